@@ -1,0 +1,58 @@
+# cfngen — every target bootstraps .venv itself; nothing is installed by hand.
+#   make templates   write templates/ from config/default.yaml
+#   make test        style, cfn-lint on every example config, pytest
+#   make help        all targets
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+CONFIGS := $(wildcard config/*.yaml)
+LINT_DIR := build/lint
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.DEFAULT_GOAL := help
+.PHONY: help venv templates validate lint style unit test golden bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_QUIET) --upgrade pip
+	$(PY) -m pip install $(PIP_QUIET) -e '.[test]'
+	touch $@
+
+venv: $(STAMP) ## create .venv and install cfngen with its test tools
+
+templates: $(STAMP) ## write templates/ (JSON + YAML + parameter files) from config/default.yaml
+	$(PY) generate.py --config config/default.yaml --out templates
+
+validate: $(STAMP) ## validate every config in config/
+	@set -e; for c in $(CONFIGS); do $(PY) -m cfngen.cli validate --config $$c; done
+
+lint: $(STAMP) ## cfn-lint (one process, .cfnlintrc) on the templates of every config in config/
+	rm -rf $(LINT_DIR)
+	@set -e; for c in $(CONFIGS); do \
+	  $(PY) generate.py --quiet --config $$c --out $(LINT_DIR)/$$(basename $$c .yaml); done
+	$(VENV)/bin/cfn-lint
+	@echo "cfn-lint: no errors, no warnings on templates/ and $(LINT_DIR)/*/ ($(words $(CONFIGS)) configs)"
+
+style: $(STAMP) ## ruff lint and format check
+	$(VENV)/bin/ruff check src tests bench generate.py
+	$(VENV)/bin/ruff format --check src tests bench generate.py
+
+unit: $(STAMP) ## pytest only
+	$(PY) -m pytest -q
+
+test: style lint unit ## everything CI runs
+
+golden: $(STAMP) ## refresh tests/golden after an intended change, then review `git diff tests/golden`
+	CFNGEN_REFRESH_GOLDEN=1 $(PY) -m pytest -q tests/test_golden.py
+	@git --no-pager diff --stat -- tests/golden || true
+
+bench: $(STAMP) ## print benchmark figures (medians, ratios to a baseline)
+	$(PY) bench/bench_generate.py
+
+clean: ## remove build artifacts (keeps .venv)
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,51 @@
+"""Command-line front end: parses arguments and hands over; no logic of its own.
+
+Each subcommand lives in ``cfngen.commands.<name>`` with ``register(subparsers)``;
+adding one is one module plus one entry in COMMANDS. Exit codes: 0 success (or
+nothing to change), 1 the operation failed, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cfngen.commands import generate, validate
+
+COMMANDS = (generate, validate)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cfngen",
+        description=(
+            "Turn one YAML config into nested CloudFormation templates (network, iam, ecr, "
+            "ecs-alb, eks under a root stack) and deploy them."
+        ),
+        epilog="Exit codes: 0 success or no change, 1 operation failed, 2 bad input or usage.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from cfngen.commands.common import UserError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UserError as exc:
+        print(f"cfngen: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cfngen: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

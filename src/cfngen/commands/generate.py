@@ -1,0 +1,55 @@
+"""`cfngen generate`: config in, templates and parameter files out."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cfngen.commands.common import UserError, add_config_arg, info, load_config
+
+FORMATS = {"json": ("json",), "yaml": ("yaml",), "both": ("json", "yaml")}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "generate",
+        help="write the root and nested templates for a config",
+        description=(
+            "Validate the config, build the root and nested templates and write them, with "
+            "a CloudFormation parameter file per template that has parameters, into --out. "
+            "Nothing is written when the config is invalid; the folder is replaced atomically."
+        ),
+    )
+    add_config_arg(p)
+    p.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=Path("templates"),
+        metavar="DIR",
+        help="output folder (default: templates)",
+    )
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=sorted(FORMATS),
+        default="both",
+        help="template format (default: both)",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cfngen.render import OutputError, render, write
+
+    cfg = load_config(args.config)
+    rendered = render(cfg, FORMATS[args.format])
+    try:
+        write(rendered, args.out)
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out}: {exc.strerror}", exit_code=1) from None
+    info(f"wrote {len(rendered.files)} files for {cfg.prefix} to {args.out}/", args.quiet)
+    return 0

@@ -1,0 +1,78 @@
+"""Names of every cross-stack output and parameter, defined once.
+
+A producer stack outputs a value under one of these names and a consumer stack
+declares a Parameter of the same name; the root stack wires them by name
+(see :mod:`cfngen.stacks.root`). Changing a name here changes a public contract:
+users' stacks and scripts read these outputs.
+"""
+
+from __future__ import annotations
+
+from cfngen.naming import logical_id
+
+
+class Stack:
+    """Logical IDs of the nested stacks in the root template, and their file names."""
+
+    NETWORK = "Network"
+    IAM = "Iam"
+    ECR = "Ecr"
+    ECS_ALB = "EcsAlb"
+    EKS = "Eks"
+
+    FILES = {NETWORK: "network", IAM: "iam", ECR: "ecr", ECS_ALB: "ecs-alb", EKS: "eks"}
+
+
+class NetworkOut:
+    VPC_ID = "VpcId"
+    VPC_CIDR = "VpcCidr"
+    PUBLIC_SUBNET_IDS = "PublicSubnetIds"
+    AVAILABILITY_ZONES = "AvailabilityZones"
+
+
+class IamOut:
+    ECS_TASK_EXECUTION_ROLE_ARN = "EcsTaskExecutionRoleArn"
+    ECS_TASK_ROLE_ARN = "EcsTaskRoleArn"
+    EKS_CLUSTER_ROLE_ARN = "EksClusterRoleArn"
+    EKS_NODE_ROLE_ARN = "EksNodeRoleArn"
+
+
+class EcrOut:
+    @staticmethod
+    def repository_uri(repo: str) -> str:
+        return f"{logical_id(repo)}RepositoryUri"
+
+    @staticmethod
+    def repository_name(repo: str) -> str:
+        return f"{logical_id(repo)}RepositoryName"
+
+
+class EcsAlbOut:
+    ALB_DNS_NAME = "LoadBalancerDnsName"
+    URL = "LoadBalancerUrl"
+    CLUSTER_NAME = "EcsClusterName"
+
+    @staticmethod
+    def service_name(service: str) -> str:
+        return f"{logical_id(service)}ServiceName"
+
+
+class EksOut:
+    CLUSTER_NAME = "EksClusterName"
+    ENDPOINT = "EksClusterEndpoint"
+    CERTIFICATE_AUTHORITY_DATA = "EksCertificateAuthorityData"
+    CLUSTER_SECURITY_GROUP_ID = "EksClusterSecurityGroupId"
+    NODE_GROUP_NAME = "EksNodeGroupName"
+
+
+class RootOut:
+    """What the root stack outputs for users: a subset of the children's outputs."""
+
+    FROM_CHILDREN = (
+        (Stack.NETWORK, NetworkOut.VPC_ID),
+        (Stack.ECS_ALB, EcsAlbOut.URL),
+        (Stack.ECS_ALB, EcsAlbOut.ALB_DNS_NAME),
+        (Stack.ECS_ALB, EcsAlbOut.CLUSTER_NAME),
+        (Stack.EKS, EksOut.CLUSTER_NAME),
+        (Stack.EKS, EksOut.ENDPOINT),
+    )

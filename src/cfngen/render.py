@@ -1,0 +1,120 @@
+"""Turning templates into files: deterministic bytes, parameter files, atomic output.
+
+Files are first written into a fresh temporary folder beside the target and
+then swapped in, so a failed or interrupted run never leaves a half-written
+``templates/``. A target folder holding files cfngen did not write is refused
+rather than replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from troposphere import Template
+
+from cfngen.config import Config
+from cfngen.contracts import Stack
+from cfngen.stacks import root
+
+FORMATS = ("json", "yaml")
+PARAMETERS_DIR = "parameters"
+ROOT_FILE = "root"
+
+
+class OutputError(Exception):
+    """The output folder cannot be written safely."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Relative path -> file bytes, for everything one generation writes."""
+
+    files: Mapping[str, bytes]
+
+    def names(self) -> list[str]:
+        return sorted(self.files)
+
+
+def template_text(t: Template, fmt: str) -> str:
+    """Stable text: troposphere sorts keys; we add the trailing newline editors expect."""
+    if fmt == "json":
+        return t.to_json(indent=2) + "\n"
+    if fmt == "yaml":
+        return t.to_yaml(clean_up=True, long_form=False)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def parameter_file(t: Template, wired: Mapping[str, str]) -> bytes:
+    """CloudFormation CLI parameter file: defaults, or a placeholder naming the source output."""
+    entries = []
+    for name, param in sorted(t.parameters.items()):
+        if name in wired:
+            value = f"<output {name} of the {Stack.FILES[wired[name]]} stack>"
+        else:
+            value = str(param.properties.get("Default", ""))
+        entries.append({"ParameterKey": name, "ParameterValue": value})
+    return (json.dumps(entries, indent=2) + "\n").encode()
+
+
+def render(cfg: Config, formats: Iterable[str] = FORMATS) -> Rendered:
+    """Build every template of a config and serialise it; pure, no I/O."""
+    formats = [f for f in FORMATS if f in set(formats)]
+    children = root.build_children(cfg)
+    wiring = root.wiring(children)
+    files: dict[str, bytes] = {}
+    for fmt in formats:
+        for lid, tmpl in children.items():
+            files[f"{Stack.FILES[lid]}.{fmt}"] = template_text(tmpl, fmt).encode()
+        root_tmpl = root.build(cfg, ext=fmt, children=children)
+        files[f"{ROOT_FILE}.{fmt}"] = template_text(root_tmpl, fmt).encode()
+    for lid, tmpl in children.items():
+        if tmpl.parameters:
+            files[f"{PARAMETERS_DIR}/{Stack.FILES[lid]}.json"] = parameter_file(tmpl, wiring[lid])
+    return Rendered(files)
+
+
+def _ours(path: Path) -> bool:
+    """True if a file in an existing output folder looks like something we wrote."""
+    if path.is_dir():
+        return path.name == PARAMETERS_DIR and all(
+            p.suffix == ".json" and p.is_file() for p in path.iterdir()
+        )
+    return path.suffix in {".json", ".yaml"}
+
+
+def write(rendered: Rendered, out: Path) -> None:
+    """Write all files into ``out`` by building a sibling folder and swapping it in."""
+    out = out.resolve()
+    if out.exists():
+        if not out.is_dir():
+            raise OutputError(f"{out} exists and is not a folder")
+        foreign = sorted(p.name for p in out.iterdir() if not _ours(p))
+        if foreign:
+            raise OutputError(
+                f"refusing to replace {out}: it holds files cfngen did not write "
+                f"({', '.join(foreign[:5])}); choose another --out or move them"
+            )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    try:
+        for name, data in rendered.files.items():
+            target = tmp / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        tmp.chmod(0o755)
+        if out.exists():
+            out.rename(old)
+        tmp.rename(out)
+    except BaseException:
+        if old.exists() and not out.exists():
+            old.rename(out)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,127 @@
+"""IAM stack: the roles ECS tasks, the EKS control plane and EKS nodes run as.
+
+Trust policies carry confused-deputy conditions (aws:SourceAccount) where the
+service supports them; the task execution role gets an inline least-privilege
+policy scoped to this environment's repositories and log groups instead of the
+broad AWS-managed one.
+"""
+
+from __future__ import annotations
+
+from awacs import ecr, logs, sts
+from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import AccountId, GetAtt, Join, Partition, Region, Template, iam
+
+from cfngen.config import Config
+from cfngen.contracts import IamOut
+from cfngen.stacks.common import add_output, new_template
+
+POLICY_VERSION = "2012-10-17"
+
+
+def managed_policy(name: str) -> Join:
+    """ARN of an AWS-managed policy in the current partition."""
+    return Join("", ["arn:", Partition, f":iam::aws:policy/{name}"])
+
+
+def trust_policy(service: str, source_account: bool = False) -> PolicyDocument:
+    """Let one AWS service assume the role (only on behalf of this account when asked)."""
+    condition = Condition(StringEquals("aws:SourceAccount", AccountId)) if source_account else None
+    kw = {"Condition": condition} if condition else {}
+    return PolicyDocument(
+        Version=POLICY_VERSION,
+        Statement=[
+            Statement(
+                Effect=Allow,
+                Principal=Principal("Service", [service]),
+                Action=[sts.AssumeRole],
+                **kw,
+            )
+        ],
+    )
+
+
+def _arn(service: str, resource: str) -> Join:
+    return Join("", ["arn:", Partition, f":{service}:", Region, ":", AccountId, f":{resource}"])
+
+
+def execution_policy(cfg: Config) -> PolicyDocument:
+    """Pull this environment's images and write its ECS log groups; nothing else."""
+    return PolicyDocument(
+        Version=POLICY_VERSION,
+        Statement=[
+            Statement(
+                Sid="EcrAuthToken",
+                Effect=Allow,
+                Action=[ecr.GetAuthorizationToken],
+                Resource=["*"],  # the action does not support resource-level permissions
+            ),
+            Statement(
+                Sid="PullImages",
+                Effect=Allow,
+                Action=[
+                    ecr.BatchCheckLayerAvailability,
+                    ecr.GetDownloadUrlForLayer,
+                    ecr.BatchGetImage,
+                ],
+                Resource=[_arn("ecr", f"repository/{cfg.prefix}/*")],
+            ),
+            Statement(
+                Sid="WriteLogs",
+                Effect=Allow,
+                Action=[logs.CreateLogStream, logs.PutLogEvents],
+                Resource=[_arn("logs", f"log-group:/ecs/{cfg.prefix}/*:*")],
+            ),
+        ],
+    )
+
+
+def _ecs_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
+    execution = iam.Role(
+        "EcsTaskExecutionRole",
+        Description=f"{cfg.prefix}: lets ECS pull images and ship logs for the tasks",
+        AssumeRolePolicyDocument=trust_policy("ecs-tasks.amazonaws.com", source_account=True),
+        Policies=[
+            iam.Policy(PolicyName="pull-images-write-logs", PolicyDocument=execution_policy(cfg))
+        ],
+    )
+    task = iam.Role(
+        "EcsTaskRole",
+        Description=f"{cfg.prefix}: the identity the application containers run as",
+        AssumeRolePolicyDocument=trust_policy("ecs-tasks.amazonaws.com", source_account=True),
+    )
+    return execution, task
+
+
+def _eks_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
+    cluster = iam.Role(
+        "EksClusterRole",
+        Description=f"{cfg.prefix}: the EKS control plane",
+        AssumeRolePolicyDocument=trust_policy("eks.amazonaws.com"),
+        ManagedPolicyArns=[managed_policy("AmazonEKSClusterPolicy")],
+    )
+    node = iam.Role(
+        "EksNodeRole",
+        Description=f"{cfg.prefix}: EC2 instances of the EKS managed node group",
+        AssumeRolePolicyDocument=trust_policy("ec2.amazonaws.com"),
+        ManagedPolicyArns=[
+            managed_policy("AmazonEKSWorkerNodePolicy"),
+            managed_policy("AmazonEKS_CNI_Policy"),
+            managed_policy("AmazonEC2ContainerRegistryReadOnly"),
+        ],
+    )
+    return cluster, node
+
+
+def build(cfg: Config) -> Template:
+    t = new_template(cfg, "IAM roles for ECS tasks, the EKS cluster and EKS nodes")
+    execution, task = (t.add_resource(r) for r in _ecs_roles(cfg))
+    cluster, node = (t.add_resource(r) for r in _eks_roles(cfg))
+    for name, role, what in (
+        (IamOut.ECS_TASK_EXECUTION_ROLE_ARN, execution, "ECS task execution role"),
+        (IamOut.ECS_TASK_ROLE_ARN, task, "ECS task role"),
+        (IamOut.EKS_CLUSTER_ROLE_ARN, cluster, "EKS cluster role"),
+        (IamOut.EKS_NODE_ROLE_ARN, node, "EKS node role"),
+    ):
+        add_output(t, name, GetAtt(role, "Arn"), f"ARN of the {what}")
+    return t

@@ -1,0 +1,96 @@
+"""Root stack: the nested stacks, wired to each other by output/parameter name.
+
+A child's Parameter named like another child's Output receives that output via
+``Fn::GetAtt <Producer>.Outputs.<Name>``; that reference is also what orders the
+stacks (network, iam and ecr start together; ecs-alb and eks after them).
+A parameter nobody produces must have a Default, else building fails loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from troposphere import GetAtt, Tags, Template
+from troposphere.cloudformation import Stack as NestedStack
+
+from cfngen.config import Config
+from cfngen.contracts import EcrOut, RootOut, Stack
+from cfngen.stacks import ecr, ecs_alb, eks, iam, network
+from cfngen.stacks.common import add_output, new_template
+
+# The one line per stack: logical ID -> builder.  Order is the order in the template.
+CHILDREN: Mapping[str, Callable[[Config], Template]] = {
+    Stack.NETWORK: network.build,
+    Stack.IAM: iam.build,
+    Stack.ECR: ecr.build,
+    Stack.ECS_ALB: ecs_alb.build,
+    Stack.EKS: eks.build,
+}
+
+
+# cfn-lint W3002 says a relative TemplateURL needs `package`; that is the design (and it is
+# what lets cfn-lint check the nested parameters, E3043), so it is silenced per resource.
+PACKAGE_ONLY_WARNING = "W3002"
+
+
+class WiringError(Exception):
+    """A child parameter that no stack produces and that has no default."""
+
+
+def build_children(cfg: Config) -> dict[str, Template]:
+    return {lid: builder(cfg) for lid, builder in CHILDREN.items()}
+
+
+def wiring(children: Mapping[str, Template]) -> dict[str, dict[str, str]]:
+    """child logical ID -> {parameter name: producing child logical ID}."""
+    producers: dict[str, str] = {}
+    for lid, tmpl in children.items():
+        for out in tmpl.outputs:
+            if out in producers:
+                raise WiringError(f"output {out} is produced by both {producers[out]} and {lid}")
+            producers[out] = lid
+    result: dict[str, dict[str, str]] = {}
+    for lid, tmpl in children.items():
+        wired: dict[str, str] = {}
+        for name, param in tmpl.parameters.items():
+            if name in producers and producers[name] != lid:
+                wired[name] = producers[name]
+            elif "Default" not in param.properties:
+                raise WiringError(f"{lid} needs parameter {name} but no stack outputs it")
+        result[lid] = wired
+    return result
+
+
+def stack_tags(cfg: Config) -> Tags:
+    """Tags on each nested stack; CloudFormation propagates them to the stack's resources."""
+    tags = {"cfngen:name": cfg.name, "cfngen:environment": cfg.environment, **cfg.tags}
+    return Tags(**dict(sorted(tags.items())))
+
+
+def build(
+    cfg: Config, ext: str = "yaml", children: Mapping[str, Template] | None = None
+) -> Template:
+    """The root template; ``ext`` picks which rendering of the children TemplateURL names."""
+    children = children if children is not None else build_children(cfg)
+    t = new_template(cfg, "root stack (network, iam, ecr, ecs-alb, eks)")
+    for lid, params in wiring(children).items():
+        nested = NestedStack(
+            lid,
+            # Relative on purpose: `cfngen package` / `aws cloudformation package` upload it.
+            Metadata={"cfn-lint": {"config": {"ignore_checks": [PACKAGE_ONLY_WARNING]}}},
+            TemplateURL=f"{Stack.FILES[lid]}.{ext}",
+            Tags=stack_tags(cfg),
+        )
+        if params:
+            nested.Parameters = {
+                name: GetAtt(producer, f"Outputs.{name}")
+                for name, producer in sorted(params.items())
+            }
+        t.add_resource(nested)
+    exported = list(RootOut.FROM_CHILDREN) + [
+        (Stack.ECR, EcrOut.repository_uri(r.name)) for r in cfg.ecr.repositories
+    ]
+    for producer, name in exported:
+        description = children[producer].outputs[name].properties.get("Description", name)
+        add_output(t, name, GetAtt(producer, f"Outputs.{name}"), description)
+    return t

@@ -1,0 +1,303 @@
+"""Semantic rules on a typed config: one message per problem, naming key, value and rule.
+
+Types and unknown keys are already checked by :mod:`cfngen.config`; this module
+knows what AWS would reject (CIDRs, names, Fargate sizes) so that users learn it
+before anything is written or deployed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from cfngen.config import Config, EcsService
+from cfngen.naming import logical_id
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+ECR_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+ECS_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+IMAGE_URI_RE = re.compile(
+    r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?/[a-z0-9]+([._/-][a-z0-9]+)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$"
+)
+INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+EKS_VERSION_RE = re.compile(r"^1\.(\d+)$")
+STACK_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+
+MIN_AZS, MAX_AZS = 2, 6
+MIN_EKS_MINOR = 28
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+
+def fargate_memory(cpu: int) -> tuple[int, ...]:
+    """Memory sizes (MiB) that Fargate accepts for a CPU size; empty if cpu is invalid."""
+    table = {
+        256: (512, 1024, 2048),
+        512: tuple(range(1024, 4097, 1024)),
+        1024: tuple(range(2048, 8193, 1024)),
+        2048: tuple(range(4096, 16385, 1024)),
+        4096: tuple(range(8192, 30721, 1024)),
+        8192: tuple(range(16384, 61441, 4096)),
+        16384: tuple(range(32768, 122881, 8192)),
+    }
+    return table.get(cpu, ())
+
+
+def _fmt_range(values: tuple[int, ...]) -> str:
+    if len(values) <= 4:
+        return ", ".join(map(str, values))
+    step = values[1] - values[0]
+    return f"{values[0]}-{values[-1]} in steps of {step}"
+
+
+def check(cfg: Config) -> list[str]:
+    """All semantic problems of a config, in file order."""
+    return [
+        *_top(cfg),
+        *_network(cfg),
+        *_cidrs("alb.ingress_cidrs", cfg.alb.ingress_cidrs, allow_empty=False),
+        *_ecr(cfg),
+        *_ecs(cfg),
+        *_eks(cfg),
+    ]
+
+
+def _top(cfg: Config) -> Iterator[str]:
+    yield from _name("name", cfg.name, 20)
+    yield from _name("environment", cfg.environment, 12)
+    if not REGION_RE.match(cfg.region):
+        yield f"region: {cfg.region!r} is not an AWS region name (like us-east-1)"
+    for key, value in cfg.tags.items():
+        if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
+            yield f"tags.{key}: tag keys are 1-128 characters and may not start with 'aws:'"
+        if len(value) > 256:
+            yield f"tags.{key}: value is {len(value)} characters; at most 256 allowed"
+    if cfg.deploy.stack_name and (
+        not STACK_NAME_RE.match(cfg.deploy.stack_name) or len(cfg.deploy.stack_name) > 128
+    ):
+        yield (
+            f"deploy.stack_name: {cfg.deploy.stack_name!r} is not a valid stack name "
+            "(a letter, then letters, digits and hyphens, at most 128 characters)"
+        )
+
+
+def _name(key: str, value: str, limit: int) -> Iterator[str]:
+    if not NAME_RE.match(value) or len(value) > limit:
+        yield (
+            f"{key}: {value!r} is not allowed; use 1-{limit} lowercase letters, digits and "
+            "single hyphens, starting with a letter"
+        )
+
+
+def _network_prefix(key: str, net: ipaddress.IPv4Network) -> Iterator[str]:
+    if not 16 <= net.prefixlen <= 28:
+        yield f"{key}: {net} has a /{net.prefixlen} mask; AWS allows /16 to /28"
+
+
+def _parse_cidr(key: str, value: str) -> tuple[ipaddress.IPv4Network | None, str | None]:
+    try:
+        net = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        reason = "host bits are set" if "host bits" in str(exc) else "not an IPv4 CIDR"
+        return None, f"{key}: {value!r} is not a valid network CIDR ({reason}), e.g. 10.0.1.0/24"
+    if not isinstance(net, ipaddress.IPv4Network):
+        return None, f"{key}: {value!r} is IPv6; an IPv4 CIDR is required"
+    return net, None
+
+
+def _cidrs(key: str, values: tuple[str, ...], allow_empty: bool = True) -> Iterator[str]:
+    if not values and not allow_empty:
+        yield f"{key}: the list is empty; give at least one CIDR (0.0.0.0/0 for everyone)"
+    for i, value in enumerate(values):
+        _, err = _parse_cidr(f"{key}[{i}]", value)
+        if err:
+            yield err
+
+
+def _network(cfg: Config) -> Iterator[str]:
+    net = cfg.network
+    vpc, err = _parse_cidr("network.vpc_cidr", net.vpc_cidr)
+    if err:
+        yield err
+    elif vpc is not None:
+        yield from _network_prefix("network.vpc_cidr", vpc)
+
+    azs = net.availability_zones
+    count = cfg.az_count()
+    if isinstance(azs, int):
+        if not MIN_AZS <= azs <= MAX_AZS:
+            yield (
+                f"network.availability_zones: {azs} is not allowed; use {MIN_AZS} to {MAX_AZS} "
+                "(high availability needs at least 2)"
+            )
+    else:
+        if not MIN_AZS <= len(azs) <= MAX_AZS:
+            yield (
+                f"network.availability_zones: {len(azs)} AZs listed; list {MIN_AZS} to "
+                f"{MAX_AZS} (high availability needs at least 2)"
+            )
+        seen: set[str] = set()
+        for i, az in enumerate(azs):
+            key = f"network.availability_zones[{i}]"
+            if not re.fullmatch(re.escape(cfg.region) + r"[a-z]", az):
+                yield f"{key}: {az!r} is not an AZ of region {cfg.region} (like {cfg.region}a)"
+            if az in seen:
+                yield f"{key}: {az!r} is listed twice; each subnet needs its own AZ"
+            seen.add(az)
+    yield from _subnets("network.public_subnets", net.public_subnets, count, vpc)
+
+
+def _subnets(
+    key: str,
+    values: tuple[str, ...],
+    az_count: int,
+    vpc: ipaddress.IPv4Network | None,
+    others: list[tuple[str, ipaddress.IPv4Network]] | None = None,
+) -> Iterator[str]:
+    """Subnet CIDRs: valid, inside the VPC, one per AZ, no overlaps (also with ``others``)."""
+    if len(values) != az_count:
+        yield (
+            f"{key}: {len(values)} subnets given for {az_count} availability zones; "
+            "give exactly one CIDR per AZ"
+        )
+    taken = list(others or [])
+    for i, value in enumerate(values):
+        item = f"{key}[{i}]"
+        sub, err = _parse_cidr(item, value)
+        if err:
+            yield err
+            continue
+        assert sub is not None
+        yield from _network_prefix(item, sub)
+        if vpc is not None and not sub.subnet_of(vpc):
+            yield f"{item}: {sub} is outside network.vpc_cidr {vpc}"
+        for other_key, other in taken:
+            if sub.overlaps(other):
+                yield f"{item}: {sub} overlaps {other_key} {other}"
+        taken.append((item, sub))
+    if others is not None:
+        others[:] = taken
+
+
+def _ecr(cfg: Config) -> Iterator[str]:
+    seen: set[str] = set()
+    for i, repo in enumerate(cfg.ecr.repositories):
+        key = f"ecr.repositories[{i}].name"
+        full = f"{cfg.prefix}/{repo.name}"
+        if not ECR_RE.match(repo.name) or len(full) > 256:
+            yield (
+                f"{key}: {repo.name!r} is not a valid ECR repository name (lowercase letters "
+                "and digits, separated by single '.', '_', '-' or '/'; at most 256 in all)"
+            )
+        if repo.name in seen:
+            yield f"{key}: {repo.name!r} is defined twice"
+        seen.add(repo.name)
+
+
+def _ecs(cfg: Config) -> Iterator[str]:
+    names: dict[str, str] = {}
+    for i, svc in enumerate(cfg.ecs.services):
+        yield from _service(cfg, f"ecs.services[{i}]", svc, names)
+    if cfg.ecs.log_retention_days not in LOG_RETENTION_DAYS:
+        yield (
+            f"ecs.log_retention_days: {cfg.ecs.log_retention_days} is not a CloudWatch Logs "
+            f"retention; use one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
+        )
+
+
+def _service(cfg: Config, key: str, svc: EcsService, names: dict[str, str]) -> Iterator[str]:
+    if not ECS_NAME_RE.match(svc.name) or len(svc.name) > 32:
+        yield (
+            f"{key}.name: {svc.name!r} is not a valid ECS service name here (a letter, then "
+            "letters, digits, hyphens or underscores; at most 32 characters)"
+        )
+    else:
+        lid = logical_id(svc.name)
+        if lid in names:
+            yield f"{key}.name: {svc.name!r} clashes with {names[lid]!r} (same logical ID {lid})"
+        names[lid] = svc.name
+    yield from _image(cfg, key, svc)
+    if not 1 <= svc.container_port <= 65535:
+        yield f"{key}.container_port: {svc.container_port} is not a port; use 1-65535"
+    allowed = fargate_memory(svc.cpu)
+    if not allowed:
+        yield (
+            f"{key}.cpu: {svc.cpu} is not a Fargate CPU size; use 256, 512, 1024, 2048, 4096, "
+            "8192 or 16384"
+        )
+    elif svc.memory not in allowed:
+        yield (
+            f"{key}.memory: {svc.memory} MiB is not valid with cpu {svc.cpu} on Fargate; "
+            f"use {_fmt_range(allowed)}"
+        )
+    if svc.desired_count < 0:
+        yield f"{key}.desired_count: {svc.desired_count} is negative; use 0 or more"
+    if not svc.health_check_path.startswith("/") or len(svc.health_check_path) > 1024:
+        yield (
+            f"{key}.health_check_path: {svc.health_check_path!r} must start with '/' "
+            "(at most 1024 characters)"
+        )
+
+
+def _image(cfg: Config, key: str, svc: EcsService) -> Iterator[str]:
+    image = svc.image
+    if "/" not in image:
+        if ":" in image or "@" in image:
+            yield (
+                f"{key}.image: {image!r} has no registry; give an ECR repository name from "
+                "ecr.repositories (tag in 'tag') or a full image URI like "
+                "docker.io/library/nginx:1.27"
+            )
+        elif cfg.ecr_repository(image) is None:
+            names = [r.name for r in cfg.ecr.repositories]
+            close = difflib.get_close_matches(image, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            listed = ", ".join(names) or "none defined"
+            yield (
+                f"{key}.image: {image!r} names no repository in ecr.repositories ({listed})"
+                f"{hint} — or give a full image URI"
+            )
+    elif not IMAGE_URI_RE.match(image):
+        yield (
+            f"{key}.image: {image!r} is not a valid image URI "
+            "(registry/path[:tag|@sha256:digest], lowercase path)"
+        )
+    if not TAG_RE.match(svc.tag):
+        yield (
+            f"{key}.tag: {svc.tag!r} is not a valid image tag (letters, digits, '_', '.', '-'; "
+            "at most 128 characters)"
+        )
+
+
+def _eks(cfg: Config) -> Iterator[str]:
+    m = EKS_VERSION_RE.match(cfg.eks.version)
+    if not m or int(m.group(1)) < MIN_EKS_MINOR:
+        yield (
+            f"eks.version: {cfg.eks.version!r} is not a supported Kubernetes version; "
+            f"use 1.{MIN_EKS_MINOR} or newer, as a quoted string like '1.33'"
+        )
+    ng = cfg.eks.node_group
+    key = "eks.node_group"
+    if not ng.instance_types:
+        yield f"{key}.instance_types: the list is empty; give at least one instance type"
+    for i, itype in enumerate(ng.instance_types):
+        if not INSTANCE_TYPE_RE.match(itype):
+            yield f"{key}.instance_types[{i}]: {itype!r} is not an instance type like t3.medium"
+    if ng.min_size < 0:
+        yield f"{key}.min_size: {ng.min_size} is negative"
+    if ng.max_size < 1:
+        yield f"{key}.max_size: {ng.max_size} must be at least 1"
+    if not ng.min_size <= ng.desired_size <= ng.max_size:
+        yield (
+            f"{key}: min_size {ng.min_size} <= desired_size {ng.desired_size} <= max_size "
+            f"{ng.max_size} does not hold"
+        )
+    if not 1 <= ng.disk_size <= 16384:
+        yield f"{key}.disk_size: {ng.disk_size} GiB is out of range; use 1-16384"
