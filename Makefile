@@ -23,6 +23,13 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install $(PIP_QUIET) -e '.[test]'
 	touch $@
 
+# checkov pins old boto3/packaging, so it gets a virtualenv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+$(CHECKOV):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install $(PIP_QUIET) 'checkov>=3.2,<4'
+
 venv: $(STAMP) ## create .venv and install cfngen with its test tools
 
 templates: $(STAMP) ## write templates/ (JSON + YAML + parameter files) from config/default.yaml
