@@ -187,6 +187,8 @@ def _subnets(
 
 
 def _ecr(cfg: Config) -> Iterator[str]:
+    if not cfg.ecr.repositories:
+        yield "ecr.repositories: the list is empty; define at least one repository"
     seen: set[str] = set()
     for i, repo in enumerate(cfg.ecr.repositories):
         key = f"ecr.repositories[{i}].name"
@@ -202,6 +204,8 @@ def _ecr(cfg: Config) -> Iterator[str]:
 
 
 def _ecs(cfg: Config) -> Iterator[str]:
+    if not cfg.ecs.services:
+        yield "ecs.services: the list is empty; define at least one service"
     names: dict[str, str] = {}
     for i, svc in enumerate(cfg.ecs.services):
         yield from _service(cfg, f"ecs.services[{i}]", svc, names)
