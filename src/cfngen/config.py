@@ -173,7 +173,9 @@ def loads(text: str, source: str = "<config>") -> Config:
         raw = {}
     problems: list[str] = []
     cfg = _build(Config, raw, "", problems)
-    if not problems:
+    # Typos in key names leave a fully typed config: check its values too, so one run
+    # reports everything. Type errors do not (defaults stand in), so stop there.
+    if cfg is not _MISSING and all(_UNKNOWN_KEY in p for p in problems):
         from cfngen.validate import check  # semantic rules need a typed config
 
         problems.extend(check(cfg))
@@ -183,6 +185,7 @@ def loads(text: str, source: str = "<config>") -> Config:
 
 
 _MISSING = object()
+_UNKNOWN_KEY = ": unknown key"
 
 
 def _join(path: str, key: str | int) -> str:
@@ -305,7 +308,7 @@ def _build(cls: type, raw: Any, path: str, problems: list[str]) -> Any:
             close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             allowed = ", ".join(fields)
-            problems.append(f"{key_path}: unknown key{hint} (allowed: {allowed})")
+            problems.append(f"{key_path}{_UNKNOWN_KEY}{hint} (allowed: {allowed})")
             continue
         converted = _convert(hints[key], value, key_path, problems)
         if converted is not _MISSING:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from troposphere import Template
 
+from cfngen import cfnyaml
 from cfngen.config import Config
 from cfngen.contracts import Stack
 from cfngen.stacks import root
@@ -46,7 +47,7 @@ def template_text(t: Template, fmt: str) -> str:
     if fmt == "json":
         return t.to_json(indent=2) + "\n"
     if fmt == "yaml":
-        return t.to_yaml(clean_up=True, long_form=False)
+        return cfnyaml.dumps(t.to_dict())
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
