@@ -112,6 +112,43 @@ class EksConfig:
 
 
 @dataclass(frozen=True)
+class KubeResources:
+    cpu_request: str = doc("CPU the scheduler reserves per pod (Kubernetes quantity).", "100m")
+    memory_request: str = doc("Memory the scheduler reserves per pod.", "128Mi")
+    cpu_limit: str = doc("CPU limit per pod (throttled above it).", "500m")
+    memory_limit: str = doc("Memory limit per pod (killed above it).", "256Mi")
+
+
+@dataclass(frozen=True)
+class HpaConfig:
+    max_replicas: int = doc("Most pods the HorizontalPodAutoscaler scales out to.", 6)
+    cpu_utilization: int = doc(
+        "Average CPU use (percent of cpu_request) the autoscaler aims for.", 70
+    )
+
+
+@dataclass(frozen=True)
+class KubernetesConfig:
+    namespace: str = doc("Namespace of the app's objects; default: the config's name.", "")
+    image: str = doc("ECR repository name from ecr.repositories whose image the pods run.", "app")
+    tag: str = doc("Image tag (or sha256:<digest>) to run; 'latest' is refused.", "0.1.0")
+    replicas: int = doc(
+        "Pods always running: the autoscaler's minimum. The Deployment carries no replica "
+        "count of its own, so re-applying never undoes a scale-out.",
+        2,
+    )
+    container_port: int = doc(
+        "Port the container listens on (the Service sends port 80 there).", 8080
+    )
+    health_check_path: str = doc("HTTP path of the readiness and liveness probes.", "/")
+    labels: dict[str, str] = doc_factory("Extra labels on every object and pod.", dict)
+    resources: KubeResources = doc_factory(
+        "Requests and limits of the app container.", KubeResources
+    )
+    hpa: HpaConfig = doc_factory("The HorizontalPodAutoscaler.", HpaConfig)
+
+
+@dataclass(frozen=True)
 class DeployConfig:
     stack_name: str = doc("Root stack name; default <name>-<environment>.", "")
 
@@ -129,6 +166,9 @@ class Config:
     ecr: EcrConfig = doc_factory("Container image repositories.", EcrConfig)
     ecs: EcsConfig = doc_factory("ECS cluster and services.", EcsConfig)
     eks: EksConfig = doc_factory("EKS cluster.", EksConfig)
+    kubernetes: KubernetesConfig = doc_factory(
+        "The app deployed on EKS by `cfngen manifests`.", KubernetesConfig
+    )
     deploy: DeployConfig = doc_factory("Deployment settings.", DeployConfig)
 
     @property
@@ -146,6 +186,10 @@ class Config:
 
     def ecr_repository(self, name: str) -> EcrRepository | None:
         return next((r for r in self.ecr.repositories if r.name == name), None)
+
+    @property
+    def kube_namespace(self) -> str:
+        return self.kubernetes.namespace or self.name
 
 
 # --------------------------------------------------------------------------- loading
@@ -349,6 +393,9 @@ __all__ = [
     "EcsConfig",
     "EcsService",
     "EksConfig",
+    "HpaConfig",
+    "KubeResources",
+    "KubernetesConfig",
     "NetworkConfig",
     "NodeGroupConfig",
     "field_docs",

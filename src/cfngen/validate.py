@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from cfngen.config import Config, EcsService
+from cfngen.kube import rules as kube_rules
 from cfngen.naming import logical_id
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -66,6 +67,7 @@ def check(cfg: Config) -> list[str]:
         *_ecr(cfg),
         *_ecs(cfg),
         *_eks(cfg),
+        *kube_rules.check(cfg),
     ]
 
 
