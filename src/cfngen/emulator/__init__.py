@@ -1,0 +1,154 @@
+"""A local AWS endpoint for rehearsals and tests: moto's server in-process, on loopback only.
+
+``cfngen emulator`` (or :class:`Emulator` in tests) serves moto's AWS API on
+``127.0.0.1`` with the gaps that matter to cfngen filled (see
+:mod:`cfngen.emulator.engine` and :mod:`cfngen.emulator.models`):
+
+* ``Fn::GetAtt Child.Outputs.Name`` on nested stacks, nested stacks updated in
+  place, nested change sets with ``IncludeNestedStacks``;
+* ``AWS::EKS::Cluster`` and ``AWS::EKS::Nodegroup`` created in moto's EKS
+  backend (so ``eks describe-cluster`` sees them); any other type moto has no
+  model for is accepted as a placeholder with a stable id;
+* per-resource events, rollback states, busy stacks, termination protection;
+* template URLs in every form (virtual-hosted or path-style, AWS host names,
+  ``localhost`` or ``127.0.0.1``);
+* fault injection and call counting through ``/_cfngen/*`` (see
+  :mod:`cfngen.emulator.server`) so failure paths are driven at the endpoint.
+
+What a rehearsal proves: the templates parse, every ``Ref``/``GetAtt``/parameter
+resolves across the nested stacks, the resources moto models are created with
+the properties we pass (VPC, subnets, ALB, ECS, ECR, IAM, EKS API objects), the
+outputs come out, and the deploy flow (package, change sets, events, no-op,
+update, destroy, failure handling) behaves. What it cannot prove: anything AWS
+decides server-side - IAM permissions and capabilities, service quotas, AZ
+availability, real resource timing and rollbacks, whether an ECS task or an EKS
+node actually starts, load balancer health, or CloudFormation's own validation
+of property values beyond what moto checks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import urllib.request
+from types import TracebackType
+from typing import Any
+
+DEFAULT_PORT = 4566
+HOST = "127.0.0.1"
+TEST_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+}
+
+
+class Emulator:
+    """moto on 127.0.0.1 (port 0 picks a free one); use as a context manager."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> Emulator:
+        os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        from cfngen.emulator import engine
+        from cfngen.emulator.server import Middleware
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        engine.install()
+        app = Middleware(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            HOST, self.port, app, threaded=True, request_handler=QuietHandler
+        )
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def client(self) -> EmulatorClient:
+        return EmulatorClient(self.url)
+
+
+class EmulatorClient:
+    """The control API over HTTP, for tests and benchmarks in any process."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+    def _call(self, method: str, path: str, payload: Any = None) -> Any:
+        data = json.dumps(payload).encode() if payload is not None else None
+        req = urllib.request.Request(f"{self.url}/_cfngen/{path}", data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read() or b"{}")
+
+    def calls(self) -> dict[str, int]:
+        return dict(self._call("GET", "calls"))
+
+    def reset_calls(self) -> None:
+        self._call("DELETE", "calls")
+
+    def fault(self, kind: str, **spec: Any) -> None:
+        self._call("POST", "faults", {"kind": kind, **spec})
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def reset(self) -> None:
+        self._call("POST", "reset")
+
+
+def serve(port: int = DEFAULT_PORT) -> None:
+    """Run until Ctrl-C or SIGTERM (``cfngen emulator``)."""
+    stop = threading.Event()
+    with Emulator(port) as emu:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        print(f"cfngen emulator: AWS API on {emu.url} (loopback only); Ctrl-C stops it", flush=True)
+        print(
+            f"  use: --endpoint-url {emu.url} with any credentials, e.g. "
+            "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
+            flush=True,
+        )
+        stop.wait()
+    print("cfngen emulator: stopped", flush=True)
+
+
+__all__ = ["DEFAULT_PORT", "HOST", "TEST_CREDENTIALS", "Emulator", "EmulatorClient", "serve"]

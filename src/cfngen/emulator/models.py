@@ -1,0 +1,372 @@
+"""CloudFormation resource models moto lacks, backed by moto's own service backends.
+
+moto finds models through ``CloudFormationModel.__subclasses__()``, so these
+classes must be importable from a dotted module (this one) and registered
+after import: :func:`cfngen.emulator.engine.install` clears moto's cached model
+map and points the types below at these classes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from moto.core.common_models import CloudFormationModel
+from moto.eks.models import eks_backends
+
+
+def _props(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+    return cloudformation_json.get("Properties") or {}
+
+
+def _fake_id(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:17]
+
+
+class NestedStack(CloudFormationModel):
+    """``AWS::CloudFormation::Stack`` that updates in place and answers ``Outputs.X``.
+
+    moto's own model deletes and recreates a nested stack on every update and
+    cannot resolve ``Fn::GetAtt Child.Outputs.Name``; both matter for nested
+    templates wired by output name.
+    """
+
+    def __init__(self, stack: Any) -> None:
+        self.stack = stack
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CloudFormation::Stack"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return True
+
+    @property
+    def physical_resource_id(self) -> str:
+        return str(self.stack.stack_id)
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name.startswith("Outputs."):
+            key = attribute_name.removeprefix("Outputs.")
+            if key not in set(self.stack.output_map.outputs):
+                raise ValueError(f"Output {key} not found in stack {self.stack.name}")
+            value = self.stack.output_map[key].value
+            return ",".join(map(str, value)) if isinstance(value, list) else value
+        raise ValueError(f"Unsupported attribute {attribute_name} of AWS::CloudFormation::Stack")
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> NestedStack:
+        from cfngen.emulator import engine
+
+        props = _props(cloudformation_json)
+        stack = engine.create_nested(
+            account_id,
+            region_name,
+            name=resource_name,
+            logical_id=kwargs["LogicalId"],
+            parent_id=kwargs["StackId"],
+            template_url=props["TemplateURL"],
+            parameters={k: str(v) for k, v in (props.get("Parameters") or {}).items()},
+            tags={t["Key"]: t["Value"] for t in props.get("Tags") or []},
+        )
+        return cls(stack)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: NestedStack,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> NestedStack:
+        from cfngen.emulator import engine
+
+        props = _props(cloudformation_json)
+        engine.update_nested(
+            original_resource.stack,
+            logical_id=original_resource.logical_resource_id,  # type: ignore[attr-defined]
+            template_url=props["TemplateURL"],
+            parameters={k: str(v) for k, v in (props.get("Parameters") or {}).items()},
+        )
+        return original_resource
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        from cfngen.emulator import engine
+
+        engine.engine_delete_stack(account_id, region_name, self.stack.stack_id)
+
+
+class EksCluster(CloudFormationModel):
+    """``AWS::EKS::Cluster`` created in moto's EKS backend, so the EKS API sees it."""
+
+    def __init__(self, cluster: Any, region_name: str) -> None:
+        self.cluster = cluster
+        self.region_name = region_name
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::EKS::Cluster"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in {
+            "Arn",
+            "Endpoint",
+            "CertificateAuthorityData",
+            "ClusterSecurityGroupId",
+            "EncryptionConfigKeyArn",
+            "OpenIdConnectIssuerUrl",
+            "KubernetesNetworkConfig.ServiceIpv4Cidr",
+            "Id",
+        }
+
+    @property
+    def physical_resource_id(self) -> str:
+        return str(self.cluster.name)
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        c = self.cluster
+        values = {
+            "Arn": c.arn,
+            "Endpoint": c.endpoint,
+            "CertificateAuthorityData": c.certificate_authority["data"],
+            "ClusterSecurityGroupId": (c.resources_vpc_config or {}).get("clusterSecurityGroupId"),
+            "EncryptionConfigKeyArn": "",
+            "OpenIdConnectIssuerUrl": c.identity["oidc"]["issuer"],
+            "KubernetesNetworkConfig.ServiceIpv4Cidr": "172.20.0.0/16",
+            "Id": c.name,
+        }
+        if attribute_name not in values:
+            raise ValueError(f"Unsupported attribute {attribute_name} of AWS::EKS::Cluster")
+        return values[attribute_name]
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> EksCluster:
+        props = _props(cloudformation_json)
+        vpc = props.get("ResourcesVpcConfig") or {}
+        name = props.get("Name") or resource_name
+        vpc_config = {
+            "subnetIds": list(vpc.get("SubnetIds") or []),
+            "securityGroupIds": list(vpc.get("SecurityGroupIds") or []),
+            "endpointPublicAccess": bool(vpc.get("EndpointPublicAccess", True)),
+            "endpointPrivateAccess": bool(vpc.get("EndpointPrivateAccess", False)),
+            "clusterSecurityGroupId": "sg-" + _fake_id(account_id, region_name, name),
+        }
+        cluster = eks_backends[account_id][region_name].create_cluster(
+            name=name,
+            role_arn=props["RoleArn"],
+            resources_vpc_config=vpc_config,
+            version=props.get("Version"),
+            tags={t["Key"]: t["Value"] for t in props.get("Tags") or []},
+        )
+        return cls(cluster, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: EksCluster,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> EksCluster:
+        props = _props(cloudformation_json)
+        if props.get("Version"):
+            original_resource.cluster.version = props["Version"]
+        return original_resource
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = eks_backends[account_id][region_name]
+        if self.cluster.name in backend.clusters:
+            backend.delete_cluster(self.cluster.name)
+
+
+class EksNodegroup(CloudFormationModel):
+    """``AWS::EKS::Nodegroup`` in moto's EKS backend; scaling updates apply in place."""
+
+    def __init__(self, nodegroup: Any) -> None:
+        self.nodegroup = nodegroup
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "NodegroupName"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::EKS::Nodegroup"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in {"Arn", "ClusterName", "NodegroupName", "Id"}
+
+    @property
+    def physical_resource_id(self) -> str:
+        return f"{self.nodegroup.cluster_name}/{self.nodegroup.nodegroup_name}"
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        ng = self.nodegroup
+        values = {
+            "Arn": ng.arn,
+            "ClusterName": ng.cluster_name,
+            "NodegroupName": ng.nodegroup_name,
+            "Id": self.physical_resource_id,
+        }
+        if attribute_name not in values:
+            raise ValueError(f"Unsupported attribute {attribute_name} of AWS::EKS::Nodegroup")
+        return values[attribute_name]
+
+    @staticmethod
+    def _scaling(props: dict[str, Any]) -> dict[str, int] | None:
+        sc = props.get("ScalingConfig")
+        if not sc:
+            return None
+        keys = {"MinSize": "minSize", "MaxSize": "maxSize", "DesiredSize": "desiredSize"}
+        return {v: int(sc[k]) for k, v in keys.items() if k in sc}
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> EksNodegroup:
+        props = _props(cloudformation_json)
+        tags = props.get("Tags") or {}
+        ng = eks_backends[account_id][region_name].create_nodegroup(
+            cluster_name=props["ClusterName"],
+            node_role=props["NodeRole"],
+            nodegroup_name=props.get("NodegroupName") or resource_name,
+            subnets=list(props.get("Subnets") or []),
+            scaling_config=cls._scaling(props),
+            disk_size=props.get("DiskSize"),
+            instance_types=props.get("InstanceTypes"),
+            ami_type=props.get("AmiType"),
+            labels=props.get("Labels"),
+            tags=tags if isinstance(tags, dict) else None,
+            capacity_type=props.get("CapacityType"),
+            version=props.get("Version"),
+        )
+        return cls(ng)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: EksNodegroup,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> EksNodegroup:
+        props = _props(cloudformation_json)
+        scaling = cls._scaling(props)
+        if scaling:
+            original_resource.nodegroup.scaling_config = scaling
+        if props.get("InstanceTypes"):
+            original_resource.nodegroup.instance_types = props["InstanceTypes"]
+        return original_resource
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = eks_backends[account_id][region_name]
+        cluster = backend.clusters.get(self.nodegroup.cluster_name)
+        if cluster and self.nodegroup.nodegroup_name in cluster.nodegroups:
+            backend.delete_nodegroup(self.nodegroup.cluster_name, self.nodegroup.nodegroup_name)
+
+
+class GenericResource(CloudFormationModel):
+    """Any other type moto cannot model: accepted with a stable fake id and echoing attributes.
+
+    A rehearsal proves such a resource is wired (its inputs resolve, its outputs
+    are consumed) but nothing about the service behind it.
+    """
+
+    def __init__(self, resource_type: str, logical_id: str, props: dict[str, Any], arn: str):
+        self.resource_type = resource_type
+        self.props = props
+        self.arn = arn
+        self._id = f"{logical_id.lower()}-{_fake_id(arn)}"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "Cfngen::Emulator::Generic"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return True
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self._id
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name in ("Arn", f"{self.resource_type.split('::')[-1]}Arn"):
+            return self.arn
+        if attribute_name in self.props and isinstance(self.props[attribute_name], str):
+            return self.props[attribute_name]
+        return f"{self._id}.{attribute_name}"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> GenericResource:
+        rtype = kwargs.get("ResourceType") or cloudformation_json.get("Type", "AWS::Unknown::Type")
+        service = rtype.split("::")[1].lower()
+        kind = rtype.split("::")[-1].lower()
+        arn = f"arn:aws:{service}:{region_name}:{account_id}:{kind}/{resource_name}"
+        return cls(rtype, kwargs.get("LogicalId", resource_name), _props(cloudformation_json), arn)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: GenericResource,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> GenericResource:
+        original_resource.props = _props(cloudformation_json)
+        return original_resource
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        return None
+
+
+EMULATED_TYPES: dict[str, type[CloudFormationModel]] = {
+    NestedStack.cloudformation_type(): NestedStack,
+    EksCluster.cloudformation_type(): EksCluster,
+    EksNodegroup.cloudformation_type(): EksNodegroup,
+}
