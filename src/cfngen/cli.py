@@ -11,9 +11,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cfngen.commands import generate, validate
+from cfngen.commands import generate, manifests, validate
 
-COMMANDS = (generate, validate)
+COMMANDS = (generate, validate, manifests)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -1,0 +1,25 @@
+"""boto3 clients for the Kubernetes commands, honouring --profile/--region/--endpoint-url.
+
+Small on purpose: the deployer has its own session helpers; this keeps the
+manifests commands independent of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfngen.config import Config
+
+
+def client(service: str, cfg: Config, profile: str | None, region: str | None,
+           endpoint_url: str | None) -> Any:  # fmt: skip
+    import boto3  # lazy: rendering from outputs.json never needs it
+
+    session = boto3.Session(profile_name=profile, region_name=region or cfg.region)
+    return session.client(service, endpoint_url=endpoint_url)
+
+
+def stack_outputs(cfn: Any, stack_name: str) -> dict[str, str]:
+    """OutputKey -> OutputValue of a stack (the same mapping as outputs.json)."""
+    stacks = cfn.describe_stacks(StackName=stack_name)["Stacks"]
+    return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}

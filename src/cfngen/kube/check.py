@@ -1,0 +1,63 @@
+"""Schema check of rendered manifests: ``python -m cfngen.kube.check CONFIG RENDERED``.
+
+Runs the real ``kubernetes-validate --strict`` CLI against the schemas of the
+config's ``eks.version``. kubernetes-validate ships schemas per minor version;
+when the cluster's version has none (newer than the package), the newest
+schema version is used and a note says so, rather than failing or guessing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def supported_versions() -> list[str]:
+    """Minor versions (``1.33``) kubernetes-validate has schemas for, oldest first."""
+    from kubernetes_validate.utils import all_versions, major_minor
+
+    return [major_minor(v) for v in all_versions()]
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def schema_version(eks_version: str, supported: list[str]) -> tuple[str, str]:
+    """(schema version to use, note or "") for a cluster version like ``1.33``."""
+    if eks_version in supported:
+        return eks_version, ""
+    older = [v for v in supported if _key(v) <= _key(eks_version)]
+    newest = max(supported, key=_key)
+    if _key(eks_version) > _key(newest):
+        return newest, (
+            f"note: kubernetes-validate has no schemas for {eks_version}; "
+            f"validating against the newest it has, {newest}"
+        )
+    pick = max(older, key=_key) if older else min(supported, key=_key)
+    return pick, f"note: no schemas for {eks_version}; validating against {pick}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m cfngen.kube.check CONFIG RENDERED_YAML", file=sys.stderr)
+        return 2
+    from cfngen.config import load
+
+    cfg = load(args[0])
+    version, note = schema_version(cfg.eks.version, supported_versions())
+    if note:
+        print(note, file=sys.stderr)
+    exe = Path(sys.executable).with_name("kubernetes-validate")
+    cmd = [str(exe), "--strict", "--quiet", "-k", f"{version}.0", args[1]]
+    print("$ " + " ".join(cmd), file=sys.stderr)
+    proc = subprocess.run(cmd, check=False)
+    if proc.returncode == 0:
+        print(f"kubernetes-validate --strict ({version}): {args[1]} valid", file=sys.stderr)
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
