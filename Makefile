@@ -12,7 +12,8 @@ LINT_DIR := build/lint
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help venv templates validate lint style unit test golden bench clean
+.PHONY: help venv templates validate lint style unit test golden bench clean \
+        manifests apply-manifests kube-validate
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -52,7 +53,7 @@ style: $(STAMP) ## ruff lint and format check
 unit: $(STAMP) ## pytest only
 	$(PY) -m pytest -q
 
-test: style lint unit ## everything CI runs
+test: style lint unit kube-validate ## everything CI runs
 
 golden: $(STAMP) ## refresh tests/golden after an intended change, then review `git diff tests/golden`
 	CFNGEN_REFRESH_GOLDEN=1 $(PY) -m pytest -q tests/test_golden.py
@@ -60,6 +61,28 @@ golden: $(STAMP) ## refresh tests/golden after an intended change, then review `
 
 bench: $(STAMP) ## print benchmark figures (medians, ratios to a baseline)
 	$(PY) bench/bench_generate.py
+
+# Kubernetes manifests. CONFIG picks the environment; render reads output/<env>/outputs.json
+# (written by `cfngen deploy` / `cfngen outputs`) and stops with advice when it is missing.
+CONFIG ?= config/default.yaml
+KUBE_DIR := build/kube
+
+manifests: $(STAMP) ## render output/<env>/manifests/ for CONFIG from its stack outputs
+	$(PY) -m cfngen.cli manifests render --config $(CONFIG)
+
+apply-manifests: $(STAMP) ## render, then kubectl apply to CONFIG's EKS cluster and wait
+	$(PY) -m cfngen.cli manifests apply --config $(CONFIG)
+
+kube-validate: $(STAMP) $(CHECKOV) ## every config's manifests: kubernetes-validate --strict + checkov
+	rm -rf $(KUBE_DIR)
+	@set -e; for c in $(CONFIGS); do n=$$(basename $$c .yaml); \
+	  $(PY) -m cfngen.cli manifests render --placeholder --config $$c --out $(KUBE_DIR)/$$n; \
+	  $(PY) -m cfngen.kube.check $$c $(KUBE_DIR)/$$n/rendered.yaml; done
+	@$(CHECKOV) --framework kubernetes --compact --skip-download \
+	  $(foreach c,$(CONFIGS),--file $(KUBE_DIR)/$(basename $(notdir $(c)))/rendered.yaml) \
+	  > $(KUBE_DIR)/checkov.txt 2>&1 || { cat $(KUBE_DIR)/checkov.txt; exit 1; }
+	@grep -E '^(Passed|Failed) checks' $(KUBE_DIR)/checkov.txt | sed 's/^/checkov (kubernetes): /'
+	@echo "kube-validate: $(words $(CONFIGS)) configs schema-valid (strict) and checkov-clean"
 
 clean: ## remove build artifacts (keeps .venv)
 	rm -rf build .pytest_cache .ruff_cache
