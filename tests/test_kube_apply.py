@@ -241,3 +241,52 @@ def test_destroy_when_kubectl_cannot_reach_the_api(fakes, capsys) -> None:
     err = capsys.readouterr().err
     assert "Unable to connect to the server" in err
     assert "aws ec2 describe-security-groups" in err
+
+
+# --------------------------------------------------------------------------- deployer hooks
+
+
+def _ctx(options: dict) -> object:
+    deploy_hooks = pytest.importorskip("cfngen.deploy.hooks")
+    outputs = json.loads(Path("output/dev/outputs.json").read_text())
+    return deploy_hooks.HookContext(
+        cfg=load(CONFIG), session=boto3.Session(region_name="us-east-1"), region="us-east-1",
+        endpoint_url=None, stack_name="cfngen-dev", outputs=outputs,
+        say=lambda line: None, options=options,
+    )  # fmt: skip
+
+
+@mock_aws
+def test_registered_pre_delete_hook_deletes_load_balancer_services(fakes) -> None:
+    from cfngen.kube import hooks as kube_hooks
+
+    ctx = _ctx({})
+    deploy_hooks = pytest.importorskip("cfngen.deploy.hooks")
+    kube_hooks.register()
+    try:
+        _cluster()
+        fakes.reply("get services", stdout=json.dumps(SERVICES))
+        fakes.reply("delete service", stdout="deleted\n")
+        deploy_hooks.run(deploy_hooks.pre_delete_hooks(), ctx)
+    finally:
+        deploy_hooks.unregister(kube_hooks.pre_delete)
+        deploy_hooks.unregister(kube_hooks.post_deploy)
+    assert [c[3:6] for c in fakes.calls()] == [
+        ["get", "services", "--all-namespaces"],
+        ["delete", "service", "app"],
+        ["delete", "service", "grafana"],
+    ]
+
+
+@mock_aws
+def test_post_deploy_hook_applies_only_with_manifests(fakes) -> None:
+    from cfngen.kube import hooks as kube_hooks
+
+    _cluster()
+    fakes.reply("auth can-i", stdout="yes\n")
+    fakes.reply("", stdout=HOST)
+    kube_hooks.post_deploy(_ctx({}))
+    assert fakes.calls() == []
+    kube_hooks.post_deploy(_ctx({"with_manifests": True, "base": BASE}))
+    assert [c[3] for c in fakes.calls()] == ["auth", "apply", "rollout", "get"]
+    assert Path("output/dev/manifests/rendered.yaml").is_file()

@@ -9,6 +9,7 @@ calls, and :func:`destroy_hook` what ``cfngen destroy`` runs before deleting.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -114,15 +115,23 @@ def render_manifests(cfg: Config, args: argparse.Namespace) -> tuple[Path, dict[
 
     outputs, source = _outputs(cfg, args)
     out = args.out or render.output_dir(cfg, OUTPUT_ROOT) / "manifests"
+    write_manifests(cfg, outputs, source, args.base, out)
+    return out, outputs
+
+
+def write_manifests(
+    cfg: Config, outputs: Mapping[str, str], source: str, base: Path, out: Path
+) -> None:
+    from cfngen.kube import render
+
     try:
-        manifests = render.render(cfg, outputs, source, base=args.base)
+        manifests = render.render(cfg, outputs, source, base=base)
         render.write(manifests, out)
     except render.RenderError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot write {out}: {exc.strerror}", exit_code=1) from None
     info(f"wrote {out}/ for {cfg.prefix} (image {manifests.image}, from {source})")
-    return out, outputs
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -134,20 +143,31 @@ def run_render(args: argparse.Namespace) -> int:
 
 
 def apply_manifests(cfg: Config, args: argparse.Namespace) -> int:
-    """Render, connect, apply, wait: ``manifests apply`` and ``deploy --with-manifests``."""
+    """Render, connect, apply, wait: ``cfngen manifests apply``."""
+    if getattr(args, "placeholder", False):
+        raise UserError("--placeholder renders for validation only; it cannot be applied")
+    out, outputs = render_manifests(cfg, args)
+    apply_rendered(cfg, outputs, out, args.profile, args.region, args.endpoint_url)
+    return 0
+
+
+def apply_rendered(
+    cfg: Config,
+    outputs: Mapping[str, str],
+    out: Path,
+    profile: str | None,
+    region: str | None,
+    endpoint_url: str | None,
+) -> None:
+    """Kubeconfig beside ``out``, then apply its rendered.yaml and wait; UserError on failure."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from cfngen.kube import apply, connect, render
     from cfngen.kube.kubeconfig import ClusterError
     from cfngen.kube.kubectl import KubectlError
 
-    if getattr(args, "placeholder", False):
-        raise UserError("--placeholder renders for validation only; it cannot be applied")
-    out, outputs = render_manifests(cfg, args)
     try:
-        kubectl = connect.connect(
-            cfg, outputs, out.parent, args.profile, args.region, args.endpoint_url
-        )
+        kubectl = connect.connect(cfg, outputs, out.parent, profile, region, endpoint_url)
         info(f"wrote {kubectl.kubeconfig} (mode 0600; tokens from `aws eks get-token`)")
         apply.apply(kubectl, out / render.RENDERED_FILE, cfg.kube_namespace, info)
     except KubectlError as exc:
@@ -156,7 +176,6 @@ def apply_manifests(cfg: Config, args: argparse.Namespace) -> int:
         raise UserError(str(exc), 1) from None
     except (BotoCoreError, ClientError) as exc:
         raise UserError(f"cannot describe the EKS cluster: {exc}", 1) from None
-    return 0
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -168,6 +187,7 @@ def destroy_hook(
     profile: str | None = None,
     region: str | None = None,
     endpoint_url: str | None = None,
+    outputs: Mapping[str, str] | None = None,
 ) -> bool:
     """Before `cfngen destroy` deletes the stacks: remove LoadBalancer Services (and LBs).
 
@@ -178,10 +198,11 @@ def destroy_hook(
     from cfngen.kube import cleanup, connect, render
 
     out_dir = render.output_dir(cfg, OUTPUT_ROOT)
-    try:
-        outputs = render.read_outputs(out_dir / "outputs.json")
-    except render.RenderError:
-        outputs = {}
+    if not outputs:
+        try:
+            outputs = render.read_outputs(out_dir / "outputs.json")
+        except render.RenderError:
+            outputs = {}
     return cleanup.before_destroy(
         lambda: connect.connect(cfg, outputs, out_dir, profile, region, endpoint_url),
         connect.cluster_name(cfg, outputs),

@@ -1,0 +1,47 @@
+"""The deployer's hooks for Kubernetes: clean up before destroy, apply after deploy.
+
+``register()`` is called once by ``cfngen deploy``/``cfngen destroy``; it
+imports the deployer's registry lazily so that rendering never needs it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cfngen.deploy.hooks import HookContext
+
+WITH_MANIFESTS = "with_manifests"  # the option ``deploy --with-manifests`` sets
+
+
+def _profile(ctx: HookContext) -> str | None:
+    profile = ctx.options.get("profile") or getattr(ctx.session, "profile_name", None)
+    return None if profile in (None, "default") else str(profile)
+
+
+def pre_delete(ctx: HookContext) -> None:
+    """Delete LoadBalancer Services (their LBs block the VPC) or say what may be left."""
+    from cfngen.commands.manifests import destroy_hook
+
+    destroy_hook(ctx.cfg, _profile(ctx), ctx.region, ctx.endpoint_url, ctx.outputs)
+
+
+def post_deploy(ctx: HookContext) -> None:
+    """``deploy --with-manifests``: render from the fresh stack outputs, apply, wait."""
+    if not ctx.options.get(WITH_MANIFESTS):
+        return
+    from cfngen.commands.manifests import OUTPUT_ROOT, apply_rendered, write_manifests
+    from cfngen.kube import render
+
+    out = render.output_dir(ctx.cfg, OUTPUT_ROOT) / "manifests"
+    source = f"stack {ctx.stack_name}"
+    write_manifests(ctx.cfg, ctx.outputs, source, Path(ctx.options.get("base", "manifests")), out)
+    apply_rendered(ctx.cfg, ctx.outputs, out, _profile(ctx), ctx.region, ctx.endpoint_url)
+
+
+def register() -> None:
+    from cfngen.deploy import hooks
+
+    hooks.register_pre_delete(pre_delete, "kubernetes: delete LoadBalancer Services")
+    hooks.register_post_deploy(post_deploy, "kubernetes: apply manifests (--with-manifests)")
