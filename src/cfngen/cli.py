@@ -11,9 +11,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cfngen.commands import generate, manifests, validate
+from cfngen.commands import generate, manifests, stackset, validate
 
-COMMANDS = (generate, validate, manifests)
+COMMANDS = (generate, validate, manifests, stackset)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

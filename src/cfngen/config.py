@@ -154,6 +154,70 @@ class DeployConfig:
 
 
 @dataclass(frozen=True)
+class StackSetOverride:
+    accounts: tuple[str, ...] = doc(
+        "Account ids this override applies to (default: every target account).", ()
+    )
+    regions: tuple[str, ...] = doc(
+        "Regions this override applies to (default: every target region).", ()
+    )
+    parameters: dict[str, str] = doc_factory(
+        "Root template parameter values for these instances (ParameterOverrides).", dict
+    )
+
+
+@dataclass(frozen=True)
+class StackSetPreferences:
+    region_concurrency: Literal["SEQUENTIAL", "PARALLEL"] = doc(
+        "Deploy to one region at a time (SEQUENTIAL, in region_order) or all at once.",
+        "SEQUENTIAL",
+    )
+    region_order: tuple[str, ...] = doc(
+        "Order of the regions for SEQUENTIAL deployment; default: the order of regions.", ()
+    )
+    max_concurrent: int | str = doc(
+        "Accounts per region acted on at once: a count (3) or a percentage ('25%').", 1
+    )
+    failure_tolerance: int | str = doc(
+        "Failed instances per region tolerated before the operation stops: a count (0) "
+        "or a percentage ('10%').",
+        0,
+    )
+    concurrency_mode: Literal["STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"] = doc(
+        "STRICT lowers concurrency as failures approach the tolerance; SOFT keeps "
+        "max_concurrent regardless of failures.",
+        "STRICT_FAILURE_TOLERANCE",
+    )
+
+
+@dataclass(frozen=True)
+class StackSetConfig:
+    name: str = doc("Stack set name; default <name>-<environment>.", "")
+    accounts: tuple[str, ...] = doc("Target AWS account ids (12 digits) - self-managed.", ())
+    organizational_units: tuple[str, ...] = doc(
+        "Target organizational unit ids (ou-xxxx-yyyyyyyy or r-xxxx) - service-managed.", ()
+    )
+    regions: tuple[str, ...] = doc("Target regions; each account/OU gets one instance per region.", ())
+    permission_model: Literal["self-managed", "service-managed"] = doc(
+        "self-managed (admin/execution roles you create; needed for nested stacks) or "
+        "service-managed (AWS Organizations; no nested stacks).",
+        "self-managed",
+    )
+    organization_id: str = doc(
+        "AWS Organizations id (o-...); when set the template bucket admits the whole "
+        "organization (aws:PrincipalOrgID) instead of listing accounts.",
+        "",
+    )
+    parameters: dict[str, str] = doc_factory("Root template parameter values of the stack set.", dict)
+    overrides: tuple[StackSetOverride, ...] = doc(
+        "Parameter overrides per account and/or region (later entries win).", ()
+    )
+    preferences: StackSetPreferences = doc_factory(
+        "Operation preferences (command-line flags take precedence).", StackSetPreferences
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     name: str = doc("Prefix of stacks and named resources: lowercase, 1-20 chars.", "cfngen")
     environment: str = doc(
@@ -170,6 +234,9 @@ class Config:
         "The app deployed on EKS by `cfngen manifests`.", KubernetesConfig
     )
     deploy: DeployConfig = doc_factory("Deployment settings.", DeployConfig)
+    stackset: StackSetConfig = doc_factory(
+        "StackSets: the same templates across accounts and regions.", StackSetConfig
+    )
 
     @property
     def prefix(self) -> str:
@@ -398,6 +465,9 @@ __all__ = [
     "KubernetesConfig",
     "NetworkConfig",
     "NodeGroupConfig",
+    "StackSetConfig",
+    "StackSetOverride",
+    "StackSetPreferences",
     "field_docs",
     "load",
     "loads",

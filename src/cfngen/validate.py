@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from cfngen.config import Config, EcsService
 from cfngen.kube import rules as kube_rules
 from cfngen.naming import logical_id
+from cfngen.stackset import rules as stackset_rules
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
@@ -68,6 +69,7 @@ def check(cfg: Config) -> list[str]:
         *_ecs(cfg),
         *_eks(cfg),
         *kube_rules.check(cfg),
+        *stackset_rules.check(cfg),
     ]
 
 
