@@ -11,9 +11,33 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cfngen.commands import generate, manifests, stackset, validate
+from cfngen.commands import (
+    deploy,
+    destroy,
+    diff,
+    emulator,
+    generate,
+    manifests,
+    outputs,
+    package,
+    stackset,
+    validate,
+    watch,
+)
 
-COMMANDS = (generate, validate, manifests, stackset)
+COMMANDS = (
+    generate,
+    validate,
+    package,
+    deploy,
+    diff,
+    outputs,
+    destroy,
+    watch,
+    emulator,
+    manifests,
+    stackset,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

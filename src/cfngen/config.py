@@ -151,6 +151,14 @@ class KubernetesConfig:
 @dataclass(frozen=True)
 class DeployConfig:
     stack_name: str = doc("Root stack name; default <name>-<environment>.", "")
+    template_bucket: str = doc(
+        "S3 bucket for packaged templates; default cfngen-templates-<account>-<region>, "
+        "created (encrypted, private, TLS-only, old objects expire) when missing.",
+        "",
+    )
+    termination_protection: bool = doc(
+        "Turn on termination protection when the root stack is created.", False
+    )
 
 
 @dataclass(frozen=True)

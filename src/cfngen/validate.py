@@ -29,6 +29,7 @@ IMAGE_URI_RE = re.compile(
 INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
 EKS_VERSION_RE = re.compile(r"^1\.(\d+)$")
 STACK_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 MIN_AZS, MAX_AZS = 2, 6
 MIN_EKS_MINOR = 28
@@ -89,6 +90,12 @@ def _top(cfg: Config) -> Iterator[str]:
         yield (
             f"deploy.stack_name: {cfg.deploy.stack_name!r} is not a valid stack name "
             "(a letter, then letters, digits and hyphens, at most 128 characters)"
+        )
+    bucket = cfg.deploy.template_bucket
+    if bucket and not BUCKET_RE.match(bucket):
+        yield (
+            f"deploy.template_bucket: {bucket!r} is not a valid S3 bucket name "
+            "(3-63 lowercase letters, digits, hyphens and dots; starts and ends alphanumeric)"
         )
 
 

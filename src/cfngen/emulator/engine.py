@@ -23,6 +23,7 @@ The resource semantics stay moto's: a rehearsal proves wiring, not AWS behaviour
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -778,6 +779,32 @@ def _wrap_stack_name(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return wrapper
 
 
+# --------------------------------------------------------------------------- S3 policies
+
+
+def _bucket_permission(self: Any, action: str, resource: str) -> Any:
+    """moto ignores policy conditions, so a TLS-only Deny would deny everything.
+
+    The emulator is plain HTTP on loopback standing in for TLS: statements
+    conditioned on ``aws:SecureTransport`` are left out; everything else is moto's.
+    """
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    policy = json.loads(self.policy.decode())
+    statements = policy.get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    kept = [
+        st for st in statements if "aws:SecureTransport" not in json.dumps(st.get("Condition", {}))
+    ]
+    if not kept:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(json.dumps({**policy, "Statement": kept})).is_action_permitted(
+        action, resource
+    )
+
+
 # --------------------------------------------------------------------------- install
 
 
@@ -800,6 +827,9 @@ def install() -> None:
     parsing.ResourceMap._delete_resource = _delete_resource
     for module in (cfn_utils, cfn_models, responses):
         module.get_stack_from_s3_url = read_template_url  # type: ignore[attr-defined]
+    from moto.s3.models import FakeBucket
+
+    FakeBucket.get_permission = _bucket_permission  # type: ignore[method-assign]
     Stack.status = property(_status_get, _status_set)  # type: ignore[assignment]
     backend = CloudFormationBackend
     backend.create_stack = create_stack  # type: ignore[method-assign]

@@ -1,0 +1,93 @@
+"""`cfngen deploy`: package, preview the change set, confirm, execute, watch, save outputs."""
+
+from __future__ import annotations
+
+import argparse
+
+from cfngen.commands._aws import (
+    add_output_arg,
+    add_wait_arg,
+    confirm,
+    interactive,
+    run_with,
+)
+from cfngen.commands.common import UserError, add_aws_args, add_config_arg
+
+
+def _tags(values: list[str]) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for item in values:
+        for pair in item.split(","):
+            key, sep, value = pair.partition("=")
+            if not sep or not key.strip():
+                raise UserError(f"--tags: {pair!r} is not KEY=VALUE")
+            tags[key.strip()] = value.strip()
+    return tags
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "deploy",
+        help="deploy the stacks through a change set (preview, confirm, execute, watch)",
+        description=(
+            "Package the templates, create a change set on the root stack with nested "
+            "stacks included, show every change per stack, ask before executing (unless "
+            "--yes), follow the events of the root and nested stacks, then print and save "
+            "outputs to DIR/<environment>/outputs.json. No changes: exit 0, change set deleted."
+        ),
+        epilog="Exit codes: 0 deployed or no change, 1 deployment failed, 2 bad input or usage.",
+    )
+    add_config_arg(p)
+    add_aws_args(p)
+    add_output_arg(p)
+    add_wait_arg(p)
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask before executing")
+    p.add_argument("--role-arn", metavar="ARN", help="IAM role CloudFormation acts as")
+    p.add_argument(
+        "--tags",
+        action="append",
+        default=[],
+        metavar="K=V[,K=V]",
+        help="extra stack tags (repeatable); added to the config's tags",
+    )
+    p.add_argument(
+        "--replace-failed",
+        action="store_true",
+        help="if the first create failed (ROLLBACK_COMPLETE), delete that empty stack and "
+        "create it again (only stacks cfngen created)",
+    )
+    p.add_argument(
+        "--delete-on-failure",
+        action="store_true",
+        help="on a first create, delete the stack if it fails (OnStackFailure=DELETE)",
+    )
+    p.add_argument(
+        "--continue-rollback",
+        action="store_true",
+        help="finish a rollback that failed (UPDATE_ROLLBACK_FAILED) before deploying",
+    )
+    p.set_defaults(func=run, preview_only=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cfngen.deploy.stack import DeployOptions, deploy
+    from cfngen.deploy.watch import Printer
+
+    extra_tags = _tags(args.tags) if getattr(args, "tags", None) else {}
+
+    def body(aws, cfg) -> int:
+        opts = DeployOptions(
+            yes=getattr(args, "yes", False),
+            interactive=interactive(),
+            no_wait=args.no_wait,
+            replace_failed=getattr(args, "replace_failed", False),
+            delete_on_failure=getattr(args, "delete_on_failure", False),
+            continue_rollback=getattr(args, "continue_rollback", False),
+            role_arn=getattr(args, "role_arn", None),
+            tags=extra_tags,
+            out_dir=args.output_dir,
+            hook_options=vars(args),
+        )
+        return deploy(aws, cfg, opts, Printer(), confirm, preview_only=args.preview_only)
+
+    return run_with(args, body)

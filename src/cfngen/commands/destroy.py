@@ -1,0 +1,50 @@
+"""`cfngen destroy`: confirm by typing the stack name, run pre-delete hooks, delete, watch."""
+
+from __future__ import annotations
+
+import argparse
+
+from cfngen.commands._aws import add_output_arg, add_wait_arg, ask, interactive, run_with
+from cfngen.commands.common import add_aws_args, add_config_arg
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "destroy",
+        help="delete the root stack and everything in it",
+        description=(
+            "Ask for the stack name (unless --yes), run the pre-delete hooks (e.g. removing "
+            "Kubernetes LoadBalancer Services), delete the root stack and follow the events "
+            "of it and its nested stacks. Refuses while termination protection is on."
+        ),
+        epilog="Exit codes: 0 deleted or nothing to delete, 1 failed or declined, 2 usage.",
+    )
+    add_config_arg(p)
+    add_aws_args(p)
+    add_output_arg(p)
+    add_wait_arg(p)
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for the stack name")
+    p.add_argument(
+        "--disable-termination-protection",
+        action="store_true",
+        help="turn termination protection off first instead of refusing",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cfngen.deploy.destroy import DestroyOptions, destroy
+    from cfngen.deploy.watch import Printer
+
+    def body(aws, cfg) -> int:
+        opts = DestroyOptions(
+            yes=args.yes,
+            interactive=interactive(),
+            no_wait=args.no_wait,
+            disable_termination_protection=args.disable_termination_protection,
+            out_dir=args.output_dir,
+            hook_options=vars(args),
+        )
+        return destroy(aws, cfg, opts, Printer(), ask)
+
+    return run_with(args, body)

@@ -1,0 +1,39 @@
+"""`cfngen outputs`: print the root stack's outputs and save them as outputs.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from cfngen.commands._aws import add_output_arg, run_with
+from cfngen.commands.common import add_aws_args, add_config_arg, info
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "outputs",
+        help="print the stack outputs and save DIR/<environment>/outputs.json",
+        description="Print the root stack's outputs as JSON and save them for `cfngen manifests`.",
+    )
+    add_config_arg(p)
+    add_aws_args(p)
+    add_output_arg(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cfngen.deploy import outputs
+    from cfngen.deploy.session import DeployError
+    from cfngen.deploy.stack import describe
+
+    def body(aws, cfg) -> int:
+        stack = describe(aws.client("cloudformation"), cfg.stack_name)
+        if stack is None:
+            raise DeployError(f"stack {cfg.stack_name} does not exist; run cfngen deploy first")
+        values = outputs.from_stack(stack)
+        path = outputs.save(values, args.output_dir, cfg.environment)
+        print(json.dumps(values, indent=2, sort_keys=True))
+        info(f"saved {path}")
+        return 0
+
+    return run_with(args, body)

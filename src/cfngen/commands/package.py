@@ -1,0 +1,41 @@
+"""`cfngen package`: upload the templates (content-addressed) and write the packaged root."""
+
+from __future__ import annotations
+
+import argparse
+
+from cfngen.commands._aws import add_output_arg, run_with
+from cfngen.commands.common import add_aws_args, add_config_arg
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "package",
+        help="upload the templates to S3 and write the packaged root template",
+        description=(
+            "Render the templates, upload each one to S3 under a key made from the hash of "
+            "its bytes (HEAD first: unchanged templates are never uploaded again), write the "
+            "root with S3 TemplateURLs to DIR/<environment>/root.packaged.json and print its "
+            "URL and a console quick-create link. The bucket is created when missing."
+        ),
+    )
+    add_config_arg(p)
+    add_aws_args(p)
+    add_output_arg(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cfngen.deploy.package import upload_templates, write_packaged
+
+    def body(aws, cfg) -> int:
+        packaged = upload_templates(aws, cfg)
+        path = write_packaged(packaged, args.output_dir, cfg.environment)
+        unchanged = len(packaged.urls) - len(packaged.uploaded)
+        print(f"uploaded {len(packaged.uploaded)}, unchanged {unchanged} (s3://{packaged.bucket})")
+        print(f"packaged root: {path}")
+        print(f"template URL:  {packaged.root_url}")
+        print(f"quick-create:  {packaged.quick_create_link(cfg.stack_name)}")
+        return 0
+
+    return run_with(args, body)

@@ -1,0 +1,47 @@
+"""`cfngen watch`: follow an operation already running on the root stack (e.g. after Ctrl-C)."""
+
+from __future__ import annotations
+
+import argparse
+
+from cfngen.commands._aws import run_with
+from cfngen.commands.common import add_aws_args, add_config_arg
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "watch",
+        help="follow the events of an operation running on the stack until it ends",
+        description="Print the events of the running operation; exit 0 if it succeeds, else 1.",
+    )
+    add_config_arg(p)
+    add_aws_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cfngen.deploy.session import DeployError
+    from cfngen.deploy.stack import describe
+    from cfngen.deploy.watch import Printer, in_progress, root_cause, succeeded, wait_until_idle
+
+    def body(aws, cfg) -> int:
+        cfn = aws.client("cloudformation")
+        stack = describe(cfn, cfg.stack_name)
+        if stack is None:
+            raise DeployError(f"stack {cfg.stack_name} does not exist")
+        printer = Printer()
+        if not in_progress(stack["StackStatus"]):
+            printer.say(f"stack {cfg.stack_name} is {stack['StackStatus']}: nothing running")
+            return 0 if succeeded(stack["StackStatus"]) else 1
+        final = wait_until_idle(cfn, stack["StackId"], printer)
+        printer.say(f"stack {cfg.stack_name}: {final}")
+        if succeeded(final):
+            return 0
+        cause = root_cause(
+            cfn, stack["StackId"], stack.get("LastUpdatedTime") or stack["CreationTime"]
+        )
+        raise DeployError(
+            f"stack {cfg.stack_name} ended in {final}" + (f"; cause: {cause}" if cause else "")
+        )
+
+    return run_with(args, body)

@@ -1,0 +1,93 @@
+"""`cfngen destroy`: confirm by stack name, run pre-delete hooks, delete, watch.
+
+Termination protection is respected unless the user asks to lift it; hooks run
+after confirmation and before DeleteStack, so out-of-band resources (Kubernetes
+load balancers) are gone before CloudFormation tries to delete the VPC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cfngen.config import Config
+from cfngen.deploy import hooks, outputs
+from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError
+from cfngen.deploy.stack import _failure, _watch, describe, token
+from cfngen.deploy.watch import Printer, in_progress, latest_event, wait_until_idle
+
+
+@dataclass(frozen=True)
+class DestroyOptions:
+    yes: bool = False
+    interactive: bool = False
+    no_wait: bool = False
+    disable_termination_protection: bool = False
+    out_dir: Path = Path("output")
+    hook_options: dict[str, Any] | None = None
+
+
+def destroy(
+    aws: Aws, cfg: Config, opts: DestroyOptions, printer: Printer, ask: Callable[[str], str]
+) -> int:
+    cfn = aws.client("cloudformation")
+    name = cfg.stack_name
+    stack = describe(cfn, name)
+    if stack is None:
+        printer.say(f"stack {name} does not exist: nothing to delete")
+        return 0
+    if in_progress(stack["StackStatus"]):
+        if opts.no_wait:
+            raise DeployError(f"stack {name} is busy ({stack['StackStatus']}); try again later")
+        wait_until_idle(cfn, stack["StackId"], printer)
+        stack = describe(cfn, name)
+        if stack is None:
+            printer.say(f"stack {name} is gone")
+            return 0
+    if stack.get("EnableTerminationProtection") and not opts.disable_termination_protection:
+        raise DeployError(
+            f"stack {name} has termination protection on; pass "
+            "--disable-termination-protection to turn it off and delete"
+        )
+    if not opts.yes:
+        if not opts.interactive:
+            raise DeployError("no terminal to confirm on: pass --yes to destroy", EXIT_USAGE)
+        typed = ask(f"Delete stack {name} and everything in it? Type its name to confirm: ")
+        if typed.strip() != name:
+            printer.say("not deleted")
+            return 1
+    values = outputs.from_stack(stack)
+    pre = hooks.pre_delete_hooks()
+    if pre:
+        hooks.run(
+            pre,
+            hooks.HookContext(
+                cfg=cfg,
+                session=aws.session,
+                region=aws.region,
+                endpoint_url=aws.endpoint_url,
+                stack_name=name,
+                outputs=values,
+                say=printer.say,
+                options=opts.hook_options or {},
+            ),
+        )
+    if stack.get("EnableTerminationProtection"):
+        cfn.update_termination_protection(
+            StackName=stack["StackId"], EnableTerminationProtection=False
+        )
+        printer.say("termination protection turned off")
+    since, _ = latest_event(cfn, stack["StackId"])
+    final = _watch(
+        cfn,
+        stack,
+        printer,
+        lambda: cfn.delete_stack(StackName=stack["StackId"], ClientRequestToken=token()),
+    )
+    if final != "DELETE_COMPLETE":
+        raise _failure(cfn, stack, final, since, "fix the cause and run destroy again")
+    outputs.path_for(opts.out_dir, cfg.environment).unlink(missing_ok=True)
+    printer.say(f"deleted {name}")
+    return 0

@@ -1,0 +1,119 @@
+"""boto3 session and clients: flags over AWS_* variables over the config, retries that back off.
+
+Every AWS failure a user can fix (no credentials, unknown profile, no region,
+endpoint unreachable) becomes one line via :class:`DeployError`, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+EXIT_FAILED, EXIT_USAGE = 1, 2
+MAX_ATTEMPTS = 10  # botocore retries throttling with exponential backoff and jitter
+
+
+class DeployError(Exception):
+    """A deployment problem with a one-line message and its exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class Aws:
+    """A session plus cached clients for one region and (optionally) one endpoint."""
+
+    session: boto3.Session
+    region: str
+    endpoint_url: str | None
+    _clients: dict[str, Any] = field(default_factory=dict)
+    _account: str | None = None
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            retry_mode = os.environ.get("AWS_RETRY_MODE", "standard")
+            if retry_mode not in ("standard", "adaptive"):
+                retry_mode = "standard"
+            config = BotoConfig(
+                retries={"mode": retry_mode, "max_attempts": MAX_ATTEMPTS},
+                s3={"addressing_style": "path"} if self.endpoint_url else {},
+                connect_timeout=10,
+                read_timeout=60,
+            )
+            self._clients[service] = self.session.client(
+                service, region_name=self.region, endpoint_url=self.endpoint_url, config=config
+            )
+        return self._clients[service]
+
+    def account_id(self) -> str:
+        if self._account is None:
+            self._account = str(self.client("sts").get_caller_identity()["Account"])
+        return self._account
+
+
+def connect(
+    profile: str | None, region: str | None, endpoint_url: str | None, default_region: str
+) -> Aws:
+    """A checked session: fails with one line when credentials or region are missing."""
+    try:
+        session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+    except ProfileNotFound:
+        raise DeployError(f"AWS profile {profile!r} not found in ~/.aws", EXIT_USAGE) from None
+    region = region or default_region or session.region_name
+    if not region:
+        raise DeployError("no AWS region: pass --region or set AWS_REGION", EXIT_USAGE)
+    if session.get_credentials() is None:
+        raise DeployError(
+            "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or pass --profile",
+            EXIT_USAGE,
+        )
+    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    return Aws(session=session, region=region, endpoint_url=endpoint)
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def error_message(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message", "")) or str(exc)
+
+
+@contextmanager
+def aws_errors() -> Iterator[None]:
+    """Turn botocore exceptions into one-line DeployErrors."""
+    try:
+        yield
+    except (NoCredentialsError, PartialCredentialsError):
+        raise DeployError(
+            "no usable AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or pass --profile",
+            EXIT_USAGE,
+        ) from None
+    except NoRegionError:
+        raise DeployError("no AWS region: pass --region or set AWS_REGION", EXIT_USAGE) from None
+    except EndpointConnectionError as exc:
+        raise DeployError(f"cannot reach AWS: {exc}") from None
+    except ClientError as exc:
+        op = getattr(exc, "operation_name", "AWS call")
+        raise DeployError(f"{op} failed: {error_code(exc)}: {error_message(exc)}") from None
+    except BotoCoreError as exc:
+        raise DeployError(f"AWS error: {exc}") from None

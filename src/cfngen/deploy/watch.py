@@ -1,0 +1,219 @@
+"""Follow a stack operation live: the root's events and every nested stack's, one line each.
+
+Polling starts quick and backs off while nothing happens (1 s up to 10 s), and a
+nested stack is no longer polled once it reached a final state, so even a large
+tree stays far below CloudFormation's DescribeStackEvents throttling. When the
+operation failed, :func:`root_cause` walks down into the nested stack that failed
+and returns the first failed resource and its reason.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TextIO
+
+NESTED_TYPE = "AWS::CloudFormation::Stack"
+MIN_DELAY, MAX_DELAY = 1.0, 10.0
+COLOURS = {"FAILED": "31", "ROLLBACK": "33", "COMPLETE": "32", "IN_PROGRESS": "36"}
+CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "cancelled")
+
+
+def terminal(status: str) -> bool:
+    return (
+        status.endswith("_COMPLETE") or status.endswith("_FAILED")
+    ) and "CLEANUP_IN_PROGRESS" not in status
+
+
+def in_progress(status: str) -> bool:
+    return status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS"
+
+
+def succeeded(status: str) -> bool:
+    return status in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE", "IMPORT_COMPLETE")
+
+
+class Interrupted(Exception):
+    """Ctrl-C while watching: the operation goes on in CloudFormation."""
+
+
+@dataclass
+class Printer:
+    """Progress lines: elapsed time, colour on a terminal, plain text otherwise."""
+
+    stream: TextIO = field(default_factory=lambda: sys.stdout)
+    colour: bool | None = None
+    start: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        if self.colour is None:
+            self.colour = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def paint(self, status: str) -> str:
+        if not self.colour:
+            return status
+        for key, code in COLOURS.items():
+            if key in status:
+                return f"\033[{code}m{status}\033[0m"
+        return status
+
+    def event(self, stack_label: str, ev: dict[str, Any]) -> None:
+        elapsed = time.monotonic() - self.start
+        minutes, seconds = divmod(int(elapsed), 60)
+        reason = ev.get("ResourceStatusReason") or ""
+        line = (
+            f"{minutes:02d}:{seconds:02d}  {stack_label:<10} "
+            f"{self.paint(str(ev.get('ResourceStatus', ''))):<30} "
+            f"{ev.get('LogicalResourceId', '')} ({ev.get('ResourceType', '')})"
+        )
+        self.say(f"{line}  {reason}".rstrip())
+
+
+def _events_since(cfn: Any, stack_id: str, since: datetime, seen: set[str]) -> list[dict]:
+    """New events of one stack, oldest first (pages until it reaches known ground)."""
+    fresh: list[dict[str, Any]] = []
+    token = None
+    while True:
+        args = {"StackName": stack_id, **({"NextToken": token} if token else {})}
+        page = cfn.describe_stack_events(**args)
+        stop = False
+        for ev in page.get("StackEvents", []):
+            if ev["EventId"] in seen or ev["Timestamp"] < since:
+                stop = True
+                break
+            fresh.append(ev)
+        token = page.get("NextToken")
+        if stop or not token:
+            break
+    for ev in fresh:
+        seen.add(ev["EventId"])
+    return fresh[::-1]
+
+
+def latest_event(cfn: Any, stack_id: str) -> tuple[datetime | None, set[str]]:
+    """Newest event time and ids of a stack's first page: the watcher starts after these."""
+    events = cfn.describe_stack_events(StackName=stack_id).get("StackEvents", [])
+    if not events:
+        return None, set()
+    return events[0]["Timestamp"], {e["EventId"] for e in events}
+
+
+@dataclass
+class Watch:
+    cfn: Any
+    root_id: str
+    root_name: str
+    printer: Printer
+    since: datetime
+    seen: set[str] = field(default_factory=set)
+    sleep: Callable[[float], None] = time.sleep
+
+    def run(self) -> str:
+        """Print events until the root stack reaches a final state; return that state."""
+        labels = {self.root_id: "root"}
+        active = [self.root_id]
+        delay = MIN_DELAY
+        final = ""
+        try:
+            while True:
+                batch = [
+                    (stack_id, ev)
+                    for stack_id in list(active)
+                    for ev in _events_since(self.cfn, stack_id, self.since, self.seen)
+                ]
+                batch.sort(key=lambda item: item[1]["Timestamp"])
+                known = len(labels)
+                for stack_id, ev in batch:
+                    self._show(labels, active, stack_id, ev)
+                    if self._is_stack_event(ev, stack_id) and terminal(ev["ResourceStatus"]):
+                        if stack_id == self.root_id:
+                            final = ev["ResourceStatus"]
+                        elif stack_id in active:
+                            active.remove(stack_id)
+                if final and len(labels) == known:
+                    return final  # and every nested stack found so far has been drained
+                if not final:
+                    self.sleep(delay)
+                    delay = MIN_DELAY if batch else min(delay * 1.5, MAX_DELAY)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+
+    @staticmethod
+    def _is_stack_event(ev: dict[str, Any], stack_id: str) -> bool:
+        return ev.get("PhysicalResourceId") == stack_id or (
+            ev.get("ResourceType") == NESTED_TYPE
+            and ev.get("StackId") == stack_id
+            and ev.get("LogicalResourceId") == ev.get("StackName")
+        )
+
+    def _show(self, labels: dict[str, str], active: list[str], stack_id: str, ev: dict) -> None:
+        self.printer.event(labels[stack_id], ev)
+        physical = ev.get("PhysicalResourceId") or ""
+        if (
+            ev.get("ResourceType") == NESTED_TYPE
+            and physical.startswith("arn:")
+            and physical != stack_id
+            and physical not in labels
+        ):
+            parent = labels[stack_id]
+            lid = ev["LogicalResourceId"]
+            labels[physical] = lid if parent == "root" else f"{parent}/{lid}"
+            active.append(physical)
+
+
+def wait_until_idle(cfn: Any, stack_id: str, printer: Printer, sleep=time.sleep) -> str:
+    """Wait for an operation someone else started; print its events; return the final state."""
+    since, seen = latest_event(cfn, stack_id)
+    stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+    if not in_progress(stack["StackStatus"]):
+        return str(stack["StackStatus"])
+    printer.say(f"stack {stack['StackName']} is busy ({stack['StackStatus']}); waiting for it")
+    delay = MIN_DELAY
+    try:
+        while True:
+            for ev in _events_since(cfn, stack_id, since or datetime.min, seen):
+                printer.event("root", ev)
+            status = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
+            if not in_progress(status):
+                return str(status)
+            sleep(delay)
+            delay = min(delay * 1.5, MAX_DELAY)
+    except KeyboardInterrupt:
+        raise Interrupted() from None
+
+
+@dataclass(frozen=True)
+class Cause:
+    stack: str
+    logical_id: str
+    resource_type: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.stack}: {self.logical_id} ({self.resource_type}): {self.reason}"
+
+
+def root_cause(cfn: Any, stack_id: str, since: datetime, label: str = "root") -> Cause | None:
+    """The first failed resource of this operation, followed down into nested stacks."""
+    events = _events_since(cfn, stack_id, since, set())
+    for ev in events:
+        status = str(ev.get("ResourceStatus", ""))
+        reason = str(ev.get("ResourceStatusReason") or "")
+        if not status.endswith("_FAILED") or any(c in reason for c in CANCELLED):
+            continue
+        if ev.get("LogicalResourceId") == ev.get("StackName"):
+            continue  # the stack's own status line, not a resource
+        physical = str(ev.get("PhysicalResourceId") or "")
+        if ev.get("ResourceType") == NESTED_TYPE and physical.startswith("arn:"):
+            lid = str(ev["LogicalResourceId"])
+            deeper = root_cause(cfn, physical, since, lid if label == "root" else f"{label}/{lid}")
+            if deeper:
+                return deeper
+        return Cause(label, str(ev["LogicalResourceId"]), str(ev.get("ResourceType", "")), reason)
+    return None
