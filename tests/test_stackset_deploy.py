@@ -12,12 +12,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 
 from cfngen.cli import main
-from cfngen.emulator import TEST_CREDENTIALS, Emulator
+from cfngen.emulator import TEST_CREDENTIALS, Emulator, EmulatorClient
 from cfngen.emulator import stacksets as emulated_stacksets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,13 +91,152 @@ def aws_cli(endpoint: str, *args: str) -> dict:
     return json.loads(out.stdout or "{}")
 
 
+def config(tmp_path: Path, extra: str) -> Path:
+    path = tmp_path / "ss.yaml"
+    path.write_text((ROOT / "config" / "default.yaml").read_text() + "\n" + extra)
+    return path
+
+
+def instance_stacks(endpoint: str) -> dict[tuple[str, str], str]:
+    listed = aws_cli(endpoint, "cloudformation", "list-stack-instances", "--stack-set-name", NAME)
+    return {(s["Account"], s["Region"]): s["StackId"] for s in listed["Summaries"]}
+
+
+def target_stack(account: str, region: str, stack_id: str) -> Any:
+    """A stack in another account, read from the in-process endpoint's backend.
+
+    The endpoint serves one caller account (123456789012) over HTTP; the instance stacks
+    live in the target accounts' backends, which this test process can read directly.
+    """
+    from moto.cloudformation.models import cloudformation_backends
+
+    backend = cloudformation_backends[account][region]
+    return backend.stacks.get(stack_id) or backend.deleted_stacks[stack_id]
+
+
+def calls(endpoint: str) -> dict[str, int]:
+    return {
+        k: v
+        for k, v in EmulatorClient(endpoint).calls().items()
+        if "StackSet" in k or "StackInstances" in k
+    }
+
+
 def test_deploy_two_accounts_two_regions(aws_env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    rc = cli(
-        aws_env, "deploy", "--accounts", ",".join(ACCOUNTS), "--regions", ",".join(REGIONS), "--yes"
-    )
-    out = capsys.readouterr()
-    print(out.out, out.err)
-    assert rc == 0
+    targets = ["--accounts", ",".join(ACCOUNTS), "--regions", ",".join(REGIONS)]
+    assert cli(aws_env, "deploy", *targets, "--yes") == 0
     listed = aws_cli(aws_env, "cloudformation", "list-stack-instances", "--stack-set-name", NAME)
     rows = {(s["Account"], s["Region"]): s["Status"] for s in listed["Summaries"]}
     assert rows == {(a, r): "CURRENT" for a in ACCOUNTS for r in REGIONS}
+    ss = aws_cli(aws_env, "cloudformation", "describe-stack-set", "--stack-set-name", NAME)
+    assert ss["StackSet"]["ManagedExecution"] == {"Active": True}
+    assert "CAPABILITY_NAMED_IAM" in ss["StackSet"]["Capabilities"]
+    body = json.loads(ss["StackSet"]["TemplateBody"])
+    urls = [
+        r["Properties"]["TemplateURL"]
+        for r in body["Resources"].values()
+        if r["Type"] == "AWS::CloudFormation::Stack"
+    ]
+    assert urls and all(u.startswith(f"https://{BUCKET}.s3.us-east-1.amazonaws.com/") for u in urls)
+    policy = json.loads(
+        aws_cli(aws_env, "s3api", "get-bucket-policy", "--bucket", BUCKET)["Policy"]
+    )
+    principals = [
+        s["Principal"]["AWS"] for s in policy["Statement"] if s.get("Sid", "").startswith("Cfngen")
+    ]
+    assert principals == [[f"arn:aws:iam::{a}:root" for a in ACCOUNTS]]
+    # the nested stacks really exist in each target account and region
+    for (account, region), stack_id in instance_stacks(aws_env).items():
+        assert f":{region}:{account}:stack/StackSet-{NAME}-" in stack_id
+    capsys.readouterr()
+
+    EmulatorClient(aws_env).reset_calls()
+    assert cli(aws_env, "deploy", *targets, "--yes") == 0
+    assert "no changes" in capsys.readouterr().out
+    mutating = [k for k in calls(aws_env) if not k.split(":")[1].startswith(("Describe", "List"))]
+    assert mutating == []
+
+
+def test_template_update_updates_every_instance(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = instance_stacks(aws_env)
+    cfg = config(tmp_path, "tags: {release: '2'}\n")
+    targets = ["--accounts", ",".join(ACCOUNTS), "--regions", ",".join(REGIONS)]
+    assert cli(aws_env, "deploy", *targets, "--yes", config=cfg) == 0
+    out = capsys.readouterr().out
+    assert "0 to add, 4 to update, 0 to remove" in out
+    assert instance_stacks(aws_env) == before  # updated in place, not replaced
+    for (account, region), stack_id in before.items():
+        body = target_stack(account, region, stack_id).template
+        assert "release" in json.dumps(body)
+
+
+def test_add_region_creates_only_new_instances(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = instance_stacks(aws_env)
+    cfg = config(
+        tmp_path,
+        (
+            "tags: {release: '2'}\n"
+            "stackset:\n"
+            "  accounts: ['111111111111', '222222222222']\n"
+            "  regions: [us-east-1, eu-west-1, us-west-2]\n"
+        ),
+    )
+    EmulatorClient(aws_env).reset_calls()
+    assert cli(aws_env, "deploy", "--yes", config=cfg) == 0
+    assert "2 to add, 0 to update, 0 to remove" in capsys.readouterr().out
+    after = instance_stacks(aws_env)
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert set(after) - set(before) == {(a, "us-west-2") for a in ACCOUNTS}
+    counted = calls(aws_env)
+    assert counted.get("cloudformation:CreateStackInstances") == 1
+    assert "cloudformation:UpdateStackSet" not in counted
+
+
+def test_remove_account_then_status_then_destroy(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = config(
+        tmp_path,
+        (
+            "tags: {release: '2'}\n"
+            "stackset:\n"
+            "  accounts: ['111111111111']\n"
+            "  regions: [us-east-1, eu-west-1, us-west-2]\n"
+        ),
+    )
+    gone = {k: v for k, v in instance_stacks(aws_env).items() if k[0] == ACCOUNTS[1]}
+    assert cli(aws_env, "deploy", "--yes", config=cfg) == 0
+    assert "0 to add, 0 to update, 3 to remove" in capsys.readouterr().out
+    assert {a for a, _ in instance_stacks(aws_env)} == {ACCOUNTS[0]}
+    for (account, region), stack_id in gone.items():
+        status = target_stack(account, region, stack_id).status
+        assert status == "DELETE_COMPLETE"
+
+    assert cli(aws_env, "status", config=cfg) == 0
+    out = capsys.readouterr().out
+    assert "3 instances" in out and out.count("CURRENT") == 3
+
+    assert cli(aws_env, "destroy", "--yes", config=cfg) == 0
+    gone_set = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "aws"),
+            "--endpoint-url",
+            aws_env,
+            "--region",
+            "us-east-1",
+            "cloudformation",
+            "describe-stack-set",
+            "--stack-set-name",
+            NAME,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **TEST_CREDENTIALS},
+    )
+    assert gone_set.returncode != 0 and "StackSetNotFound" in gone_set.stderr
+    assert cli(aws_env, "status", config=cfg) == 1
