@@ -9,9 +9,6 @@ rather than replaced.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +16,7 @@ from pathlib import Path
 from troposphere import Template
 
 from cfngen import cfnyaml
+from cfngen.atomic import replace_folder
 from cfngen.config import Config
 from cfngen.contracts import Stack
 from cfngen.stacks import root
@@ -101,21 +99,4 @@ def write(rendered: Rendered, out: Path) -> None:
                 f"refusing to replace {out}: it holds files cfngen did not write "
                 f"({', '.join(foreign[:5])}); choose another --out or move them"
             )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    try:
-        for name, data in rendered.files.items():
-            target = tmp / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        tmp.chmod(0o755)
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-    except BaseException:
-        if old.exists() and not out.exists():
-            old.rename(out)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    replace_folder(out, rendered.files)

@@ -16,8 +16,6 @@ rendering needs neither a cluster nor kubectl. Pure functions build the bytes;
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from cfngen.atomic import replace_folder
 from cfngen.config import Config
 from cfngen.contracts import EcrOut
 from cfngen.kube import kustomize
@@ -217,20 +216,4 @@ def write(manifests: Manifests, out: Path) -> None:
     out = out.resolve()
     if out.exists() and not (out / OVERLAY_FILE).exists() and any(out.iterdir()):
         raise RenderError(f"refusing to replace {out}: it was not written by cfngen")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    try:
-        for name, data in manifests.files.items():
-            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / name).write_bytes(data)
-        tmp.chmod(0o755)
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-    except BaseException:
-        if old.exists() and not out.exists():
-            old.rename(out)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    replace_folder(out, manifests.files)
