@@ -333,7 +333,8 @@ def create_stack_instances(
     ous = list((deployment_targets or {}).get("OrganizationalUnitIds", []))
     if self.permission_model == "SERVICE_MANAGED" and not ous:
         raise ValidationError(
-            message="StackSets with SERVICE_MANAGED permission model can only have OrganizationalUnit as target"
+            message="StackSets with SERVICE_MANAGED permission model can only have "
+            "OrganizationalUnit as target"
         )
     if self.permission_model == "SELF_MANAGED" and ous:
         raise ValidationError(
