@@ -157,3 +157,30 @@ def test_config_rules(yaml_text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as err:
         loads(yaml_text)
     assert any(expected in p for p in err.value.problems), err.value.problems
+
+
+def test_nested_template_needs_the_bucket_grant(cfn: object) -> None:
+    """Without the read statement another account cannot fetch the nested template."""
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=cfn.meta.endpoint_url,
+        region_name="us-east-1",  # type: ignore[attr-defined]
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(Bucket="ungranted-templates")
+    s3.put_object(
+        Bucket="ungranted-templates", Key="child.json", Body=json.dumps(TEMPLATE).encode()
+    )
+    url = "https://ungranted-templates.s3.us-east-1.amazonaws.com/child.json"
+    root = {
+        "Resources": {
+            "Child": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": url}}
+        }
+    }
+    cfn.create_stack_set(StackSetName="nogrant", TemplateBody=json.dumps(root))  # type: ignore[attr-defined]
+    s = ops.Spec(name="nogrant", template_url="", template=root, permission_model="self-managed")
+    p = plan.make_plan([("111111111111", "us-east-1")], {}, [], "", [])
+    assert ops.apply(cfn, s, p, lambda _: None, sleep=lambda _: None) is False
+    (row,) = ops.instances(cfn, "nogrant")
+    assert row["Status"] == "OUTDATED" and "Access Denied" in row["StatusReason"]
