@@ -13,7 +13,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
 .PHONY: help venv templates validate lint style unit test golden bench clean \
-        manifests apply-manifests kube-validate
+        manifests apply-manifests kube-validate scan
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -53,7 +53,19 @@ style: $(STAMP) ## ruff lint and format check
 unit: $(STAMP) ## pytest only
 	$(PY) -m pytest -q
 
-test: style lint unit kube-validate ## everything CI runs
+test: style lint scan unit kube-validate ## everything CI runs
+
+# checkov on the JSON templates of every config (the YAML files say the same). Every finding
+# must be fixed or suppressed in the resource's Metadata with a reason; any failure fails.
+SCAN_DIR := build/scan
+scan: $(STAMP) $(CHECKOV) ## checkov on every generated template of every config: zero failed checks
+	rm -rf $(SCAN_DIR)
+	@set -e; for c in $(CONFIGS); do n=$$(basename $$c .yaml); \
+	  $(PY) generate.py --quiet --format json --config $$c --out $(SCAN_DIR)/$$n; \
+	  $(CHECKOV) --framework cloudformation --compact --skip-download --directory $(SCAN_DIR)/$$n \
+	    > $(SCAN_DIR)/$$n.txt 2>&1 || { cat $(SCAN_DIR)/$$n.txt; echo "scan: $$c has failed checks"; exit 1; }; \
+	  grep -E '^Passed checks' $(SCAN_DIR)/$$n.txt | sed "s|^|checkov ($$n): |"; done
+	@echo "scan: $(words $(CONFIGS)) configs, no unsuppressed checkov failures"
 
 golden: $(STAMP) ## refresh tests/golden after an intended change, then review `git diff tests/golden`
 	CFNGEN_REFRESH_GOLDEN=1 $(PY) -m pytest -q tests/test_golden.py

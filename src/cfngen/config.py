@@ -43,6 +43,13 @@ def doc_factory(text: str, factory: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class FlowLogsConfig:
+    enabled: bool = doc("Send VPC flow logs to a CloudWatch Logs group (default: off).", False)
+    traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = doc("Which traffic to log.", "ALL")
+    retention_days: int = doc("Retention of the flow log group in days.", 365)
+
+
+@dataclass(frozen=True)
 class NetworkConfig:
     vpc_cidr: str = doc("IPv4 CIDR of the VPC.", "10.0.0.0/16")
     availability_zones: int | tuple[str, ...] = doc(
@@ -51,6 +58,36 @@ class NetworkConfig:
     public_subnets: tuple[str, ...] = doc(
         "One public subnet CIDR per AZ, inside vpc_cidr.", ("10.0.1.0/24", "10.0.2.0/24")
     )
+    private_subnets: tuple[str, ...] = doc(
+        "One private subnet CIDR per AZ, inside vpc_cidr. When given, ECS tasks and EKS "
+        "nodes run there (no public IPs). Default: none, everything in the public subnets.",
+        (),
+    )
+    nat_gateways: Literal["none", "single", "per_az"] = doc(
+        "NAT gateways giving the private subnets outbound internet: per_az (one per AZ, "
+        "survives an AZ outage), single (cheaper, one AZ) or none (only without "
+        "private_subnets). Ignored without private_subnets.",
+        "per_az",
+    )
+    s3_gateway_endpoint: bool = doc(
+        "With private subnets: an S3 gateway endpoint on their route tables (free; ECR "
+        "image layers then bypass the NAT gateways).",
+        True,
+    )
+    restrict_default_security_group: bool = doc(
+        "Strip every rule from the VPC's default security group (a small Lambda-backed "
+        "custom resource, as CDK does). Default: off.",
+        False,
+    )
+    flow_logs: FlowLogsConfig = doc_factory("VPC flow logs.", FlowLogsConfig)
+
+
+@dataclass(frozen=True)
+class AlbAccessLogsConfig:
+    enabled: bool = doc(
+        "Write access logs to an S3 bucket (SSE-S3, versioned, public access blocked).", False
+    )
+    expire_days: int = doc("Days after which access log objects are deleted (0 = never).", 365)
 
 
 @dataclass(frozen=True)
@@ -58,11 +95,46 @@ class AlbConfig:
     ingress_cidrs: tuple[str, ...] = doc(
         "CIDRs allowed to reach the load balancer's listener.", ("0.0.0.0/0",)
     )
+    certificate_arn: str = doc(
+        "ACM certificate ARN. Switches on an HTTPS listener on 443 and turns port 80 into a "
+        "redirect to it. Default: none, plain HTTP on 80.",
+        "",
+    )
+    ssl_policy: str = doc(
+        "TLS policy of the HTTPS listener (an ELBSecurityPolicy with TLS 1.2 or newer).",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    )
+    idle_timeout: int = doc("Connection idle timeout in seconds (1-4000).", 60)
+    deletion_protection: bool = doc(
+        "Refuse to delete the load balancer (turn on in production; off so dev can be destroyed).",
+        False,
+    )
+    access_logs: AlbAccessLogsConfig = doc_factory(
+        "Access logs to an S3 bucket created for them.", AlbAccessLogsConfig
+    )
 
 
 @dataclass(frozen=True)
 class EcrRepository:
     name: str = doc("Repository name suffix; the full name is <name>-<environment>/<this>.")
+    image_tag_mutability: Literal["IMMUTABLE", "MUTABLE"] = doc(
+        "IMMUTABLE: a pushed tag can never point at another image.", "IMMUTABLE"
+    )
+    encryption: Literal["AES256", "KMS"] = doc(
+        "Image encryption at rest: AES256 (S3-managed keys) or KMS.", "AES256"
+    )
+    kms_key_arn: str = doc(
+        "With encryption KMS: the key to use; default: the AWS-managed aws/ecr key.", ""
+    )
+    keep_tagged: int = doc("Lifecycle: keep the newest N tagged images (0 = keep all).", 50)
+    expire_untagged_days: int = doc(
+        "Lifecycle: delete untagged images after this many days (0 = never).", 14
+    )
+    empty_on_delete: bool = doc(
+        "Delete the images when the repository is deleted (only with retain.ecr_repositories "
+        "false).",
+        False,
+    )
 
 
 @dataclass(frozen=True)
@@ -70,6 +142,26 @@ class EcrConfig:
     repositories: tuple[EcrRepository, ...] = doc(
         "ECR repositories to create.", (EcrRepository(name="app"),)
     )
+
+
+@dataclass(frozen=True)
+class HealthCheckConfig:
+    interval_seconds: int = doc("Seconds between health checks (5-300).", 15)
+    timeout_seconds: int = doc("Health check timeout in seconds (2-120, below the interval).", 5)
+    healthy_threshold: int = doc("Successes before a target is healthy (2-10).", 2)
+    unhealthy_threshold: int = doc("Failures before a target is unhealthy (2-10).", 3)
+    matcher: str = doc("HTTP codes that count as healthy (like 200 or 200-399).", "200-399")
+    grace_period_seconds: int = doc("Seconds ECS ignores failing health checks of a new task.", 60)
+
+
+@dataclass(frozen=True)
+class AutoscalingConfig:
+    min: int = doc("Fewest tasks.")
+    max: int = doc("Most tasks.")
+    cpu_target: int = doc("Target average CPU utilisation in percent (0 = not used).", 0)
+    requests_per_target: int = doc("Target ALB requests per task per minute (0 = not used).", 0)
+    scale_in_cooldown: int = doc("Seconds between scale-in steps.", 300)
+    scale_out_cooldown: int = doc("Seconds between scale-out steps.", 60)
 
 
 @dataclass(frozen=True)
@@ -85,6 +177,36 @@ class EcsService:
     memory: int = doc("Fargate task memory in MiB; must be valid for cpu.", 512)
     desired_count: int = doc("Number of tasks to run.", 2)
     health_check_path: str = doc("HTTP path the target group checks.", "/")
+    path_patterns: tuple[str, ...] = doc(
+        "Listener rule: request paths (like /api/*) routed to this service.", ()
+    )
+    host_headers: tuple[str, ...] = doc(
+        "Listener rule: host names (like api.example.com) routed to this service.", ()
+    )
+    priority: int = doc(
+        "Listener rule priority (1-50000, lower is evaluated first). 0: 10 x the service's "
+        "position in ecs.services (set it to pin a rule when reordering services).",
+        0,
+    )
+    health_check: HealthCheckConfig = doc_factory(
+        "Target group health check settings.", HealthCheckConfig
+    )
+    autoscaling: AutoscalingConfig | None = doc(
+        "Target-tracking autoscaling of the task count; default: none (desired_count fixed).",
+        None,
+    )
+    enable_execute_command: bool = doc("Allow ECS Exec (a shell in running tasks).", False)
+
+
+@dataclass(frozen=True)
+class CapacityProvidersConfig:
+    fargate_weight: int = doc("Relative share of tasks on FARGATE.", 1)
+    fargate_spot_weight: int = doc(
+        "Relative share of tasks on FARGATE_SPOT (0 = none; any other value uses a capacity "
+        "provider strategy instead of the FARGATE launch type).",
+        0,
+    )
+    fargate_base: int = doc("Tasks always placed on FARGATE before weights apply.", 0)
 
 
 @dataclass(frozen=True)
@@ -94,6 +216,34 @@ class EcsConfig:
         (EcsService(name="web", image="public.ecr.aws/nginx/nginx", tag="stable"),),
     )
     log_retention_days: int = doc("CloudWatch Logs retention of the service log groups.", 30)
+    log_encryption: Literal["default", "kms"] = doc(
+        "default: CloudWatch Logs' own encryption; kms: a customer-managed key with rotation, "
+        "created in the ecs-alb stack.",
+        "default",
+    )
+    container_insights: Literal["enabled", "enhanced", "disabled"] = doc(
+        "CloudWatch Container Insights on the cluster.", "enabled"
+    )
+    capacity_providers: CapacityProvidersConfig = doc_factory(
+        "Fargate capacity provider weights.", CapacityProvidersConfig
+    )
+
+
+@dataclass(frozen=True)
+class NodeTaint:
+    key: str = doc("Taint key.")
+    value: str = doc("Taint value.", "")
+    effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] = doc(
+        "Taint effect.", "NO_SCHEDULE"
+    )
+
+
+@dataclass(frozen=True)
+class EksAddon:
+    name: Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"] = doc(
+        "Managed add-on name."
+    )
+    version: str = doc("Add-on version (like v1.19.2-eksbuild.1); default: EKS picks.", "")
 
 
 @dataclass(frozen=True)
@@ -103,12 +253,62 @@ class NodeGroupConfig:
     max_size: int = doc("Maximum number of nodes.", 3)
     desired_size: int = doc("Desired number of nodes (min_size <= desired_size <= max_size).", 2)
     disk_size: int = doc("Root volume size of each node in GiB.", 20)
+    ami_type: Literal[
+        "AL2023_x86_64_STANDARD",
+        "AL2023_ARM_64_STANDARD",
+        "AL2023_x86_64_NVIDIA",
+        "BOTTLEROCKET_x86_64",
+        "BOTTLEROCKET_ARM_64",
+    ] = doc("AMI type of the nodes.", "AL2023_x86_64_STANDARD")
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = doc("ON_DEMAND or SPOT instances.", "ON_DEMAND")
+    labels: dict[str, str] = doc_factory("Kubernetes labels put on every node.", dict)
+    taints: tuple[NodeTaint, ...] = doc("Kubernetes taints put on every node.", ())
+    launch_template: bool = doc(
+        "Use a launch template: IMDSv2 required with metadata_hop_limit, encrypted gp3 root "
+        "volume of disk_size GiB. Default: off (the EKS default launch template).",
+        False,
+    )
+    metadata_hop_limit: int = doc(
+        "With launch_template: IMDS hop limit (1 keeps pods off the node role).", 1
+    )
 
 
 @dataclass(frozen=True)
 class EksConfig:
     version: str = doc("Kubernetes version of the cluster (major.minor).", "1.33")
     node_group: NodeGroupConfig = doc_factory("The managed node group.", NodeGroupConfig)
+    endpoint_public_access: bool = doc("Kubernetes API reachable from the internet.", True)
+    endpoint_private_access: bool = doc("Kubernetes API reachable from inside the VPC.", True)
+    public_access_cidrs: tuple[str, ...] = doc(
+        "CIDRs allowed to the public API endpoint.", ("0.0.0.0/0",)
+    )
+    logging: tuple[
+        Literal["api", "audit", "authenticator", "controllerManager", "scheduler"], ...
+    ] = doc(
+        "Control-plane log types sent to CloudWatch Logs (default: all five).",
+        ("api", "audit", "authenticator", "controllerManager", "scheduler"),
+    )
+    secrets_encryption: bool = doc(
+        "Envelope-encrypt Kubernetes secrets with a customer-managed KMS key (created, with "
+        "rotation). Default: off (EKS's default encryption with AWS-owned keys).",
+        False,
+    )
+    authentication_mode: Literal["API_AND_CONFIG_MAP", "API"] = doc(
+        "How IAM principals are mapped: access entries (API) and/or the aws-auth ConfigMap.",
+        "API_AND_CONFIG_MAP",
+    )
+    admin_principal_arn: str = doc(
+        "IAM role/user ARN given cluster-admin through an access entry; default: none.", ""
+    )
+    bootstrap_creator_admin: bool = doc(
+        "Make the identity that creates the cluster a cluster admin.", True
+    )
+    oidc_provider: bool = doc(
+        "Create the IAM OIDC provider for IAM roles for service accounts (IRSA).", False
+    )
+    addons: tuple[EksAddon, ...] = doc(
+        "Managed add-ons (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent).", ()
+    )
 
 
 @dataclass(frozen=True)
@@ -146,6 +346,28 @@ class KubernetesConfig:
         "Requests and limits of the app container.", KubeResources
     )
     hpa: HpaConfig = doc_factory("The HorizontalPodAutoscaler.", HpaConfig)
+
+
+@dataclass(frozen=True)
+class RetainConfig:
+    ecr_repositories: bool = doc("Keep ECR repositories (and images) when deleted.", True)
+    log_groups: bool = doc("Keep CloudWatch log groups when deleted.", True)
+    kms_keys: bool = doc(
+        "Keep KMS keys when deleted (data encrypted with them stays readable).", True
+    )
+    access_log_bucket: bool = doc("Keep the ALB access-log bucket when deleted.", True)
+
+
+@dataclass(frozen=True)
+class IamConfig:
+    permissions_boundary_arn: str = doc(
+        "Managed policy ARN set as permissions boundary on every role; default: none.", ""
+    )
+    named_roles: bool = doc(
+        "Give roles fixed names <name>-<environment>-<role>-<region>; default: CloudFormation "
+        "generates them.",
+        False,
+    )
 
 
 @dataclass(frozen=True)
@@ -205,7 +427,9 @@ class StackSetConfig:
     organizational_units: tuple[str, ...] = doc(
         "Target organizational unit ids (ou-xxxx-yyyyyyyy or r-xxxx) - service-managed.", ()
     )
-    regions: tuple[str, ...] = doc("Target regions; each account/OU gets one instance per region.", ())
+    regions: tuple[str, ...] = doc(
+        "Target regions; each account/OU gets one instance per region.", ()
+    )
     permission_model: Literal["self-managed", "service-managed"] = doc(
         "self-managed (admin/execution roles you create; needed for nested stacks) or "
         "service-managed (AWS Organizations; no nested stacks).",
@@ -216,7 +440,9 @@ class StackSetConfig:
         "organization (aws:PrincipalOrgID) instead of listing accounts.",
         "",
     )
-    parameters: dict[str, str] = doc_factory("Root template parameter values of the stack set.", dict)
+    parameters: dict[str, str] = doc_factory(
+        "Root template parameter values of the stack set.", dict
+    )
     overrides: tuple[StackSetOverride, ...] = doc(
         "Parameter overrides per account and/or region (later entries win).", ()
     )
@@ -238,6 +464,11 @@ class Config:
     ecr: EcrConfig = doc_factory("Container image repositories.", EcrConfig)
     ecs: EcsConfig = doc_factory("ECS cluster and services.", EcsConfig)
     eks: EksConfig = doc_factory("EKS cluster.", EksConfig)
+    iam: IamConfig = doc_factory("IAM roles.", IamConfig)
+    retain: RetainConfig = doc_factory(
+        "What survives a stack delete or replacement (DeletionPolicy/UpdateReplacePolicy Retain).",
+        RetainConfig,
+    )
     kubernetes: KubernetesConfig = doc_factory(
         "The app deployed on EKS by `cfngen manifests`.", KubernetesConfig
     )
@@ -453,13 +684,18 @@ def field_docs(cls: type = Config, path: str = "") -> list[tuple[str, str]]:
         out.append((key, f.metadata.get("doc", "")))
         tp = hints[f.name]
         item = get_args(tp)[0] if get_origin(tp) is tuple else tp
+        if get_origin(item) in (Union, types.UnionType):  # e.g. AutoscalingConfig | None
+            item = next((a for a in get_args(item) if dataclasses.is_dataclass(a)), item)
         if dataclasses.is_dataclass(item):
             out.extend(field_docs(item, key + ("[]" if get_origin(tp) is tuple else "")))
     return out
 
 
 __all__ = [
+    "AlbAccessLogsConfig",
     "AlbConfig",
+    "AutoscalingConfig",
+    "CapacityProvidersConfig",
     "Config",
     "ConfigError",
     "DeployConfig",
@@ -467,12 +703,18 @@ __all__ = [
     "EcrRepository",
     "EcsConfig",
     "EcsService",
+    "EksAddon",
     "EksConfig",
+    "FlowLogsConfig",
+    "HealthCheckConfig",
     "HpaConfig",
+    "IamConfig",
     "KubeResources",
     "KubernetesConfig",
     "NetworkConfig",
     "NodeGroupConfig",
+    "NodeTaint",
+    "RetainConfig",
     "StackSetConfig",
     "StackSetOverride",
     "StackSetPreferences",

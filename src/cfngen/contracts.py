@@ -27,6 +27,7 @@ class NetworkOut:
     VPC_ID = "VpcId"
     VPC_CIDR = "VpcCidr"
     PUBLIC_SUBNET_IDS = "PublicSubnetIds"
+    PRIVATE_SUBNET_IDS = "PrivateSubnetIds"  # only when network.private_subnets is set
     AVAILABILITY_ZONES = "AvailabilityZones"
 
 
@@ -63,6 +64,8 @@ class EksOut:
     CERTIFICATE_AUTHORITY_DATA = "EksCertificateAuthorityData"
     CLUSTER_SECURITY_GROUP_ID = "EksClusterSecurityGroupId"
     NODE_GROUP_NAME = "EksNodeGroupName"
+    OIDC_PROVIDER_ARN = "EksOidcProviderArn"  # only with eks.oidc_provider
+    OIDC_ISSUER_URL = "EksOidcIssuerUrl"  # only with eks.oidc_provider
 
 
 class RootOut:

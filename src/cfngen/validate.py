@@ -12,6 +12,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from cfngen import validate_platform
 from cfngen.config import Config, EcsService
 from cfngen.kube import rules as kube_rules
 from cfngen.naming import logical_id
@@ -69,6 +70,7 @@ def check(cfg: Config) -> list[str]:
         *_ecr(cfg),
         *_ecs(cfg),
         *_eks(cfg),
+        *validate_platform.check(cfg),
         *kube_rules.check(cfg),
         *stackset_rules.check(cfg),
     ]
@@ -162,7 +164,10 @@ def _network(cfg: Config) -> Iterator[str]:
             if az in seen:
                 yield f"{key}: {az!r} is listed twice; each subnet needs its own AZ"
             seen.add(az)
-    yield from _subnets("network.public_subnets", net.public_subnets, count, vpc)
+    taken: list[tuple[str, ipaddress.IPv4Network]] = []
+    yield from _subnets("network.public_subnets", net.public_subnets, count, vpc, taken)
+    if net.private_subnets:
+        yield from _subnets("network.private_subnets", net.private_subnets, count, vpc, taken)
 
 
 def _subnets(

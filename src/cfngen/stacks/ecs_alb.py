@@ -2,20 +2,23 @@
 
 Security groups are linked with separate ingress/egress resources so that the
 ALB may only talk to the tasks and the tasks only accept the ALB, without a
-circular reference between the two groups.
+circular reference between the two groups. Listeners and rules live in
+:mod:`ecs_routing`, one service's resources in :mod:`ecs_service`, the access-log
+bucket in :mod:`alb_logs`.
 """
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Join, Region, Template, ec2, ecs, logs
+from awacs.aws import ArnLike, Condition
+from troposphere import AccountId, GetAtt, Join, Partition, Region, Template, ec2, ecs
 from troposphere import elasticloadbalancingv2 as elb
 
 from cfngen.config import Config, EcsService
 from cfngen.contracts import EcrOut, EcsAlbOut, IamOut, NetworkOut
 from cfngen.naming import logical_id
+from cfngen.stacks import alb_logs, ecs_routing, ecs_service, kms
 from cfngen.stacks.common import add_output, add_parameter, name_tags, new_template
-
-LISTENER_PORT = 80
+from cfngen.stacks.security import suppress
 
 
 class _Params:
@@ -23,11 +26,23 @@ class _Params:
 
     def __init__(self, cfg: Config, t: Template) -> None:
         self.vpc = add_parameter(t, NetworkOut.VPC_ID, "AWS::EC2::VPC::Id", "VPC of the services")
+        private = bool(cfg.network.private_subnets)
         self.subnets = add_parameter(
             t,
             NetworkOut.PUBLIC_SUBNET_IDS,
             "List<AWS::EC2::Subnet::Id>",
-            "Public subnets (one per AZ) for the load balancer and tasks",
+            "Public subnets (one per AZ) for the load balancer"
+            + ("" if private else " and the tasks"),
+        )
+        self.task_subnets = (
+            add_parameter(
+                t,
+                NetworkOut.PRIVATE_SUBNET_IDS,
+                "List<AWS::EC2::Subnet::Id>",
+                "Private subnets (one per AZ) for the tasks",
+            )
+            if private
+            else self.subnets
         )
         self.execution_role = add_parameter(
             t,
@@ -75,175 +90,97 @@ def image(cfg: Config, svc: EcsService, p: _Params) -> object:
     return svc.image if (":" in last or "@" in last) else f"{svc.image}:{svc.tag}"
 
 
-def _alb(cfg: Config, t: Template, p: _Params) -> tuple[elb.LoadBalancer, ec2.SecurityGroup]:
-    sg = t.add_resource(
-        ec2.SecurityGroup(
-            "LoadBalancerSecurityGroup",
-            GroupDescription=f"{cfg.prefix} load balancer: HTTP from the allowed CIDRs",
-            VpcId=p.vpc.ref(),
-            SecurityGroupIngress=[
-                ec2.SecurityGroupRule(
-                    IpProtocol="tcp",
-                    FromPort=LISTENER_PORT,
-                    ToPort=LISTENER_PORT,
-                    CidrIp=cidr,
-                    Description="HTTP from an allowed CIDR",
-                )
-                for cidr in cfg.alb.ingress_cidrs
-            ],
-            Tags=name_tags(cfg, "alb"),
-        )
-    )
-    alb = t.add_resource(
-        elb.LoadBalancer(
-            "LoadBalancer",
-            Type="application",
-            Scheme="internet-facing",
-            Subnets=p.subnets.ref(),
-            SecurityGroups=[sg.ref()],
-            LoadBalancerAttributes=[
-                elb.LoadBalancerAttributes(
-                    Key="routing.http.drop_invalid_header_fields.enabled", Value="true"
-                ),
-            ],
-            Tags=name_tags(cfg, "alb"),
-        )
-    )
-    return alb, sg
-
-
-def _target_group(cfg: Config, svc: EcsService, p: _Params) -> elb.TargetGroup:
-    return elb.TargetGroup(
-        f"{logical_id(svc.name)}TargetGroup",
-        TargetType="ip",
-        Protocol="HTTP",
-        Port=svc.container_port,
+def _alb_security_group(cfg: Config, p: _Params) -> ec2.SecurityGroup:
+    ports = ecs_routing.listener_ports(cfg)
+    sg = ec2.SecurityGroup(
+        "LoadBalancerSecurityGroup",
+        GroupDescription=f"{cfg.prefix} load balancer: "
+        + ("HTTPS (and HTTP to redirect)" if len(ports) > 1 else "HTTP")
+        + " from the allowed CIDRs",
         VpcId=p.vpc.ref(),
-        HealthCheckEnabled=True,
-        HealthCheckPath=svc.health_check_path,
-        HealthCheckProtocol="HTTP",
-        Matcher=elb.Matcher(HttpCode="200-399"),
-        TargetGroupAttributes=[
-            elb.TargetGroupAttribute(Key="deregistration_delay.timeout_seconds", Value="30"),
-        ],
-        Tags=name_tags(cfg, svc.name),
-    )
-
-
-def _task_definition(
-    cfg: Config, svc: EcsService, p: _Params, log_group: logs.LogGroup
-) -> ecs.TaskDefinition:
-    return ecs.TaskDefinition(
-        f"{logical_id(svc.name)}TaskDefinition",
-        Family=f"{cfg.prefix}-{svc.name}",
-        Cpu=str(svc.cpu),
-        Memory=str(svc.memory),
-        NetworkMode="awsvpc",
-        RequiresCompatibilities=["FARGATE"],
-        RuntimePlatform=ecs.RuntimePlatform(
-            CpuArchitecture="X86_64", OperatingSystemFamily="LINUX"
-        ),
-        ExecutionRoleArn=p.execution_role.ref(),
-        TaskRoleArn=p.task_role.ref(),
-        ContainerDefinitions=[
-            ecs.ContainerDefinition(
-                Name=svc.name,
-                Image=image(cfg, svc, p),
-                Essential=True,
-                PortMappings=[ecs.PortMapping(ContainerPort=svc.container_port, Protocol="tcp")],
-                LogConfiguration=ecs.LogConfiguration(
-                    LogDriver="awslogs",
-                    Options={
-                        "awslogs-group": log_group.ref(),
-                        "awslogs-region": Region,
-                        "awslogs-stream-prefix": svc.name,
-                    },
-                ),
+        SecurityGroupIngress=[
+            ec2.SecurityGroupRule(
+                IpProtocol="tcp",
+                FromPort=port,
+                ToPort=port,
+                CidrIp=cidr,
+                Description=f"{'HTTPS' if port == 443 else 'HTTP'} from an allowed CIDR",
             )
+            for port in ports
+            for cidr in cfg.alb.ingress_cidrs
         ],
+        Tags=name_tags(cfg, "alb"),
     )
+    if "0.0.0.0/0" in cfg.alb.ingress_cidrs:
+        reason = (
+            "Internet-facing load balancer: port 80 must accept everyone; it only redirects "
+            "to HTTPS on 443."
+            if len(ports) > 1
+            else "Internet-facing load balancer serving HTTP (no alb.certificate_arn set): "
+            "port 80 must accept everyone. Restrict with alb.ingress_cidrs."
+        )
+        suppress(sg, {"CKV_AWS_260": reason})
+    return sg
 
 
-def _service(
-    cfg: Config,
-    t: Template,
-    svc: EcsService,
-    p: _Params,
-    cluster: ecs.Cluster,
-    alb_sg: ec2.SecurityGroup,
-    listener: elb.Listener,
-    target_group: elb.TargetGroup,
-) -> ecs.Service:
-    """Log group, task definition, task security group and the service for one service."""
-    lid = logical_id(svc.name)
-    log_group = t.add_resource(
-        logs.LogGroup(
-            f"{lid}LogGroup",
-            LogGroupName=f"/ecs/{cfg.prefix}/{svc.name}",
-            RetentionInDays=cfg.ecs.log_retention_days,
-        )
-    )
-    task_def = t.add_resource(_task_definition(cfg, svc, p, log_group))
-    task_sg = t.add_resource(
-        ec2.SecurityGroup(
-            f"{lid}TaskSecurityGroup",
-            GroupDescription=f"{cfg.prefix} {svc.name} tasks: traffic from the load balancer only",
-            VpcId=p.vpc.ref(),
-            Tags=name_tags(cfg, f"{svc.name}-tasks"),
-        )
-    )
-    t.add_resource(
-        ec2.SecurityGroupIngress(
-            f"{lid}TaskIngressFromLoadBalancer",
-            GroupId=task_sg.ref(),
-            SourceSecurityGroupId=alb_sg.ref(),
-            IpProtocol="tcp",
-            FromPort=svc.container_port,
-            ToPort=svc.container_port,
-            Description="Container port from the load balancer",
-        )
-    )
-    t.add_resource(
-        ec2.SecurityGroupEgress(
-            f"LoadBalancerEgressTo{lid}Tasks",
-            GroupId=alb_sg.ref(),
-            DestinationSecurityGroupId=task_sg.ref(),
-            IpProtocol="tcp",
-            FromPort=svc.container_port,
-            ToPort=svc.container_port,
-            Description=f"Load balancer to the {svc.name} tasks",
-        )
-    )
-    return ecs.Service(
-        f"{lid}Service",
-        DependsOn=[listener.title],
-        Cluster=cluster.ref(),
-        LaunchType="FARGATE",
-        DesiredCount=svc.desired_count,
-        TaskDefinition=task_def.ref(),
-        HealthCheckGracePeriodSeconds=60,
-        DeploymentConfiguration=ecs.DeploymentConfiguration(
-            DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
-            MaximumPercent=200,
-            MinimumHealthyPercent=100,
-        ),
-        NetworkConfiguration=ecs.NetworkConfiguration(
-            AwsvpcConfiguration=ecs.AwsvpcConfiguration(
-                AssignPublicIp="ENABLED",  # public subnets, no NAT: needed to pull images
-                Subnets=p.subnets.ref(),
-                SecurityGroups=[task_sg.ref()],
-            )
-        ),
-        LoadBalancers=[
-            ecs.LoadBalancer(
-                ContainerName=svc.name,
-                ContainerPort=svc.container_port,
-                TargetGroupArn=target_group.ref(),
-            )
+def _alb(cfg: Config, t: Template, p: _Params) -> tuple[elb.LoadBalancer, ec2.SecurityGroup]:
+    sg = t.add_resource(_alb_security_group(cfg, p))
+    attributes = {
+        "routing.http.drop_invalid_header_fields.enabled": "true",
+        "idle_timeout.timeout_seconds": str(cfg.alb.idle_timeout),
+        "deletion_protection.enabled": str(cfg.alb.deletion_protection).lower(),
+    }
+    depends: list[str] = []
+    if cfg.alb.access_logs.enabled:
+        bucket, policy = alb_logs.add(cfg, t)
+        attributes |= {
+            "access_logs.s3.enabled": "true",
+            "access_logs.s3.bucket": bucket.ref(),
+            "access_logs.s3.prefix": alb_logs.LOG_PREFIX,
+        }
+        depends.append(policy.title)  # ALB checks it may write before it accepts the setting
+    alb = elb.LoadBalancer(
+        "LoadBalancer",
+        Type="application",
+        Scheme="internet-facing",
+        Subnets=p.subnets.ref(),
+        SecurityGroups=[sg.ref()],
+        LoadBalancerAttributes=[
+            elb.LoadBalancerAttributes(Key=k, Value=v) for k, v in attributes.items()
         ],
-        PropagateTags="SERVICE",
-        EnableECSManagedTags=True,
+        Tags=name_tags(cfg, "alb"),
+        **({"DependsOn": depends} if depends else {}),
     )
+    if not cfg.alb.access_logs.enabled:
+        suppress(
+            alb,
+            {
+                "CKV_AWS_91": "Access logs are opt-in (alb.access_logs.enabled) because they "
+                "need a bucket; production.yaml turns them on.",
+            },
+        )
+    return t.add_resource(alb), sg
+
+
+def _log_key(cfg: Config, t: Template) -> object | None:
+    if cfg.ecs.log_encryption != "kms":
+        return None
+    log_groups = Join(
+        "",
+        ["arn:", Partition, ":logs:", Region, ":", AccountId, f":log-group:/ecs/{cfg.prefix}/*"],
+    )
+    key = t.add_resource(
+        kms.key(
+            cfg,
+            "LogsKey",
+            "encrypts the ECS service log groups",
+            kms.service_user(
+                Join("", ["logs.", Region, ".amazonaws.com"]),
+                Condition(ArnLike("kms:EncryptionContext:aws:logs:arn", log_groups)),
+            ),
+        )
+    )
+    return GetAtt(key, "Arn")
 
 
 def build(cfg: Config) -> Template:
@@ -254,32 +191,43 @@ def build(cfg: Config) -> Template:
         ecs.Cluster(
             "Cluster",
             ClusterName=cfg.prefix,
-            ClusterSettings=[ecs.ClusterSetting(Name="containerInsights", Value="enabled")],
+            ClusterSettings=[
+                ecs.ClusterSetting(Name="containerInsights", Value=cfg.ecs.container_insights)
+            ],
+            **ecs_service.cluster_capacity(cfg),
         )
     )
-    target_groups = {s.name: t.add_resource(_target_group(cfg, s, p)) for s in cfg.ecs.services}
-    first = cfg.ecs.services[0]
-    listener = t.add_resource(
-        elb.Listener(
-            "HttpListener",
-            LoadBalancerArn=alb.ref(),
-            Port=LISTENER_PORT,
-            Protocol="HTTP",
-            DefaultActions=[
-                elb.Action(Type="forward", TargetGroupArn=target_groups[first.name].ref())
-            ],
+    if cfg.ecs.container_insights == "disabled":
+        suppress(
+            cluster, {"CKV_AWS_65": "Container Insights switched off by ecs.container_insights."}
         )
+    target_groups = {
+        s.name: t.add_resource(ecs_routing.target_group(cfg, s, p.vpc.ref()))
+        for s in cfg.ecs.services
+    }
+    listeners = ecs_routing.listeners(cfg, t, alb, target_groups)
+    rules = ecs_routing.rules(cfg, t, listeners[-1], target_groups)
+    shared = ecs_service.Shared(
+        vpc=p.vpc.ref(),
+        subnets=p.task_subnets.ref(),
+        execution_role=p.execution_role.ref(),
+        task_role=p.task_role.ref(),
+        cluster=cluster,
+        alb=alb,
+        alb_sg=alb_sg,
+        listener=listeners[-1],
+        log_key=_log_key(cfg, t),
     )
     services = [
-        t.add_resource(_service(cfg, t, s, p, cluster, alb_sg, listener, target_groups[s.name]))
+        ecs_service.add(
+            cfg, t, s, shared, image(cfg, s, p), target_groups[s.name], rules.get(s.name)
+        )
         for s in cfg.ecs.services
     ]
+    scheme = "https://" if cfg.alb.certificate_arn else "http://"
     add_output(t, EcsAlbOut.ALB_DNS_NAME, GetAtt(alb, "DNSName"), "DNS name of the load balancer")
     add_output(
-        t,
-        EcsAlbOut.URL,
-        Join("", ["http://", GetAtt(alb, "DNSName")]),
-        "URL of the application",
+        t, EcsAlbOut.URL, Join("", [scheme, GetAtt(alb, "DNSName")]), "URL of the application"
     )
     add_output(t, EcsAlbOut.CLUSTER_NAME, cluster.ref(), "Name of the ECS cluster")
     for svc, res in zip(cfg.ecs.services, services, strict=True):

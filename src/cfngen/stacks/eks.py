@@ -1,4 +1,10 @@
-"""EKS stack: the cluster control plane and one managed node group."""
+"""EKS stack: the cluster control plane, one managed node group and what goes with it.
+
+The cluster and its nodes use the private subnets when the network has them.
+Secrets encryption creates a KMS key (rotated) that the cluster role may use;
+node, access-entry, OIDC and add-on resources live in :mod:`eks_nodes` and
+:mod:`eks_access`.
+"""
 
 from __future__ import annotations
 
@@ -6,54 +12,69 @@ from troposphere import GetAtt, Template, eks
 
 from cfngen.config import Config
 from cfngen.contracts import EksOut, IamOut, NetworkOut
+from cfngen.stacks import eks_access, eks_nodes, kms
 from cfngen.stacks.common import add_output, add_parameter, new_template
+from cfngen.stacks.security import suppress
 
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"
 
 
-def _cluster(cfg: Config, subnets: object, role: object) -> eks.Cluster:
-    return eks.Cluster(
+def _cluster(cfg: Config, t: Template, subnets: object, role: object) -> eks.Cluster:
+    e = cfg.eks
+    props: dict[str, object] = {}
+    if e.logging:
+        props["Logging"] = eks.Logging(
+            ClusterLogging=eks.ClusterLogging(
+                EnabledTypes=[eks.LoggingTypeConfig(Type=kind) for kind in e.logging]
+            )
+        )
+    if e.secrets_encryption:
+        key = t.add_resource(
+            kms.key(cfg, "SecretsKey", "envelope-encrypts Kubernetes secrets", kms.role_user(role))
+        )
+        props["EncryptionConfig"] = [
+            eks.EncryptionConfig(
+                Provider=eks.Provider(KeyArn=GetAtt(key, "Arn")), Resources=["secrets"]
+            )
+        ]
+    vpc = {"PublicAccessCidrs": list(e.public_access_cidrs)} if e.endpoint_public_access else {}
+    cluster = eks.Cluster(
         "Cluster",
         Name=cfg.prefix,
-        Version=cfg.eks.version,
+        Version=e.version,
         RoleArn=role,
         ResourcesVpcConfig=eks.ResourcesVpcConfig(
             SubnetIds=subnets,
-            EndpointPublicAccess=True,
-            EndpointPrivateAccess=True,
+            EndpointPublicAccess=e.endpoint_public_access,
+            EndpointPrivateAccess=e.endpoint_private_access,
+            **vpc,
         ),
         AccessConfig=eks.AccessConfig(
-            AuthenticationMode="API_AND_CONFIG_MAP",
-            BootstrapClusterCreatorAdminPermissions=True,
+            AuthenticationMode=e.authentication_mode,
+            BootstrapClusterCreatorAdminPermissions=e.bootstrap_creator_admin,
         ),
+        **props,
     )
-
-
-def _node_group(cfg: Config, cluster: eks.Cluster, subnets: object, role: object) -> eks.Nodegroup:
-    ng = cfg.eks.node_group
-    return eks.Nodegroup(
-        "NodeGroup",
-        ClusterName=cluster.ref(),
-        NodeRole=role,
-        Subnets=subnets,
-        AmiType="AL2023_x86_64_STANDARD",
-        CapacityType="ON_DEMAND",
-        InstanceTypes=list(ng.instance_types),
-        DiskSize=ng.disk_size,
-        ScalingConfig=eks.ScalingConfig(
-            MinSize=ng.min_size, MaxSize=ng.max_size, DesiredSize=ng.desired_size
-        ),
-        UpdateConfig=eks.UpdateConfig(MaxUnavailable=1),
-    )
+    if not e.secrets_encryption:
+        suppress(
+            cluster,
+            {
+                "CKV_AWS_58": "eks.secrets_encryption is off: EKS already envelope-encrypts all "
+                "Kubernetes API data with AWS-owned keys (default since 1.28); a "
+                "customer-managed KMS key is opt-in (production.yaml turns it on).",
+            },
+        )
+    return t.add_resource(cluster)
 
 
 def build(cfg: Config) -> Template:
     t = new_template(cfg, "EKS cluster and managed node group")
+    private = bool(cfg.network.private_subnets)
     subnets = add_parameter(
         t,
-        NetworkOut.PUBLIC_SUBNET_IDS,
+        NetworkOut.PRIVATE_SUBNET_IDS if private else NetworkOut.PUBLIC_SUBNET_IDS,
         "List<AWS::EC2::Subnet::Id>",
-        "Subnets (one per AZ) for the cluster and its nodes",
+        f"{'Private' if private else 'Public'} subnets (one per AZ) for the cluster and its nodes",
     )
     cluster_role = add_parameter(
         t,
@@ -69,8 +90,11 @@ def build(cfg: Config) -> Template:
         "ARN of the EKS node role",
         AllowedPattern=ROLE_ARN_PATTERN,
     )
-    cluster = t.add_resource(_cluster(cfg, subnets.ref(), cluster_role.ref()))
-    node_group = t.add_resource(_node_group(cfg, cluster, subnets.ref(), node_role.ref()))
+    cluster = _cluster(cfg, t, subnets.ref(), cluster_role.ref())
+    node_group = eks_nodes.add(cfg, t, cluster, subnets.ref(), node_role.ref())
+    eks_access.admin_entry(cfg, t, cluster)
+    oidc = eks_access.oidc_provider(cfg, t, cluster)
+    eks_access.addons(cfg, t, cluster, node_group)
     add_output(t, EksOut.CLUSTER_NAME, cluster.ref(), "Name of the EKS cluster")
     add_output(t, EksOut.ENDPOINT, GetAtt(cluster, "Endpoint"), "Kubernetes API endpoint")
     add_output(
@@ -91,4 +115,17 @@ def build(cfg: Config) -> Template:
         GetAtt(node_group, "NodegroupName"),
         "Name of the managed node group",
     )
+    if oidc is not None:
+        add_output(
+            t,
+            EksOut.OIDC_PROVIDER_ARN,
+            oidc.ref(),
+            "ARN of the IAM OIDC provider (trust principal of IRSA roles)",
+        )
+        add_output(
+            t,
+            EksOut.OIDC_ISSUER_URL,
+            GetAtt(cluster, "OpenIdConnectIssuerUrl"),
+            "OIDC issuer URL of the cluster",
+        )
     return t

@@ -8,15 +8,16 @@ broad AWS-managed one.
 
 from __future__ import annotations
 
-from awacs import ecr, logs, sts
+from awacs import ecr, logs, ssmmessages, sts
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
-from troposphere import AccountId, GetAtt, Join, Partition, Region, Template, iam
+from troposphere import AccountId, GetAtt, Join, Partition, Region, Tags, Template, iam
 
 from cfngen.config import Config
 from cfngen.contracts import IamOut
 from cfngen.stacks.common import add_output, new_template
 
 POLICY_VERSION = "2012-10-17"
+PULL_TAG = "cfngen:ecr-pull"  # admitted by the ECR repository policies
 
 
 def managed_policy(name: str) -> Join:
@@ -39,6 +40,19 @@ def trust_policy(service: str, source_account: bool = False) -> PolicyDocument:
             )
         ],
     )
+
+
+def role(cfg: Config, title: str, short_name: str, **props: object) -> iam.Role:
+    """A role with the configured permissions boundary and, if asked, a fixed name.
+
+    Names are left to CloudFormation by default: fixed names block replacement and
+    collide when one account deploys several regions (so the region is in the name).
+    """
+    if cfg.iam.permissions_boundary_arn:
+        props["PermissionsBoundary"] = cfg.iam.permissions_boundary_arn
+    if cfg.iam.named_roles:
+        props["RoleName"] = Join("-", [cfg.prefix, short_name, Region])
+    return iam.Role(title, **props)
 
 
 def _arn(service: str, resource: str) -> Join:
@@ -76,32 +90,72 @@ def execution_policy(cfg: Config) -> PolicyDocument:
     )
 
 
+def exec_command_policy() -> PolicyDocument:
+    """What ECS Exec needs in the task role: the SSM message channels (no resource scoping)."""
+    return PolicyDocument(
+        Version=POLICY_VERSION,
+        Statement=[
+            Statement(
+                Sid="EcsExecChannels",
+                Effect=Allow,
+                Action=[
+                    ssmmessages.CreateControlChannel,
+                    ssmmessages.CreateDataChannel,
+                    ssmmessages.OpenControlChannel,
+                    ssmmessages.OpenDataChannel,
+                ],
+                Resource=["*"],  # ssmmessages has no resource-level permissions
+            )
+        ],
+    )
+
+
+def pull_tag(cfg: Config) -> Tags:
+    """The tag the ECR repository policies admit (see :mod:`cfngen.stacks.ecr`)."""
+    return Tags({PULL_TAG: cfg.prefix})
+
+
 def _ecs_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
-    execution = iam.Role(
+    execution = role(
+        cfg,
         "EcsTaskExecutionRole",
+        "ecs-exec",
         Description=f"{cfg.prefix}: lets ECS pull images and ship logs for the tasks",
         AssumeRolePolicyDocument=trust_policy("ecs-tasks.amazonaws.com", source_account=True),
         Policies=[
             iam.Policy(PolicyName="pull-images-write-logs", PolicyDocument=execution_policy(cfg))
         ],
+        Tags=pull_tag(cfg),
     )
-    task = iam.Role(
+    task_props: dict[str, object] = {}
+    if any(s.enable_execute_command for s in cfg.ecs.services):
+        task_props["Policies"] = [
+            iam.Policy(PolicyName="ecs-exec", PolicyDocument=exec_command_policy())
+        ]
+    task = role(
+        cfg,
         "EcsTaskRole",
+        "ecs-task",
         Description=f"{cfg.prefix}: the identity the application containers run as",
         AssumeRolePolicyDocument=trust_policy("ecs-tasks.amazonaws.com", source_account=True),
+        **task_props,
     )
     return execution, task
 
 
 def _eks_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
-    cluster = iam.Role(
+    cluster = role(
+        cfg,
         "EksClusterRole",
+        "eks-cluster",
         Description=f"{cfg.prefix}: the EKS control plane",
         AssumeRolePolicyDocument=trust_policy("eks.amazonaws.com"),
         ManagedPolicyArns=[managed_policy("AmazonEKSClusterPolicy")],
     )
-    node = iam.Role(
+    node = role(
+        cfg,
         "EksNodeRole",
+        "eks-node",
         Description=f"{cfg.prefix}: EC2 instances of the EKS managed node group",
         AssumeRolePolicyDocument=trust_policy("ec2.amazonaws.com"),
         ManagedPolicyArns=[
@@ -109,6 +163,7 @@ def _eks_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
             managed_policy("AmazonEKS_CNI_Policy"),
             managed_policy("AmazonEC2ContainerRegistryReadOnly"),
         ],
+        Tags=pull_tag(cfg),
     )
     return cluster, node
 

@@ -1,20 +1,19 @@
-"""Network stack: a VPC with one public subnet per AZ behind an internet gateway."""
+"""Network stack: a VPC with one public subnet per AZ behind an internet gateway.
+
+Optional parts live in helper modules: private subnets with NAT gateways and the
+S3 gateway endpoint (:mod:`network_private`), flow logs and the default security
+group lock-down (:mod:`network_security`).
+"""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, GetAZs, Join, Ref, Select, Template, ec2
+from troposphere import GetAtt, Join, Template, ec2
 
 from cfngen.config import Config
 from cfngen.contracts import NetworkOut
+from cfngen.stacks import network_private, network_security
 from cfngen.stacks.common import add_output, name_tags, new_template
-
-
-def _az(cfg: Config, index: int) -> object:
-    """A literal AZ name when configured, else the index-th AZ of the region."""
-    azs = cfg.network.availability_zones
-    if isinstance(azs, int):
-        return Select(index, GetAZs(Ref("AWS::Region")))
-    return azs[index]
+from cfngen.stacks.subnets import az, subnet_tags
 
 
 def _vpc(cfg: Config) -> ec2.VPC:
@@ -57,16 +56,16 @@ def _public_subnet(cfg: Config, vpc: ec2.VPC, index: int, cidr: str) -> ec2.Subn
         f"PublicSubnet{index + 1}",
         VpcId=vpc.ref(),
         CidrBlock=cidr,
-        AvailabilityZone=_az(cfg, index),
-        MapPublicIpOnLaunch=True,
-        Tags=name_tags(cfg, f"public-{index + 1}"),
+        AvailabilityZone=az(cfg, index),
+        MapPublicIpOnLaunch=not cfg.network.private_subnets,
+        Tags=subnet_tags(cfg, f"public-{index + 1}", "elb"),
     )
 
 
 def build(cfg: Config) -> Template:
-    t = new_template(cfg, "network (VPC, public subnets, internet gateway, routes)")
+    t = new_template(cfg, "network (VPC, subnets, internet gateway, NAT, routes)")
     vpc = t.add_resource(_vpc(cfg))
-    table, _ = _internet_access(cfg, t, vpc)
+    table, attachment = _internet_access(cfg, t, vpc)
     subnets = [
         t.add_resource(_public_subnet(cfg, vpc, i, cidr))
         for i, cidr in enumerate(cfg.network.public_subnets)
@@ -79,6 +78,8 @@ def build(cfg: Config) -> Template:
                 RouteTableId=table.ref(),
             )
         )
+    private = network_private.add(cfg, t, vpc, subnets, attachment)
+    network_security.add(cfg, t, vpc)
     add_output(t, NetworkOut.VPC_ID, vpc.ref(), "ID of the VPC")
     add_output(t, NetworkOut.VPC_CIDR, GetAtt(vpc, "CidrBlock"), "IPv4 CIDR of the VPC")
     add_output(
@@ -87,6 +88,13 @@ def build(cfg: Config) -> Template:
         Join(",", [s.ref() for s in subnets]),
         "Comma-separated IDs of the public subnets, one per AZ",
     )
+    if private:
+        add_output(
+            t,
+            NetworkOut.PRIVATE_SUBNET_IDS,
+            Join(",", [s.ref() for s in private]),
+            "Comma-separated IDs of the private subnets, one per AZ",
+        )
     add_output(
         t,
         NetworkOut.AVAILABILITY_ZONES,

@@ -1,0 +1,257 @@
+"""One Fargate service: log group, task definition, task security group, service, scaling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from troposphere import GetAtt, Join, Region, Template, applicationautoscaling, ec2, ecs, logs
+from troposphere import elasticloadbalancingv2 as elb
+
+from cfngen.config import AutoscalingConfig, Config, EcsService
+from cfngen.naming import logical_id
+from cfngen.stacks.common import name_tags
+from cfngen.stacks.security import retain, suppress
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every service of the stack links to."""
+
+    vpc: object
+    subnets: object
+    execution_role: object
+    task_role: object
+    cluster: ecs.Cluster
+    alb: elb.LoadBalancer
+    alb_sg: ec2.SecurityGroup
+    listener: elb.Listener
+    log_key: object | None
+
+
+def uses_capacity_providers(cfg: Config) -> bool:
+    """FARGATE_SPOT in the mix: services use the cluster's strategy instead of a launch type."""
+    return cfg.ecs.capacity_providers.fargate_spot_weight > 0
+
+
+def _log_group(cfg: Config, svc: EcsService, s: Shared) -> logs.LogGroup:
+    kw = {"KmsKeyId": s.log_key} if s.log_key is not None else {}
+    group = logs.LogGroup(
+        f"{logical_id(svc.name)}LogGroup",
+        LogGroupName=f"/ecs/{cfg.prefix}/{svc.name}",
+        RetentionInDays=cfg.ecs.log_retention_days,
+        **kw,
+    )
+    if s.log_key is None:
+        suppress(
+            group,
+            {
+                "CKV_AWS_158": "ecs.log_encryption is 'default': CloudWatch Logs encrypts the "
+                "group at rest with service-managed keys; a customer-managed key is opt-in "
+                "(ecs.log_encryption: kms).",
+            },
+        )
+    return retain(group, cfg.retain.log_groups)
+
+
+def _task_definition(
+    cfg: Config, svc: EcsService, s: Shared, image: object, log_group: logs.LogGroup
+) -> ecs.TaskDefinition:
+    return ecs.TaskDefinition(
+        f"{logical_id(svc.name)}TaskDefinition",
+        Family=f"{cfg.prefix}-{svc.name}",
+        Cpu=str(svc.cpu),
+        Memory=str(svc.memory),
+        NetworkMode="awsvpc",
+        RequiresCompatibilities=["FARGATE"],
+        RuntimePlatform=ecs.RuntimePlatform(
+            CpuArchitecture="X86_64", OperatingSystemFamily="LINUX"
+        ),
+        ExecutionRoleArn=s.execution_role,
+        TaskRoleArn=s.task_role,
+        ContainerDefinitions=[
+            ecs.ContainerDefinition(
+                Name=svc.name,
+                Image=image,
+                Essential=True,
+                PortMappings=[ecs.PortMapping(ContainerPort=svc.container_port, Protocol="tcp")],
+                LogConfiguration=ecs.LogConfiguration(
+                    LogDriver="awslogs",
+                    Options={
+                        "awslogs-group": log_group.ref(),
+                        "awslogs-region": Region,
+                        "awslogs-stream-prefix": svc.name,
+                    },
+                ),
+            )
+        ],
+    )
+
+
+def _security_group(cfg: Config, t: Template, svc: EcsService, s: Shared) -> ec2.SecurityGroup:
+    """Task group that only accepts the ALB, and the ALB egress rule towards it."""
+    lid = logical_id(svc.name)
+    task_sg = t.add_resource(
+        ec2.SecurityGroup(
+            f"{lid}TaskSecurityGroup",
+            GroupDescription=f"{cfg.prefix} {svc.name} tasks: traffic from the load balancer only",
+            VpcId=s.vpc,
+            Tags=name_tags(cfg, f"{svc.name}-tasks"),
+        )
+    )
+    t.add_resource(
+        ec2.SecurityGroupIngress(
+            f"{lid}TaskIngressFromLoadBalancer",
+            GroupId=task_sg.ref(),
+            SourceSecurityGroupId=s.alb_sg.ref(),
+            IpProtocol="tcp",
+            FromPort=svc.container_port,
+            ToPort=svc.container_port,
+            Description="Container port from the load balancer",
+        )
+    )
+    t.add_resource(
+        ec2.SecurityGroupEgress(
+            f"LoadBalancerEgressTo{lid}Tasks",
+            GroupId=s.alb_sg.ref(),
+            DestinationSecurityGroupId=task_sg.ref(),
+            IpProtocol="tcp",
+            FromPort=svc.container_port,
+            ToPort=svc.container_port,
+            Description=f"Load balancer to the {svc.name} tasks",
+        )
+    )
+    return task_sg
+
+
+def add(
+    cfg: Config,
+    t: Template,
+    svc: EcsService,
+    s: Shared,
+    image: object,
+    target_group: elb.TargetGroup,
+    rule: elb.ListenerRule | None,
+) -> ecs.Service:
+    """Everything one service needs; returns the ECS service."""
+    lid = logical_id(svc.name)
+    log_group = t.add_resource(_log_group(cfg, svc, s))
+    task_def = t.add_resource(_task_definition(cfg, svc, s, image, log_group))
+    task_sg = _security_group(cfg, t, svc, s)
+    private = bool(cfg.network.private_subnets)
+    placement: dict[str, object] = (
+        {"CapacityProviderStrategy": _strategy(cfg)}
+        if uses_capacity_providers(cfg)
+        else {"LaunchType": "FARGATE"}
+    )
+    service = t.add_resource(
+        ecs.Service(
+            f"{lid}Service",
+            DependsOn=[s.listener.title] + ([rule.title] if rule is not None else []),
+            Cluster=s.cluster.ref(),
+            DesiredCount=svc.desired_count,
+            TaskDefinition=task_def.ref(),
+            HealthCheckGracePeriodSeconds=svc.health_check.grace_period_seconds,
+            DeploymentConfiguration=ecs.DeploymentConfiguration(
+                DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
+                MaximumPercent=200,
+                MinimumHealthyPercent=100,
+            ),
+            NetworkConfiguration=ecs.NetworkConfiguration(
+                AwsvpcConfiguration=ecs.AwsvpcConfiguration(
+                    # Public subnets have no NAT: tasks there need a public IP to pull images.
+                    AssignPublicIp="DISABLED" if private else "ENABLED",
+                    Subnets=s.subnets,
+                    SecurityGroups=[task_sg.ref()],
+                )
+            ),
+            LoadBalancers=[
+                ecs.LoadBalancer(
+                    ContainerName=svc.name,
+                    ContainerPort=svc.container_port,
+                    TargetGroupArn=target_group.ref(),
+                )
+            ],
+            PropagateTags="SERVICE",
+            EnableECSManagedTags=True,
+            **placement,
+            **({"EnableExecuteCommand": True} if svc.enable_execute_command else {}),
+        )
+    )
+    if svc.autoscaling is not None:
+        _autoscaling(cfg, t, svc, svc.autoscaling, s, service, target_group)
+    return service
+
+
+def _strategy(cfg: Config) -> list[ecs.CapacityProviderStrategyItem]:
+    cp = cfg.ecs.capacity_providers
+    items = [
+        ecs.CapacityProviderStrategyItem(
+            CapacityProvider="FARGATE", Weight=cp.fargate_weight, Base=cp.fargate_base
+        )
+    ]
+    if cp.fargate_spot_weight:
+        items.append(
+            ecs.CapacityProviderStrategyItem(
+                CapacityProvider="FARGATE_SPOT", Weight=cp.fargate_spot_weight
+            )
+        )
+    return items
+
+
+def cluster_capacity(cfg: Config) -> dict[str, object]:
+    """Cluster properties that make the capacity providers available to the services."""
+    if not uses_capacity_providers(cfg):
+        return {}
+    return {
+        "CapacityProviders": ["FARGATE", "FARGATE_SPOT"],
+        "DefaultCapacityProviderStrategy": _strategy(cfg),
+    }
+
+
+def _autoscaling(
+    cfg: Config,
+    t: Template,
+    svc: EcsService,
+    a: AutoscalingConfig,
+    s: Shared,
+    service: ecs.Service,
+    target_group: elb.TargetGroup,
+) -> None:
+    lid = logical_id(svc.name)
+    target = t.add_resource(
+        applicationautoscaling.ScalableTarget(
+            f"{lid}ScalableTarget",
+            ServiceNamespace="ecs",
+            ScalableDimension="ecs:service:DesiredCount",
+            ResourceId=Join("/", ["service", s.cluster.ref(), GetAtt(service, "Name")]),
+            MinCapacity=a.min,
+            MaxCapacity=a.max,
+        )
+    )
+    metrics: list[tuple[str, str, int, object]] = []
+    if a.cpu_target:
+        metrics.append(("Cpu", "ECSServiceAverageCPUUtilization", a.cpu_target, None))
+    if a.requests_per_target:
+        label = Join(
+            "/",
+            [GetAtt(s.alb, "LoadBalancerFullName"), GetAtt(target_group, "TargetGroupFullName")],
+        )
+        metrics.append(("Requests", "ALBRequestCountPerTarget", a.requests_per_target, label))
+    for suffix, metric, value, label in metrics:
+        spec = applicationautoscaling.PredefinedMetricSpecification(
+            PredefinedMetricType=metric, **({"ResourceLabel": label} if label is not None else {})
+        )
+        t.add_resource(
+            applicationautoscaling.ScalingPolicy(
+                f"{lid}{suffix}ScalingPolicy",
+                PolicyName=f"{cfg.prefix}-{svc.name}-{suffix.lower()}",
+                PolicyType="TargetTrackingScaling",
+                ScalingTargetId=target.ref(),
+                TargetTrackingScalingPolicyConfiguration=applicationautoscaling.TargetTrackingScalingPolicyConfiguration(
+                    PredefinedMetricSpecification=spec,
+                    TargetValue=float(value),
+                    ScaleInCooldown=a.scale_in_cooldown,
+                    ScaleOutCooldown=a.scale_out_cooldown,
+                ),
+            )
+        )

@@ -1,0 +1,189 @@
+"""VPC flow logs and the default security group lock-down (both opt-in).
+
+The default security group cannot be emptied by CloudFormation itself, so, like
+CDK's ``restrictDefaultSecurityGroup``, a small inline Lambda function revokes
+its rules once at create/update time.
+"""
+
+from __future__ import annotations
+
+from awacs import ec2 as ec2_actions
+from awacs import logs as logs_actions
+from awacs.aws import Allow, PolicyDocument, Statement
+from troposphere import (
+    AccountId,
+    AWSObject,
+    GetAtt,
+    Join,
+    Partition,
+    Region,
+    Template,
+    awslambda,
+    ec2,
+    iam,
+    logs,
+)
+from troposphere.cloudformation import CustomResource
+
+from cfngen.config import Config
+from cfngen.stacks.iam import POLICY_VERSION, role, trust_policy
+from cfngen.stacks.security import retain, suppress
+
+REVOKE_CODE = """\
+import boto3
+import cfnresponse
+
+
+def handler(event, context):
+    group_id = event["ResourceProperties"]["GroupId"]
+    try:
+        if event["RequestType"] in ("Create", "Update"):
+            ec2 = boto3.client("ec2")
+            group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+            if group["IpPermissions"]:
+                ec2.revoke_security_group_ingress(
+                    GroupId=group_id, IpPermissions=group["IpPermissions"]
+                )
+            if group["IpPermissionsEgress"]:
+                ec2.revoke_security_group_egress(
+                    GroupId=group_id, IpPermissions=group["IpPermissionsEgress"]
+                )
+        cfnresponse.send(event, context, cfnresponse.SUCCESS, {}, group_id)
+    except Exception as exc:  # report, never hang the stack
+        cfnresponse.send(event, context, cfnresponse.FAILED, {}, group_id, reason=str(exc))
+"""
+
+CUSTOM_RESOURCE_LAMBDA = {
+    "CKV_AWS_115": "Invoked once per stack create/update by CloudFormation; reserving "
+    "concurrency would eat into small accounts' minimum unreserved pool (10).",
+    "CKV_AWS_116": "CloudFormation invokes the custom resource synchronously and receives "
+    "failures through the response URL; a dead-letter queue would never be used.",
+    "CKV_AWS_117": "Only calls the EC2 API; inside the VPC it would need a NAT or an EC2 "
+    "interface endpoint just for this.",
+}
+
+
+def add(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
+    if cfg.network.flow_logs.enabled:
+        _flow_logs(cfg, t, vpc)
+    if cfg.network.restrict_default_security_group:
+        _restrict_default_sg(cfg, t, vpc)
+
+
+def _flow_logs(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
+    fl = cfg.network.flow_logs
+    group = t.add_resource(
+        retain(
+            logs.LogGroup("FlowLogsLogGroup", RetentionInDays=fl.retention_days),
+            cfg.retain.log_groups,
+        )
+    )
+    suppress(
+        group,
+        {
+            "CKV_AWS_158": "Flow logs hold connection metadata only; CloudWatch Logs encrypts "
+            "them at rest with service-managed keys.",
+        },
+    )
+    delivery = t.add_resource(
+        role(
+            cfg,
+            "FlowLogsRole",
+            "flow-logs",
+            Description=f"{cfg.prefix}: lets VPC flow logs write to their log group",
+            AssumeRolePolicyDocument=trust_policy(
+                "vpc-flow-logs.amazonaws.com", source_account=True
+            ),
+            Policies=[
+                iam.Policy(
+                    PolicyName="write-flow-logs",
+                    PolicyDocument=PolicyDocument(
+                        Version=POLICY_VERSION,
+                        Statement=[
+                            Statement(
+                                Effect=Allow,
+                                Action=[
+                                    logs_actions.CreateLogStream,
+                                    logs_actions.PutLogEvents,
+                                    logs_actions.DescribeLogStreams,
+                                ],
+                                Resource=[GetAtt(group, "Arn")],
+                            )
+                        ],
+                    ),
+                )
+            ],
+        )
+    )
+    t.add_resource(
+        ec2.FlowLog(
+            "FlowLog",
+            ResourceId=vpc.ref(),
+            ResourceType="VPC",
+            TrafficType=fl.traffic_type,
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName=group.ref(),
+            DeliverLogsPermissionArn=GetAtt(delivery, "Arn"),
+            MaxAggregationInterval=60,
+        )
+    )
+
+
+def _restrict_default_sg(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
+    group_id = GetAtt(vpc, "DefaultSecurityGroup")
+    group_arn = Join(
+        "", ["arn:", Partition, ":ec2:", Region, ":", AccountId, ":security-group/", group_id]
+    )
+    fn_role = t.add_resource(
+        role(
+            cfg,
+            "RestrictDefaultSecurityGroupRole",
+            "default-sg",
+            Description=f"{cfg.prefix}: revokes the rules of the VPC's default security group",
+            AssumeRolePolicyDocument=trust_policy("lambda.amazonaws.com", source_account=True),
+            Policies=[
+                iam.Policy(
+                    PolicyName="revoke-default-sg-rules",
+                    PolicyDocument=PolicyDocument(
+                        Version=POLICY_VERSION,
+                        Statement=[
+                            Statement(
+                                Sid="Describe",
+                                Effect=Allow,
+                                Action=[ec2_actions.DescribeSecurityGroups],
+                                Resource=["*"],  # no resource-level permissions for Describe*
+                            ),
+                            Statement(
+                                Sid="Revoke",
+                                Effect=Allow,
+                                Action=[
+                                    ec2_actions.RevokeSecurityGroupIngress,
+                                    ec2_actions.RevokeSecurityGroupEgress,
+                                ],
+                                Resource=[group_arn],
+                            ),
+                        ],
+                    ),
+                )
+            ],
+        )
+    )
+    fn: AWSObject = t.add_resource(
+        awslambda.Function(
+            "RestrictDefaultSecurityGroupFunction",
+            Description="Revokes every rule of the VPC's default security group",
+            Runtime="python3.12",
+            Handler="index.handler",
+            Timeout=60,
+            Role=GetAtt(fn_role, "Arn"),
+            Code=awslambda.Code(ZipFile=REVOKE_CODE),
+        )
+    )
+    suppress(fn, CUSTOM_RESOURCE_LAMBDA)
+    t.add_resource(
+        CustomResource(
+            "RestrictDefaultSecurityGroup",
+            ServiceToken=GetAtt(fn, "Arn"),
+            GroupId=group_id,
+        )
+    )

@@ -1,0 +1,42 @@
+"""Resource policies shared by the builders: checkov suppressions with reasons, Retain.
+
+A suppression is data on the resource (``Metadata.checkov.skip``) with the reason a
+reviewer reads, so the template itself explains every accepted finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from troposphere import AWSObject
+
+R = TypeVar("R", bound=AWSObject)
+
+
+def suppress(res: R, reasons: Mapping[str, str]) -> R:
+    """Add checkov skips ``{check id: reason}`` to the resource's Metadata (sorted, merged)."""
+    if not reasons:
+        return res
+    meta = dict(res.resource.get("Metadata", {}))
+    checkov = dict(meta.get("checkov", {}))
+    skips = {s["id"]: s["comment"] for s in checkov.get("skip", [])}
+    skips.update(reasons)
+    checkov["skip"] = [{"id": k, "comment": skips[k]} for k in sorted(skips)]
+    meta["checkov"] = checkov
+    res.Metadata = meta
+    return res
+
+
+def skipped_checks(res: AWSObject) -> dict[str, str]:
+    """The checkov suppressions on a resource, for tests and reports."""
+    skips = res.resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    return {s["id"]: s["comment"] for s in skips}
+
+
+def retain(res: R, keep: bool) -> R:
+    """Keep a stateful resource on stack delete and on replacement unless opted out."""
+    policy = "Retain" if keep else "Delete"
+    res.DeletionPolicy = policy
+    res.UpdateReplacePolicy = policy
+    return res
