@@ -85,6 +85,15 @@ def resume_command(args: argparse.Namespace) -> str:
     return " ".join(parts)
 
 
+def register_hooks() -> None:
+    """Hooks other parts of cfngen add to deploy/destroy (Kubernetes clean-up and apply)."""
+    try:
+        from cfngen.kube import hooks as kube_hooks
+    except ImportError:
+        return
+    kube_hooks.register()
+
+
 def run_with(args: argparse.Namespace, body: Callable[[Any, Any], int]) -> int:
     """Load the config, connect, run ``body(aws, cfg)`` with errors mapped."""
     from cfngen.commands.common import load_config

@@ -9,6 +9,7 @@ from cfngen.commands._aws import (
     add_wait_arg,
     confirm,
     interactive,
+    register_hooks,
     run_with,
 )
 from cfngen.commands.common import UserError, add_aws_args, add_config_arg
@@ -66,6 +67,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="finish a rollback that failed (UPDATE_ROLLBACK_FAILED) before deploying",
     )
+    p.add_argument(
+        "--with-manifests",
+        action="store_true",
+        help="after a successful deploy, render and apply the Kubernetes manifests",
+    )
     p.set_defaults(func=run, preview_only=False)
 
 
@@ -73,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from cfngen.deploy.stack import DeployOptions, deploy
     from cfngen.deploy.watch import Printer
 
+    register_hooks()
     extra_tags = _tags(args.tags) if getattr(args, "tags", None) else {}
 
     def body(aws, cfg) -> int:

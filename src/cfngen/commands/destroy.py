@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from cfngen.commands._aws import add_output_arg, add_wait_arg, ask, interactive, run_with
+from cfngen.commands._aws import (
+    add_output_arg,
+    add_wait_arg,
+    ask,
+    interactive,
+    register_hooks,
+    run_with,
+)
 from cfngen.commands.common import add_aws_args, add_config_arg
 
 
@@ -35,6 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from cfngen.deploy.destroy import DestroyOptions, destroy
     from cfngen.deploy.watch import Printer
+
+    register_hooks()
 
     def body(aws, cfg) -> int:
         opts = DestroyOptions(

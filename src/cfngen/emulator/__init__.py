@@ -65,7 +65,7 @@ class Emulator:
         )
         from werkzeug.serving import make_server
 
-        from cfngen.emulator import engine
+        from cfngen.emulator import engine, stacksets
         from cfngen.emulator.server import Middleware
 
         class QuietHandler(MotoRequestHandler):
@@ -73,6 +73,7 @@ class Emulator:
                 return None
 
         engine.install()
+        stacksets.install()
         app = Middleware(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
             HOST, self.port, app, threaded=True, request_handler=QuietHandler

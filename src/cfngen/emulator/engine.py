@@ -270,8 +270,33 @@ def _delete_resource(self: parsing.ResourceMap, parsed: Any, resource_json: dict
     if lid not in started:
         started.add(lid)
         _event(stack, lid, _physical_id(parsed), resource_json["Type"], "DELETE_IN_PROGRESS")
+    if resource_json["Type"] == "AWS::EC2::VPCGatewayAttachment":
+        _detach_gateway(self, parsed)  # moto never detaches, so the VPC could not go
+    if resource_json["Type"] == "AWS::EC2::RouteTable":
+        _delete_route_table(self, parsed)  # moto keeps it, and then refuses the VPC
     _orig_delete(self, parsed, resource_json)  # may raise: moto retries dependency order
     _event(stack, lid, _physical_id(parsed), resource_json["Type"], "DELETE_COMPLETE")
+
+
+def _detach_gateway(rmap: parsing.ResourceMap, attachment: Any) -> None:
+    from moto.ec2.models import ec2_backends
+
+    ec2 = ec2_backends[rmap._account_id][rmap._region_name]
+    igw_id = getattr(attachment, "gateway_id", None)
+    if igw_id and igw_id.startswith("igw-") and igw_id in ec2.internet_gateways:
+        igw = ec2.internet_gateways[igw_id]
+        if igw.vpc is not None:
+            ec2.detach_internet_gateway(igw_id, igw.vpc.id)
+
+
+def _delete_route_table(rmap: parsing.ResourceMap, table: Any) -> None:
+    from moto.ec2.models import ec2_backends
+
+    ec2 = ec2_backends[rmap._account_id][rmap._region_name]
+    rt = ec2.route_tables.get(_physical_id(table))
+    if rt is not None:
+        rt.associations.clear()
+        ec2.delete_route_table(rt.id)
 
 
 # --------------------------------------------------------------------------- stack operations
@@ -283,9 +308,39 @@ def _refresh(stack: Stack) -> None:
     stack.output_map = stack._create_output_map()
 
 
+def delete_resources(rmap: parsing.ResourceMap) -> None:
+    """Delete in reverse dependency order, as CloudFormation does (moto picks any order)."""
+    json_map = rmap._resource_json_map
+    deps = {lid: _dependencies(res) & set(json_map) for lid, res in json_map.items()}
+    remaining = {lid for lid, res in json_map.items() if res.get("DeletionPolicy") != "Retain"}
+    while remaining:
+        ready = [
+            lid
+            for lid in sorted(remaining)
+            if not any(lid in deps[other] for other in remaining if other != lid)
+        ] or sorted(remaining)
+        progress, last_exc = False, None
+        for lid in ready:
+            parsed = rmap._parsed_resources.get(lid)
+            if parsed is None or isinstance(parsed, str | list | dict | int | float):
+                remaining.discard(lid)
+                progress = True
+                continue
+            try:
+                _delete_resource(rmap, parsed, json_map[lid])
+            except Exception as exc:
+                last_exc = exc
+                continue
+            rmap._parsed_resources.pop(lid, None)
+            remaining.discard(lid)
+            progress = True
+        if not progress and last_exc is not None:
+            raise last_exc
+
+
 def _rollback_create(stack: Stack) -> None:
     with contextlib.suppress(Exception):
-        stack.resource_map.delete()
+        delete_resources(stack.resource_map)
 
 
 def _run_create(stack: Stack, apply: Callable[[], Any], on_failure: str) -> None:
@@ -692,7 +747,7 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
         hold = FAULTS.pop(HOLD, stack.name)
         _stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")
         try:
-            stack.resource_map.delete()
+            delete_resources(stack.resource_map)
         except Exception as exc:
             _stack_event(stack, "DELETE_FAILED", f"The following resource(s) failed: {exc}")
             return
@@ -705,7 +760,13 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
 
 
 def engine_delete_stack(account_id: str, region_name: str, stack_id: str) -> None:
-    delete_stack(_backend(account_id, region_name), stack_id)
+    """Delete a nested stack; raise if it failed so the parent fails (or retries) too."""
+    backend = _backend(account_id, region_name)
+    delete_stack(backend, stack_id)
+    stack = backend.stacks.get(stack_id)
+    if stack is not None and stack.status == "DELETE_FAILED":
+        reason = stack.events[-1].resource_status_reason if stack.events else ""
+        raise ValidationError(message=f"Embedded stack {stack_id} was not deleted: {reason}")
 
 
 def describe_stack_events(self: CloudFormationBackend, stack_name: str) -> list[Event]:

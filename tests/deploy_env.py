@@ -1,0 +1,110 @@
+"""Fixtures for the deployer tests: one local endpoint per session, a clean account per test.
+
+Everything goes over real HTTP to :class:`cfngen.emulator.Emulator` (moto plus
+cfngen's gap fills); faults are injected at the endpoint, never by mocking cfngen.
+Import the fixtures into a test module with ``from deploy_env import *``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+
+from cfngen.cli import main
+from cfngen.emulator import TEST_CREDENTIALS, Emulator, EmulatorClient
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = "cfngen-dev"
+VENV_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator() as emu:
+        yield emu
+
+
+@dataclass
+class Env:
+    url: str
+    control: EmulatorClient
+    workdir: Path
+    capsys: Any
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1")
+
+    def config(self, name: str = "default", **changes: Any) -> Path:
+        """The default config with top-level sections merged in, written to the work dir."""
+        data = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
+        for key, value in changes.items():
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        path = self.workdir / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data))
+        return path
+
+    def cfngen(self, *args: str) -> tuple[int, str, str]:
+        """Run the real CLI in-process; returns (exit code, stdout, stderr)."""
+        self.capsys.readouterr()
+        argv = [*args]
+        if args and args[0] not in ("emulator",):
+            argv += ["--endpoint-url", self.url]
+        code = main(argv)
+        out = self.capsys.readouterr()
+        return code, out.out, out.err
+
+    def stack(self, name: str = STACK) -> dict[str, Any] | None:
+        try:
+            return self.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
+        except self.client("cloudformation").exceptions.ClientError:
+            return None
+
+    def calls(self) -> dict[str, int]:
+        return self.control.calls()
+
+
+@pytest.fixture
+def env(
+    emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Env:
+    control = emulator.client()
+    control.reset()
+    for key, value in TEST_CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.chdir(tmp_path)
+    return Env(emulator.url, control, tmp_path, capsys)
+
+
+def run_cli(args: list[str], cwd: Path, **kw: Any) -> subprocess.Popen[str]:
+    """The installed `cfngen` as a separate process (for signals and the AWS CLI comparison)."""
+    environ = {**os.environ, **TEST_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}
+    return subprocess.Popen(
+        [str(VENV_BIN / "cfngen"), *args],
+        cwd=cwd,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+__all__ = ["ROOT", "STACK", "VENV_BIN", "Env", "emulator", "env", "run_cli"]
