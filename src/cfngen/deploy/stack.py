@@ -137,6 +137,8 @@ def _hint(final: str) -> str:
         )
     if final == "UPDATE_ROLLBACK_FAILED":
         return "fix the cause, then run deploy again with --continue-rollback"
+    if final == "DELETE_COMPLETE":
+        return "the create failed and the stack was deleted (--delete-on-failure)"
     if final == "UPDATE_ROLLBACK_COMPLETE":
         return "the update was rolled back; the stack is as before and can be deployed again"
     return ""
@@ -278,7 +280,7 @@ def deploy(
         printer,
         lambda: cfn.execute_change_set(ChangeSetName=cs_id, ClientRequestToken=token()),
     )
-    if not succeeded(final):
+    if final not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
         raise _failure(cfn, live, final, since, _hint(final))
     if new and cfg.deploy.termination_protection:
         cfn.update_termination_protection(StackName=stack_id, EnableTerminationProtection=True)

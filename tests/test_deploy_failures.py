@@ -1,0 +1,168 @@
+"""Every failure path of the deployer, driven by faults injected at the local endpoint.
+
+Each test checks the message a user sees and the exit code (1 failed, 2 usage).
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from deploy_env import *  # noqa: F403
+from deploy_env import STACK, Env, run_cli
+
+FAULT_REASON = "Nodegroup cfngen-dev failed: instance type not available (injected)"
+WEB = {"name": "web", "image": "public.ecr.aws/nginx/nginx", "tag": "stable"}
+
+
+def _deploy(env: Env, config: str, *extra: str) -> tuple[int, str, str]:
+    return env.cfngen("deploy", "--config", config, "--yes", *extra)
+
+
+def test_failed_first_create_digs_out_the_nested_cause_and_needs_replace_failed(env: Env) -> None:
+    config = str(env.config())
+    env.control.fault("fail_resource", type="AWS::EKS::Nodegroup", reason=FAULT_REASON)
+    code, out, err = _deploy(env, config)
+    assert code == 1
+    assert f"cause: Eks: NodeGroup (AWS::EKS::Nodegroup): {FAULT_REASON}" in err
+    assert "ROLLBACK_COMPLETE" in err
+    assert env.stack()["StackStatus"] == "ROLLBACK_COMPLETE"
+
+    env.control.clear_faults()
+    code, _, err = _deploy(env, config)
+    assert code == 1
+    assert "--replace-failed" in err
+    # The ECR repository and the log group have DeletionPolicy Retain, so the rollback kept
+    # them (as AWS does) and their fixed names would clash on the next create.
+    env.client("ecr").delete_repository(repositoryName="cfngen-dev/app", force=True)
+    logs = env.client("logs")
+    for group in logs.describe_log_groups()["logGroups"]:
+        logs.delete_log_group(logGroupName=group["logGroupName"])
+    code, out, err = _deploy(env, config, "--replace-failed")
+    assert code == 0, err
+    assert env.stack()["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_delete_on_failure_leaves_no_dead_stack(env: Env) -> None:
+    env.control.fault("fail_resource", type="AWS::EC2::Subnet", reason="no capacity (injected)")
+    code, _, err = _deploy(env, str(env.config()), "--delete-on-failure")
+    assert code == 1
+    assert "Network: PublicSubnet" in err
+    assert "--delete-on-failure" in err
+    assert env.stack() is None
+
+
+def test_replace_failed_refuses_stacks_cfngen_did_not_create(env: Env) -> None:
+    cfn = env.client("cloudformation")
+    body = '{"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}'
+    env.control.fault("fail_resource", type="AWS::S3::Bucket")
+    cfn.create_stack(StackName=STACK, TemplateBody=body)
+    env.control.clear_faults()
+    assert env.stack()["StackStatus"] == "ROLLBACK_COMPLETE"
+    code, _, err = _deploy(env, str(env.config()), "--replace-failed")
+    assert code == 1
+    assert "not created by cfngen" in err
+
+
+def test_update_rollback_failed_needs_continue_rollback(env: Env) -> None:
+    assert _deploy(env, str(env.config()))[0] == 0
+    changed = str(env.config("changed", ecs={"services": [{**WEB, "desired_count": 3}]}))
+    env.control.fault("fail_resource", type="AWS::ECS::Service", reason="service limit (injected)")
+    env.control.fault("fail_rollback")
+    code, _, err = _deploy(env, changed)
+    assert code == 1
+    assert "UPDATE_ROLLBACK_FAILED" in err
+    assert "EcsAlb: WebService (AWS::ECS::Service): service limit (injected)" in err
+    env.control.clear_faults()
+    code, _, err = _deploy(env, changed)
+    assert code == 1
+    assert "--continue-rollback" in err
+    code, out, err = _deploy(env, changed, "--continue-rollback")
+    assert code == 0, err
+    assert "UPDATE_ROLLBACK_COMPLETE" in out
+    assert env.stack()["StackStatus"] == "UPDATE_COMPLETE"
+
+
+def test_failed_update_rolls_back_and_says_so(env: Env) -> None:
+    assert _deploy(env, str(env.config()))[0] == 0
+    changed = str(env.config("changed", ecs={"services": [{**WEB, "desired_count": 3}]}))
+    env.control.fault("fail_resource", type="AWS::ECS::Service", reason="boom (injected)")
+    code, _, err = _deploy(env, changed)
+    assert code == 1
+    assert "UPDATE_ROLLBACK_COMPLETE" in err
+    assert "EcsAlb: WebService (AWS::ECS::Service): boom (injected)" in err
+    assert env.stack()["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+
+
+def test_busy_stack_waits_or_fails_fast_with_no_wait(env: Env) -> None:
+    config = str(env.config())
+    assert _deploy(env, config)[0] == 0
+    env.control.fault("busy", stack=STACK, seconds=1.5, status="UPDATE_IN_PROGRESS")
+    code, _, err = _deploy(env, config, "--no-wait")
+    assert code == 1
+    assert "busy (UPDATE_IN_PROGRESS)" in err
+    code, out, err = _deploy(env, config)
+    assert code == 0, err
+    assert "is busy (UPDATE_IN_PROGRESS); waiting" in out
+    assert "no changes" in out
+
+
+def test_change_set_failed_for_another_reason_is_shown_and_cleaned_up(env: Env) -> None:
+    reason = "Template error: the number of resources exceeds the limit (injected)"
+    env.control.fault("fail_change_set", reason=reason)
+    code, _, err = _deploy(env, str(env.config()))
+    assert code == 1
+    assert reason in err
+    assert env.stack() is None  # the REVIEW_IN_PROGRESS placeholder is gone too
+
+
+def test_throttling_is_retried(env: Env) -> None:
+    env.control.fault("throttle", action="CreateChangeSet", count=2)
+    env.control.fault("throttle", action="DescribeStackEvents", count=3)
+    env.control.fault("throttle", action="HeadObject", count=2)
+    code, _, err = _deploy(env, str(env.config()))
+    assert code == 0, err
+    calls = env.calls()
+    assert calls["cloudformation:CreateChangeSet"] == 3
+    assert calls["cloudformation:ExecuteChangeSet"] == 1
+
+
+def test_missing_credentials_and_profile_are_one_line_errors(env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(env.workdir / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(env.workdir / "none"))
+    code, _, err = env.cfngen("deploy", "--config", str(env.config()), "--yes")
+    assert code == 2
+    assert err.startswith("cfngen: no AWS credentials found")
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = env.cfngen("outputs", "--config", str(env.config()), "--profile", "nope")
+    assert code == 2
+    assert "profile 'nope' not found" in err
+
+
+def test_no_terminal_without_yes_never_prompts(env: Env) -> None:
+    code, _, err = env.cfngen("deploy", "--config", str(env.config()))
+    assert code == 2
+    assert "pass --yes" in err
+    assert env.stack() is None
+
+
+def test_ctrl_c_while_watching_says_how_to_resume(env: Env) -> None:
+    config = str(env.config())
+    env.control.fault("hold", stack=STACK, seconds=4)
+    proc = run_cli(["deploy", "--config", config, "--yes", "--endpoint-url", env.url], env.workdir)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "User Initiated" in line and "cfngen-dev (AWS::CloudFormation::Stack)" in line:
+            break
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "the operation goes on in CloudFormation" in err
+    assert f"cfngen watch --config {config} --endpoint-url {env.url}" in err
+    assert "Traceback" not in err
+    code, out, _ = env.cfngen("watch", "--config", config)
+    assert code == 0
+    assert "CREATE_COMPLETE" in out
