@@ -38,7 +38,7 @@ def test_failed_first_create_digs_out_the_nested_cause_and_needs_replace_failed(
     logs = env.client("logs")
     for group in logs.describe_log_groups()["logGroups"]:
         logs.delete_log_group(logGroupName=group["logGroupName"])
-    code, out, err = _deploy(env, config, "--replace-failed")
+    code, _out, err = _deploy(env, config, "--replace-failed")
     assert code == 0, err
     assert env.stack()["StackStatus"] == "CREATE_COMPLETE"
 
@@ -127,7 +127,7 @@ def test_throttling_is_retried(env: Env) -> None:
     assert calls["cloudformation:ExecuteChangeSet"] == 1
 
 
-def test_missing_credentials_and_profile_are_one_line_errors(env: Env, monkeypatch) -> None:  # noqa: ANN001
+def test_missing_credentials_and_profile_are_one_line_errors(env: Env, monkeypatch) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(env.workdir / "none"))
