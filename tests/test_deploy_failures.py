@@ -22,7 +22,7 @@ def _deploy(env: Env, config: str, *extra: str) -> tuple[int, str, str]:
 def test_failed_first_create_digs_out_the_nested_cause_and_needs_replace_failed(env: Env) -> None:
     config = str(env.config())
     env.control.fault("fail_resource", type="AWS::EKS::Nodegroup", reason=FAULT_REASON)
-    code, out, err = _deploy(env, config)
+    code, _, err = _deploy(env, config)
     assert code == 1
     assert f"cause: Eks: NodeGroup (AWS::EKS::Nodegroup): {FAULT_REASON}" in err
     assert "ROLLBACK_COMPLETE" in err
