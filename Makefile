@@ -13,7 +13,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
 .PHONY: help venv templates validate lint style unit test golden bench clean \
-        manifests apply-manifests kube-validate scan
+        manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -73,6 +73,40 @@ golden: $(STAMP) ## refresh tests/golden after an intended change, then review `
 
 bench: $(STAMP) ## print benchmark figures (medians, ratios to a baseline)
 	$(PY) bench/bench_generate.py
+	$(PY) bench/bench_deploy.py
+
+# Deploying CONFIG. ENDPOINT=http://127.0.0.1:4566 sends every call to a local endpoint
+# (`make emulator`); ARGS passes more flags, e.g. ARGS=--yes or ARGS="--profile prod".
+ENDPOINT ?=
+PORT ?= 4566
+REHEARSE_PORT ?= 4567
+AWS_FLAGS = --config $(CONFIG) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
+REHEARSE = $(PY) -m cfngen.cli
+REHEARSE_FLAGS = --config $(CONFIG) --endpoint-url http://127.0.0.1:$(REHEARSE_PORT) \
+  --output-dir build/rehearsal
+
+deploy: $(STAMP) ## package, preview, confirm, deploy CONFIG and watch (ENDPOINT=, ARGS=)
+	$(PY) -m cfngen.cli deploy $(AWS_FLAGS) $(ARGS)
+
+diff: $(STAMP) ## show the changes a deploy of CONFIG would make, per stack
+	$(PY) -m cfngen.cli diff $(AWS_FLAGS) $(ARGS)
+
+destroy: $(STAMP) ## delete CONFIG's stacks (asks for the stack name unless ARGS=--yes)
+	$(PY) -m cfngen.cli destroy $(AWS_FLAGS) $(ARGS)
+
+emulator: $(STAMP) ## local AWS endpoint on 127.0.0.1:$(PORT) until Ctrl-C
+	$(PY) -m cfngen.cli emulator --port $(PORT)
+
+rehearse: $(STAMP) ## local endpoint: deploy CONFIG, outputs, redeploy (no change), destroy, stop
+	@set -e; export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+	  AWS_DEFAULT_REGION=us-east-1; unset AWS_PROFILE AWS_ENDPOINT_URL; \
+	  $(REHEARSE) emulator --port $(REHEARSE_PORT) & pid=$$!; trap "kill $$pid" EXIT; \
+	  $(PY) -c "from cfngen.emulator import wait_ready; wait_ready($(REHEARSE_PORT))"; \
+	  $(REHEARSE) deploy $(REHEARSE_FLAGS) --yes; \
+	  $(REHEARSE) outputs $(REHEARSE_FLAGS); \
+	  $(REHEARSE) deploy $(REHEARSE_FLAGS) --yes; \
+	  $(REHEARSE) destroy $(REHEARSE_FLAGS) --yes; \
+	  echo "rehearsal passed: deploy, outputs, no-op redeploy and destroy against the local endpoint"
 
 # Kubernetes manifests. CONFIG picks the environment; render reads output/<env>/outputs.json
 # (written by `cfngen deploy` / `cfngen outputs`) and stops with advice when it is missing.
