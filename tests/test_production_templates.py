@@ -127,7 +127,7 @@ def test_log_groups_are_kms_encrypted_and_retained(prod: dict[str, Doc]) -> None
     assert key["DeletionPolicy"] == "Retain"
     for lid, group in of_type(ecs, "AWS::Logs::LogGroup").items():
         assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}, lid
-        assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Retain"
+        assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Retain", lid
 
 
 def test_ecr_repositories_hardened_and_pullable_by_tagged_roles(prod: dict[str, Doc]) -> None:

@@ -15,7 +15,7 @@ from troposphere.cloudformation import Stack as NestedStack
 
 from cfngen.config import Config
 from cfngen.contracts import EcrOut, RootOut, Stack
-from cfngen.stacks import ecr, ecs_alb, eks, iam, network
+from cfngen.stacks import console, ecr, ecs_alb, eks, iam, network
 from cfngen.stacks.common import add_output, new_template
 
 # The one line per stack: logical ID -> builder.  Order is the order in the template.
@@ -38,7 +38,7 @@ class WiringError(Exception):
 
 
 def build_children(cfg: Config) -> dict[str, Template]:
-    return {lid: builder(cfg) for lid, builder in CHILDREN.items()}
+    return {lid: console.add_interface(builder(cfg)) for lid, builder in CHILDREN.items()}
 
 
 def wiring(children: Mapping[str, Template]) -> dict[str, dict[str, str]]:

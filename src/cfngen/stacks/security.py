@@ -35,7 +35,11 @@ def skipped_checks(res: AWSObject) -> dict[str, str]:
 
 
 def retain(res: R, keep: bool) -> R:
-    """Keep a stateful resource on stack delete and on replacement unless opted out."""
+    """Keep a stateful resource on stack delete and on replacement unless opted out.
+
+    Plain ``Retain`` also keeps it when the stack's very first create rolls back, so
+    a named resource must be removed by hand before retrying (the deployer says so).
+    """
     policy = "Retain" if keep else "Delete"
     res.DeletionPolicy = policy
     res.UpdateReplacePolicy = policy
