@@ -59,7 +59,7 @@ class Env:
         """Run the real CLI in-process; returns (exit code, stdout, stderr)."""
         self.capsys.readouterr()
         argv = [*args]
-        if args and args[0] not in ("emulator",):
+        if args and args[0] not in ("emulator", "generate", "validate"):
             argv += ["--endpoint-url", self.url]
         code = main(argv)
         out = self.capsys.readouterr()
