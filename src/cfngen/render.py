@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from troposphere import Template
 
@@ -40,12 +41,12 @@ class Rendered:
         return sorted(self.files)
 
 
-def template_text(t: Template, fmt: str) -> str:
-    """Stable text: troposphere sorts keys; we add the trailing newline editors expect."""
+def template_text(data: Mapping[str, Any], fmt: str) -> str:
+    """Stable text of a template dict (``Template.to_dict()``): sorted keys, final newline."""
     if fmt == "json":
-        return t.to_json(indent=2) + "\n"
+        return json.dumps(data, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
     if fmt == "yaml":
-        return cfnyaml.dumps(t.to_dict())
+        return cfnyaml.dumps(data)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -67,11 +68,13 @@ def render(cfg: Config, formats: Iterable[str] = FORMATS) -> Rendered:
     children = root.build_children(cfg)
     wiring = root.wiring(children)
     files: dict[str, bytes] = {}
+    # to_dict() is the costly step: once per template, shared by both formats.
+    child_dicts = {lid: tmpl.to_dict() for lid, tmpl in children.items()}
     for fmt in formats:
-        for lid, tmpl in children.items():
-            files[f"{Stack.FILES[lid]}.{fmt}"] = template_text(tmpl, fmt).encode()
+        for lid, data in child_dicts.items():
+            files[f"{Stack.FILES[lid]}.{fmt}"] = template_text(data, fmt).encode()
         root_tmpl = root.build(cfg, ext=fmt, children=children)
-        files[f"{ROOT_FILE}.{fmt}"] = template_text(root_tmpl, fmt).encode()
+        files[f"{ROOT_FILE}.{fmt}"] = template_text(root_tmpl.to_dict(), fmt).encode()
     for lid, tmpl in children.items():
         if tmpl.parameters:
             files[f"{PARAMETERS_DIR}/{Stack.FILES[lid]}.json"] = parameter_file(tmpl, wiring[lid])
