@@ -149,7 +149,7 @@ BAD_INPUTS = [
     ("tags: {'aws:x': y}", "tags.aws:x:", "may not start with 'aws:'"),
     ("deploy: {stack_name: 9lives}", "deploy.stack_name:", "not a valid stack name"),
     ("- just\n- a list", "config:", "is not a mapping"),
-    ("name: [unclosed", "invalid YAML: line 1", ""),
+    ("name: ok\ntags:\n  a: b\n c: d\n", "invalid YAML: line 4, column 2", "expected key"),
 ]
 
 

@@ -44,6 +44,8 @@ def doc_factory(text: str, factory: Any) -> Any:
 
 @dataclass(frozen=True)
 class FlowLogsConfig:
+    """VPC flow logs to CloudWatch Logs (`network.flow_logs`)."""
+
     enabled: bool = doc("Send VPC flow logs to a CloudWatch Logs group (default: off).", False)
     traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = doc("Which traffic to log.", "ALL")
     retention_days: int = doc("Retention of the flow log group in days.", 365)
@@ -51,6 +53,8 @@ class FlowLogsConfig:
 
 @dataclass(frozen=True)
 class NetworkConfig:
+    """The VPC, its subnets and how they reach the internet (`network`)."""
+
     vpc_cidr: str = doc("IPv4 CIDR of the VPC.", "10.0.0.0/16")
     availability_zones: int | tuple[str, ...] = doc(
         "How many AZs to spread over (picked with Fn::GetAZs), or a list of AZ names.", 2
@@ -84,6 +88,8 @@ class NetworkConfig:
 
 @dataclass(frozen=True)
 class AlbAccessLogsConfig:
+    """ALB access logs to an encrypted S3 bucket (`alb.access_logs`)."""
+
     enabled: bool = doc(
         "Write access logs to an S3 bucket (SSE-S3, versioned, public access blocked).", False
     )
@@ -92,6 +98,8 @@ class AlbAccessLogsConfig:
 
 @dataclass(frozen=True)
 class AlbConfig:
+    """The internet-facing Application Load Balancer (`alb`)."""
+
     ingress_cidrs: tuple[str, ...] = doc(
         "CIDRs allowed to reach the load balancer's listener.", ("0.0.0.0/0",)
     )
@@ -116,6 +124,8 @@ class AlbConfig:
 
 @dataclass(frozen=True)
 class EcrRepository:
+    """One ECR repository (`ecr.repositories[]`)."""
+
     name: str = doc("Repository name suffix; the full name is <name>-<environment>/<this>.")
     image_tag_mutability: Literal["IMMUTABLE", "MUTABLE"] = doc(
         "IMMUTABLE: a pushed tag can never point at another image.", "IMMUTABLE"
@@ -139,6 +149,8 @@ class EcrRepository:
 
 @dataclass(frozen=True)
 class EcrConfig:
+    """Container image repositories (`ecr`)."""
+
     repositories: tuple[EcrRepository, ...] = doc(
         "ECR repositories to create.", (EcrRepository(name="app"),)
     )
@@ -146,6 +158,8 @@ class EcrConfig:
 
 @dataclass(frozen=True)
 class HealthCheckConfig:
+    """Target group health check of one service (`ecs.services[].health_check`)."""
+
     interval_seconds: int = doc("Seconds between health checks (5-300).", 15)
     timeout_seconds: int = doc("Health check timeout in seconds (2-120, below the interval).", 5)
     healthy_threshold: int = doc("Successes before a target is healthy (2-10).", 2)
@@ -156,6 +170,8 @@ class HealthCheckConfig:
 
 @dataclass(frozen=True)
 class AutoscalingConfig:
+    """Target-tracking scaling of one service (`ecs.services[].autoscaling`)."""
+
     min: int = doc("Fewest tasks.")
     max: int = doc("Most tasks.")
     cpu_target: int = doc("Target average CPU utilisation in percent (0 = not used).", 0)
@@ -166,6 +182,8 @@ class AutoscalingConfig:
 
 @dataclass(frozen=True)
 class EcsService:
+    """One Fargate service behind the ALB (`ecs.services[]`)."""
+
     name: str = doc("Service name (letters, digits, hyphens; unique).")
     image: str = doc(
         "An ECR repository name from ecr.repositories, or a full image URI "
@@ -200,6 +218,8 @@ class EcsService:
 
 @dataclass(frozen=True)
 class CapacityProvidersConfig:
+    """FARGATE / FARGATE_SPOT split (`ecs.capacity_providers`)."""
+
     fargate_weight: int = doc("Relative share of tasks on FARGATE.", 1)
     fargate_spot_weight: int = doc(
         "Relative share of tasks on FARGATE_SPOT (0 = none; any other value uses a capacity "
@@ -211,6 +231,8 @@ class CapacityProvidersConfig:
 
 @dataclass(frozen=True)
 class EcsConfig:
+    """The ECS cluster and its services (`ecs`)."""
+
     services: tuple[EcsService, ...] = doc(
         "Fargate services behind the ALB.",
         (EcsService(name="web", image="public.ecr.aws/nginx/nginx", tag="stable"),),
@@ -231,6 +253,8 @@ class EcsConfig:
 
 @dataclass(frozen=True)
 class NodeTaint:
+    """A Kubernetes taint on the managed nodes (`eks.node_group.taints[]`)."""
+
     key: str = doc("Taint key.")
     value: str = doc("Taint value.", "")
     effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] = doc(
@@ -240,6 +264,8 @@ class NodeTaint:
 
 @dataclass(frozen=True)
 class EksAddon:
+    """A managed EKS add-on (`eks.addons[]`)."""
+
     name: Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"] = doc(
         "Managed add-on name."
     )
@@ -248,6 +274,8 @@ class EksAddon:
 
 @dataclass(frozen=True)
 class NodeGroupConfig:
+    """The EKS managed node group (`eks.node_group`)."""
+
     instance_types: tuple[str, ...] = doc("EC2 instance types of the node group.", ("t3.medium",))
     min_size: int = doc("Minimum number of nodes.", 1)
     max_size: int = doc("Maximum number of nodes.", 3)
@@ -275,6 +303,8 @@ class NodeGroupConfig:
 
 @dataclass(frozen=True)
 class EksConfig:
+    """The EKS cluster (`eks`)."""
+
     version: str = doc("Kubernetes version of the cluster (major.minor).", "1.33")
     node_group: NodeGroupConfig = doc_factory("The managed node group.", NodeGroupConfig)
     endpoint_public_access: bool = doc("Kubernetes API reachable from the internet.", True)
@@ -313,6 +343,8 @@ class EksConfig:
 
 @dataclass(frozen=True)
 class KubeResources:
+    """Container requests and limits (`kubernetes.resources`)."""
+
     cpu_request: str = doc("CPU the scheduler reserves per pod (Kubernetes quantity).", "100m")
     memory_request: str = doc("Memory the scheduler reserves per pod.", "128Mi")
     cpu_limit: str = doc("CPU limit per pod (throttled above it).", "500m")
@@ -321,6 +353,8 @@ class KubeResources:
 
 @dataclass(frozen=True)
 class HpaConfig:
+    """HorizontalPodAutoscaler bounds (`kubernetes.hpa`)."""
+
     max_replicas: int = doc("Most pods the HorizontalPodAutoscaler scales out to.", 6)
     cpu_utilization: int = doc(
         "Average CPU use (percent of cpu_request) the autoscaler aims for.", 70
@@ -329,6 +363,8 @@ class HpaConfig:
 
 @dataclass(frozen=True)
 class KubernetesConfig:
+    """The app the static manifests deploy to EKS (`kubernetes`)."""
+
     namespace: str = doc("Namespace of the app's objects; default: the config's name.", "")
     image: str = doc("ECR repository name from ecr.repositories whose image the pods run.", "app")
     tag: str = doc("Image tag (or sha256:<digest>) to run; 'latest' is refused.", "0.1.0")
@@ -350,6 +386,8 @@ class KubernetesConfig:
 
 @dataclass(frozen=True)
 class RetainConfig:
+    """What survives a stack delete (`retain`)."""
+
     ecr_repositories: bool = doc("Keep ECR repositories (and images) when deleted.", True)
     log_groups: bool = doc("Keep CloudWatch log groups when deleted.", True)
     kms_keys: bool = doc(
@@ -360,6 +398,8 @@ class RetainConfig:
 
 @dataclass(frozen=True)
 class IamConfig:
+    """Role naming and permissions boundary (`iam`)."""
+
     permissions_boundary_arn: str = doc(
         "Managed policy ARN set as permissions boundary on every role; default: none.", ""
     )
@@ -372,6 +412,8 @@ class IamConfig:
 
 @dataclass(frozen=True)
 class DeployConfig:
+    """How the deployer names and stores stacks (`deploy`)."""
+
     stack_name: str = doc("Root stack name; default <name>-<environment>.", "")
     template_bucket: str = doc(
         "S3 bucket for packaged templates; default cfngen-templates-<account>-<region>, "
@@ -385,6 +427,8 @@ class DeployConfig:
 
 @dataclass(frozen=True)
 class StackSetOverride:
+    """Parameter overrides for some accounts/regions (`stackset.overrides[]`)."""
+
     accounts: tuple[str, ...] = doc(
         "Account ids this override applies to (default: every target account).", ()
     )
@@ -398,6 +442,8 @@ class StackSetOverride:
 
 @dataclass(frozen=True)
 class StackSetPreferences:
+    """StackSets operation preferences (`stackset.preferences`)."""
+
     region_concurrency: Literal["SEQUENTIAL", "PARALLEL"] = doc(
         "Deploy to one region at a time (SEQUENTIAL, in region_order) or all at once.",
         "SEQUENTIAL",
@@ -422,6 +468,8 @@ class StackSetPreferences:
 
 @dataclass(frozen=True)
 class StackSetConfig:
+    """Targets of a StackSets deployment (`stackset`)."""
+
     name: str = doc("Stack set name; default <name>-<environment>.", "")
     accounts: tuple[str, ...] = doc("Target AWS account ids (12 digits) - self-managed.", ())
     organizational_units: tuple[str, ...] = doc(
@@ -453,6 +501,8 @@ class StackSetConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """A whole config file; every section has defaults (an empty file is the seed)."""
+
     name: str = doc("Prefix of stacks and named resources: lowercase, 1-20 chars.", "cfngen")
     environment: str = doc(
         "Environment name (dev, staging, prod ...): lowercase, 1-12 chars.", "dev"
@@ -513,7 +563,7 @@ def load(path: str | Path) -> Config:
 
 def loads(text: str, source: str = "<config>") -> Config:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_YAML_LOADER)  # libyaml when available
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -535,6 +585,7 @@ def loads(text: str, source: str = "<config>") -> Config:
 
 
 _MISSING = object()
+_YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _UNKNOWN_KEY = ": unknown key"
 
 
