@@ -16,13 +16,12 @@ from cfngen import validate_platform
 from cfngen.config import Config, EcsService
 from cfngen.kube import rules as kube_rules
 from cfngen.naming import logical_id
+from cfngen.patterns import IMAGE_TAG_RE, REGION_RE
 from cfngen.stackset import rules as stackset_rules
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 ECR_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
 ECS_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 IMAGE_URI_RE = re.compile(
     r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?/[a-z0-9]+([._/-][a-z0-9]+)*"
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$"
@@ -289,7 +288,7 @@ def _image(cfg: Config, key: str, svc: EcsService) -> Iterator[str]:
             f"{key}.image: {image!r} is not a valid image URI "
             "(registry/path[:tag|@sha256:digest], lowercase path)"
         )
-    if not TAG_RE.match(svc.tag):
+    if not IMAGE_TAG_RE.match(svc.tag):
         yield (
             f"{key}.tag: {svc.tag!r} is not a valid image tag (letters, digits, '_', '.', '-'; "
             "at most 128 characters)"

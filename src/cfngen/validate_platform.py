@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from cfngen import validate as v
 from cfngen.config import AutoscalingConfig, Config, EcsService, HealthCheckConfig
+from cfngen.patterns import is_label_key, is_label_value
 
 ACM_ARN_RE = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$")
 KMS_ARN_RE = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
@@ -21,11 +22,6 @@ PATH_PATTERN_RE = re.compile(r"^[A-Za-z0-9_\-.$/~\"'@:+&*?]{1,128}$")
 HOST_RE = re.compile(r"^(\*\.)?[A-Za-z0-9*?-]+(\.[A-Za-z0-9*?-]+)*$")
 MATCHER_RE = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 ADDON_VERSION_RE = re.compile(r"^v\d+\.\d+\.\d+(-eksbuild\.\d+)?$")
-LABEL_KEY_RE = re.compile(
-    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
-)
-LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 
 # ELB policies that negotiate TLS 1.2 or newer only (checkov CKV_AWS_103 and AWS's advice).
 TLS12_POLICIES = (
@@ -260,13 +256,13 @@ def _eks(cfg: Config) -> Iterator[str]:
             yield f"eks.addons[{i}].version: {addon.version!r} is not like v1.19.2-eksbuild.1"
     ng, key = e.node_group, "eks.node_group"
     for label, value in ng.labels.items():
-        if not LABEL_KEY_RE.match(label) or not LABEL_VALUE_RE.match(value):
+        if not is_label_key(label) or not is_label_value(value):
             yield (
                 f"{key}.labels.{label}: {label}={value!r} is not a Kubernetes label "
                 "(name and value: up to 63 letters, digits, '-', '_', '.')"
             )
     for i, taint in enumerate(ng.taints):
-        if not LABEL_KEY_RE.match(taint.key) or not LABEL_VALUE_RE.match(taint.value):
+        if not is_label_key(taint.key) or not is_label_value(taint.value):
             yield f"{key}.taints[{i}]: {taint.key}={taint.value!r} is not a valid Kubernetes taint"
     if not 1 <= ng.metadata_hop_limit <= 64:
         yield f"{key}.metadata_hop_limit: {ng.metadata_hop_limit} is out of range; use 1-64"

@@ -9,12 +9,9 @@ import re
 from collections.abc import Iterator
 
 from cfngen.config import Config
+from cfngen.patterns import IMAGE_TAG_RE, is_label_key, is_label_value
 
 DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-LABEL_NAME_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
-DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 DIGEST_RE = re.compile(r"^sha256:[a-f0-9]{64}$")
 CPU_RE = re.compile(r"^(\d+(?:\.\d+)?)(m?)$")
 MEMORY_RE = re.compile(r"^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$")
@@ -89,7 +86,7 @@ def _tag(key: str, tag: str) -> Iterator[str]:
             f"{key}.tag: 'latest' is refused: it names no fixed image, so a rollout or a node "
             "replacement can silently run other code; give a version tag or sha256:<digest>"
         )
-    elif not (TAG_RE.match(tag) or is_digest(tag)):
+    elif not (IMAGE_TAG_RE.match(tag) or is_digest(tag)):
         yield (
             f"{key}.tag: {tag!r} is neither an image tag (letters, digits, '_', '.', '-'; at "
             "most 128) nor a digest (sha256: and 64 hex digits)"
@@ -120,19 +117,14 @@ def _resources(key: str, cfg: Config) -> Iterator[str]:
 
 def _labels(key: str, labels: dict[str, str]) -> Iterator[str]:
     for name, value in labels.items():
-        prefix, _, short = name.rpartition("/")
-        if (
-            not LABEL_NAME_RE.match(short)
-            or len(short) > 63
-            or (prefix and (not DNS_SUBDOMAIN_RE.match(prefix) or len(prefix) > 253))
-        ):
+        if not is_label_key(name):
             yield (
                 f"{key}.{name}: not a label key ([prefix/]name; name at most 63 letters, digits, "
                 "'-', '_', '.', alphanumeric at both ends)"
             )
         elif name in RESERVED_LABELS:
             yield (f"{key}.{name}: reserved; the manifests select pods by it (use another key)")
-        if not LABEL_VALUE_RE.match(value) or len(value) > 63:
+        if not is_label_value(value):
             yield (
                 f"{key}.{name}: {value!r} is not a label value (at most 63 letters, digits, "
                 "'-', '_', '.', alphanumeric at both ends)"

@@ -10,11 +10,11 @@ import re
 from collections.abc import Iterable, Iterator
 
 from cfngen.config import Config, StackSetConfig
+from cfngen.patterns import REGION_RE
 
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 OU_RE = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
 ORG_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
-REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 STACK_SET_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 PERCENT_RE = re.compile(r"^(\d{1,3})%$")
 
