@@ -15,7 +15,9 @@ stack-level events, has no failure states and leaves change-set outputs stale.
   like CloudFormation does, and ``ContinueUpdateRollback`` /
   ``UpdateTerminationProtection`` exist;
 * template URLs are read in every form our packager and ``aws cloudformation
-  package`` write (virtual-hosted, path-style, ``localhost`` or ``127.0.0.1``).
+  package`` write (virtual-hosted, path-style, ``localhost`` or ``127.0.0.1``);
+* an HTTPS listener may name any ACM certificate ARN: a rehearsal cannot hold the
+  user's real certificate (AWS checks that it exists and is issued; we cannot).
 
 The resource semantics stay moto's: a rehearsal proves wiring, not AWS behaviour.
 """
@@ -63,6 +65,7 @@ NO_CHANGES = (
 )
 _request = threading.local()
 _installed = False
+_moto_register_certificate: Callable[..., None]
 
 
 class ResourceFailed(BaseException):
@@ -866,6 +869,16 @@ def _bucket_permission(self: Any, action: str, resource: str) -> Any:
     )
 
 
+def _register_certificate(
+    account_id: str, region: str, arn_certificate: str, arn_user: str
+) -> None:
+    """moto's check that a listener's certificate is in its ACM, minus the not-found error."""
+    from moto.elb.exceptions import CertificateNotFoundException
+
+    with contextlib.suppress(CertificateNotFoundException):
+        _moto_register_certificate(account_id, region, arn_certificate, arn_user)
+
+
 # --------------------------------------------------------------------------- install
 
 
@@ -891,6 +904,11 @@ def install() -> None:
     from moto.s3.models import FakeBucket
 
     FakeBucket.get_permission = _bucket_permission  # type: ignore[method-assign]
+    from moto.elbv2 import models as elbv2_models
+
+    global _moto_register_certificate
+    _moto_register_certificate = elbv2_models.register_certificate
+    elbv2_models.register_certificate = _register_certificate  # type: ignore[assignment]
     Stack.status = property(_status_get, _status_set)  # type: ignore[assignment]
     backend = CloudFormationBackend
     backend.create_stack = create_stack  # type: ignore[method-assign]
