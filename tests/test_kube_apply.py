@@ -246,14 +246,25 @@ def test_destroy_when_kubectl_cannot_reach_the_api(fakes, capsys) -> None:
 # --------------------------------------------------------------------------- deployer hooks
 
 
-def _ctx(options: dict) -> object:
+def _ctx(options: dict, endpoint_url: str | None = None, said: list | None = None) -> object:
     deploy_hooks = pytest.importorskip("cfngen.deploy.hooks")
     outputs = json.loads(Path("output/dev/outputs.json").read_text())
     return deploy_hooks.HookContext(
         cfg=load(CONFIG), session=boto3.Session(region_name="us-east-1"), region="us-east-1",
-        endpoint_url=None, stack_name="cfngen-dev", outputs=outputs,
-        say=lambda line: None, options=options,
+        endpoint_url=endpoint_url, stack_name="cfngen-dev", outputs=outputs,
+        say=(said.append if said is not None else lambda line: None), options=options,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:4566", "http://localhost:4566"])
+def test_pre_delete_hook_skips_the_local_endpoint(fakes, endpoint: str) -> None:
+    """The emulator's EKS clusters have no Kubernetes API: say so, call no kubectl."""
+    from cfngen.kube import hooks as kube_hooks
+
+    said: list[str] = []
+    kube_hooks.pre_delete(_ctx({}, endpoint, said))
+    assert fakes.calls() == []
+    assert said == ["kubernetes: local endpoint, no Kubernetes API to clean up (skipped)"]
 
 
 @mock_aws

@@ -65,6 +65,6 @@ def unregister(fn: Hook) -> None:
 
 
 def run(hooks: list[tuple[str, Hook]], ctx: HookContext) -> None:
-    for name, fn in hooks:
-        ctx.say(f"hook {name}")
+    """Run hooks in order; each says what it does when it acts (most act only on a flag)."""
+    for _, fn in hooks:
         fn(ctx)

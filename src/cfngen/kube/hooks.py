@@ -6,8 +6,10 @@ imports the deployer's registry lazily so that rendering never needs it.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 if TYPE_CHECKING:
     from cfngen.deploy.hooks import HookContext
@@ -20,10 +22,25 @@ def _profile(ctx: HookContext) -> str | None:
     return None if profile in (None, "default") else str(profile)
 
 
+def is_loopback(endpoint_url: str | None) -> bool:
+    """True for the local endpoint (`cfngen emulator`): its EKS clusters have no Kubernetes API."""
+    host = urlparse(endpoint_url or "").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def pre_delete(ctx: HookContext) -> None:
     """Delete LoadBalancer Services (their LBs block the VPC) or say what may be left."""
+    if is_loopback(ctx.endpoint_url):
+        ctx.say("kubernetes: local endpoint, no Kubernetes API to clean up (skipped)")
+        return
     from cfngen.commands.manifests import destroy_hook
 
+    ctx.say("kubernetes: deleting Services of type LoadBalancer before the stacks")
     destroy_hook(ctx.cfg, _profile(ctx), ctx.region, ctx.endpoint_url, ctx.outputs)
 
 
@@ -34,6 +51,7 @@ def post_deploy(ctx: HookContext) -> None:
     from cfngen.commands.manifests import OUTPUT_ROOT, apply_rendered, write_manifests
     from cfngen.kube import render
 
+    ctx.say("kubernetes: rendering and applying the manifests (--with-manifests)")
     out = render.output_dir(ctx.cfg, OUTPUT_ROOT) / "manifests"
     source = f"stack {ctx.stack_name}"
     write_manifests(ctx.cfg, ctx.outputs, source, Path(ctx.options.get("base", "manifests")), out)
