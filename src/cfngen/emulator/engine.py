@@ -54,7 +54,7 @@ from moto.core.responses import ActionResult
 from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
 
-from cfngen.emulator import models
+from cfngen.emulator import fills, models
 from cfngen.emulator.faults import FAIL_CHANGE_SET, FAIL_ROLLBACK, FAULTS, HOLD
 
 LOCK = threading.RLock()
@@ -925,3 +925,4 @@ def install() -> None:
         setattr(resp, name, _wrap_stack_name(getattr(resp, name)))
     resp.continue_update_rollback = _continue_update_rollback  # type: ignore[attr-defined]
     resp.update_termination_protection = _update_termination_protection  # type: ignore[attr-defined]
+    fills.install()

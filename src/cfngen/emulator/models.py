@@ -148,7 +148,9 @@ class EksCluster(CloudFormationModel):
             "Endpoint": c.endpoint,
             "CertificateAuthorityData": c.certificate_authority["data"],
             "ClusterSecurityGroupId": (c.resources_vpc_config or {}).get("clusterSecurityGroupId"),
-            "EncryptionConfigKeyArn": "",
+            "EncryptionConfigKeyArn": next(
+                (e["provider"]["keyArn"] for e in c.encryption_config or []), ""
+            ),
             "OpenIdConnectIssuerUrl": c.identity["oidc"]["issuer"],
             "KubernetesNetworkConfig.ServiceIpv4Cidr": "172.20.0.0/16",
             "Id": c.name,
@@ -174,6 +176,7 @@ class EksCluster(CloudFormationModel):
             "securityGroupIds": list(vpc.get("SecurityGroupIds") or []),
             "endpointPublicAccess": bool(vpc.get("EndpointPublicAccess", True)),
             "endpointPrivateAccess": bool(vpc.get("EndpointPrivateAccess", False)),
+            "publicAccessCidrs": list(vpc.get("PublicAccessCidrs") or ["0.0.0.0/0"]),
             "clusterSecurityGroupId": "sg-" + _fake_id(account_id, region_name, name),
         }
         cluster = eks_backends[account_id][region_name].create_cluster(
@@ -181,9 +184,32 @@ class EksCluster(CloudFormationModel):
             role_arn=props["RoleArn"],
             resources_vpc_config=vpc_config,
             version=props.get("Version"),
+            logging=cls._logging(props.get("Logging")),
+            encryption_config=[
+                {"resources": list(e.get("Resources") or []), "provider": {"keyArn": key}}
+                for e in props.get("EncryptionConfig") or []
+                if (key := (e.get("Provider") or {}).get("KeyArn"))
+            ],
             tags={t["Key"]: t["Value"] for t in props.get("Tags") or []},
         )
+        access = props.get("AccessConfig") or {}
+        cluster.access_config = {  # moto has no access config; DescribeCluster shows this one
+            "authenticationMode": access.get("AuthenticationMode", "CONFIG_MAP")
+        }
         return cls(cluster, region_name)
+
+    @staticmethod
+    def _logging(logging: dict[str, Any] | None) -> dict[str, Any] | None:
+        """CloudFormation's ``EnabledTypes`` as the API's enabled / disabled type lists."""
+        if not logging:
+            return None
+        types = (logging.get("ClusterLogging") or {}).get("EnabledTypes") or []
+        enabled = [t["Type"] for t in types]
+        every = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+        disabled = [t for t in every if t not in enabled]
+        entries = [{"types": enabled, "enabled": True}] if enabled else []
+        entries += [{"types": disabled, "enabled": False}] if disabled else []
+        return {"clusterLogging": entries}
 
     @classmethod
     def update_from_cloudformation_json(  # type: ignore[misc]
@@ -271,8 +297,17 @@ class EksNodegroup(CloudFormationModel):
             tags=tags if isinstance(tags, dict) else None,
             capacity_type=props.get("CapacityType"),
             version=props.get("Version"),
+            launch_template=cls._launch_template(props.get("LaunchTemplate")),
         )
         return cls(ng)
+
+    @staticmethod
+    def _launch_template(spec: dict[str, Any] | None) -> dict[str, str] | None:
+        """``LaunchTemplate: {Id|Name, Version}`` as the API's lower-case keys."""
+        if not spec:
+            return None
+        keys = {"Id": "id", "Name": "name", "Version": "version"}
+        return {v: str(spec[k]) for k, v in keys.items() if spec.get(k) is not None}
 
     @classmethod
     def update_from_cloudformation_json(  # type: ignore[misc]
