@@ -11,6 +11,11 @@ through its API) and answers what the templates consume:
   every attribute of a target group (moto has none). The full names are cut
   from the ARNs, as AWS forms them; they feed the ``ALBRequestCountPerTarget``
   resource label of a request-count scaling policy.
+* properties moto's own models drop: the load balancer's ``LoadBalancerAttributes``
+  (access logs, idle timeout, deletion protection - stored, not enforced), the
+  ECS cluster's settings and capacity-provider strategy, and the ECR
+  repository's encryption / scanning (moto reads them in PascalCase and shows
+  empty objects), lifecycle policy and repository policy.
 * ``AWS::KMS::Key``: moto stores ``KeyPolicy`` as the template's object, so
   ``GetKeyPolicy`` fails; it is stored as JSON text, as the API returns it. A
   deleted key is scheduled for deletion after ``PendingWindowInDays`` (moto
@@ -72,16 +77,119 @@ def _load_balancer_attribute(self: Any, attribute_name: str) -> Any:
     return _moto_lb_attribute(self, attribute_name)
 
 
+def _camel(value: Any) -> Any:
+    """CloudFormation's PascalCase keys as the service API's camelCase, recursively."""
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: _camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    return value
+
+
+def _with_properties(original: Any, apply: Any) -> Any:
+    """Wrap a moto ``create_from_cloudformation_json`` to apply the properties it drops."""
+
+    def create(
+        cls: Any,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        props = cloudformation_json.get("Properties") or {}
+        made = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        apply(made, props, account_id, region_name)
+        return made
+
+    return classmethod(create)
+
+
+def _lb_attributes(lb: Any, props: dict[str, Any], account_id: str, region_name: str) -> None:
+    from moto.elbv2.models import elbv2_backends
+
+    attrs = {a["Key"]: str(a["Value"]) for a in props.get("LoadBalancerAttributes") or []}
+    if attrs:
+        elbv2_backends[account_id][region_name].modify_load_balancer_attributes(lb.arn, attrs)
+
+
 def _install_elbv2() -> None:
     global _moto_lb_attribute
     from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup
 
+    FakeLoadBalancer.create_from_cloudformation_json = _with_properties(  # type: ignore[method-assign]
+        FakeLoadBalancer.create_from_cloudformation_json, _lb_attributes
+    )
     _moto_lb_attribute = FakeLoadBalancer.get_cfn_attribute
     FakeLoadBalancer.get_cfn_attribute = _load_balancer_attribute  # type: ignore[method-assign]
     FakeTargetGroup.has_cfn_attr = classmethod(  # type: ignore[method-assign,assignment]
         lambda cls, attr: attr in _TARGET_GROUP_ATTRS
     )
     FakeTargetGroup.get_cfn_attribute = _target_group_attribute  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- ECS, ECR
+
+
+def _ecs_cluster_create(
+    cls: Any,
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
+    """moto's ECS cluster from every property, not only the name."""
+    from moto.ecs.models import ecs_backends
+
+    props = cloudformation_json.get("Properties") or {}
+    return ecs_backends[account_id][region_name].create_cluster(
+        cluster_name=resource_name,
+        tags=_camel(props.get("Tags")),
+        cluster_settings=_camel(props.get("ClusterSettings")),
+        configuration=_camel(props.get("Configuration")),
+        capacity_providers=props.get("CapacityProviders"),
+        default_capacity_provider_strategy=_camel(props.get("DefaultCapacityProviderStrategy")),
+    )
+
+
+def _ecr_policies(repo: Any, props: dict[str, Any], account_id: str, region_name: str) -> None:
+    from moto.ecr.models import ecr_backends
+
+    ecr = ecr_backends[account_id][region_name]
+    lifecycle = (props.get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
+    if lifecycle:
+        ecr.put_lifecycle_policy(repo.registry_id, repo.name, lifecycle)
+    policy = props.get("RepositoryPolicyText")
+    if policy:
+        text = policy if isinstance(policy, str) else json.dumps(policy)
+        ecr.set_repository_policy(repo.registry_id, repo.name, text)
+
+
+def _install_ecs_ecr() -> None:
+    from moto.ecr.models import Repository
+    from moto.ecs.models import Cluster
+
+    Cluster.create_from_cloudformation_json = classmethod(_ecs_cluster_create)  # type: ignore[method-assign,assignment]
+    moto_repo_create = Repository.create_from_cloudformation_json
+
+    def repo_create(
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        props = dict(cloudformation_json.get("Properties") or {})
+        for key in ("EncryptionConfiguration", "ImageScanningConfiguration"):
+            if key in props:
+                props[key] = _camel(props[key])
+        template = {**cloudformation_json, "Properties": props}
+        return moto_repo_create(resource_name, template, account_id, region_name, **kwargs)
+
+    Repository.create_from_cloudformation_json = _with_properties(  # type: ignore[method-assign]
+        repo_create, _ecr_policies
+    )
 
 
 # --------------------------------------------------------------------------- KMS keys
@@ -155,5 +263,6 @@ def install() -> None:
         return
     _installed = True
     _install_elbv2()
+    _install_ecs_ecr()
     _install_kms()
     _install_types()
