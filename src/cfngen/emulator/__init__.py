@@ -7,8 +7,11 @@
 * ``Fn::GetAtt Child.Outputs.Name`` on nested stacks, nested stacks updated in
   place, nested change sets with ``IncludeNestedStacks``;
 * ``AWS::EKS::Cluster`` and ``AWS::EKS::Nodegroup`` created in moto's EKS
-  backend (so ``eks describe-cluster`` sees them); any other type moto has no
-  model for is accepted as a placeholder with a stable id;
+  backend (so ``eks describe-cluster`` sees them); the types and properties the
+  production layout needs and moto lacks are filled in moto's own backends (see
+  :mod:`cfngen.emulator.fills` and :mod:`cfngen.emulator.fill_types`); custom
+  resources answer SUCCESS without running their Lambda; any other type moto has
+  no model for is accepted as a placeholder with a stable id;
 * per-resource events, rollback states, busy stacks, termination protection;
 * template URLs in every form (virtual-hosted or path-style, AWS host names,
   ``localhost`` or ``127.0.0.1``);
@@ -22,8 +25,9 @@ outputs come out, and the deploy flow (package, change sets, events, no-op,
 update, destroy, failure handling) behaves. What it cannot prove: anything AWS
 decides server-side - IAM permissions and capabilities, service quotas, AZ
 availability, real resource timing and rollbacks, whether an ECS task or an EKS
-node actually starts, load balancer health, or CloudFormation's own validation
-of property values beyond what moto checks.
+node actually starts, load balancer health, what a custom resource's function
+does (it is never run), ALB deletion protection refusing a delete, or
+CloudFormation's own validation of property values beyond what moto checks.
 """
 
 from __future__ import annotations
