@@ -220,3 +220,28 @@ def test_retain_can_be_switched_off_per_kind() -> None:
     repo = children["ecr"]["Resources"]["AppRepository"]
     assert repo["DeletionPolicy"] == "Delete" and repo["Properties"]["EmptyOnDelete"] is True
     assert children["ecs-alb"]["Resources"]["WebLogGroup"]["DeletionPolicy"] == "Delete"
+
+
+def test_node_agent_addons_do_not_wait_for_the_nodes(prod: dict[str, Doc]) -> None:
+    """vpc-cni makes nodes Ready, so it (and the other node agents) must not wait for them."""
+    waits = {
+        a["Properties"]["AddonName"]: a.get("DependsOn", [])
+        for a in of_type(prod["eks"], "AWS::EKS::Addon").values()
+    }
+    assert waits == {
+        "coredns": ["NodeGroup"],
+        "eks-pod-identity-agent": [],
+        "kube-proxy": [],
+        "vpc-cni": [],
+    }
+
+
+def test_default_sg_function_logs_to_its_own_managed_group(prod: dict[str, Doc]) -> None:
+    net = prod["network"]
+    fn = props(net, "RestrictDefaultSecurityGroupFunction")
+    assert fn["LoggingConfig"] == {"LogGroup": {"Ref": "RestrictDefaultSecurityGroupLogGroup"}}
+    group = net["Resources"]["RestrictDefaultSecurityGroupLogGroup"]
+    assert group["Properties"]["RetentionInDays"] == 90
+    statements = props(net, "RestrictDefaultSecurityGroupRole")["Policies"][0]["PolicyDocument"]
+    (write,) = [s for s in statements["Statement"] if s.get("Sid") == "WriteOwnLogs"]
+    assert write["Resource"] == [{"Fn::GetAtt": ["RestrictDefaultSecurityGroupLogGroup", "Arn"]}]

@@ -45,6 +45,7 @@ def test_production_config_suppresses_only_what_cannot_be_fixed() -> None:
         ("ecs-alb", "LoadBalancerSecurityGroup", "CKV_AWS_260"),  # public ALB, port 80 redirects
         ("ecs-alb", "AccessLogsBucket", "CKV_AWS_18"),
         ("network", "FlowLogsLogGroup", "CKV_AWS_158"),
+        ("network", "RestrictDefaultSecurityGroupLogGroup", "CKV_AWS_158"),
         ("network", "RestrictDefaultSecurityGroupFunction", "CKV_AWS_115"),
         ("network", "RestrictDefaultSecurityGroupFunction", "CKV_AWS_116"),
         ("network", "RestrictDefaultSecurityGroupFunction", "CKV_AWS_117"),

@@ -42,14 +42,20 @@ def oidc_provider(cfg: Config, t: Template, cluster: eks.Cluster) -> iam.OIDCPro
     )
 
 
+# Node agents (DaemonSets) go on with the cluster, before the nodes: vpc-cni is what makes
+# a node Ready. Every other add-on (coredns, CSI drivers ...) needs nodes to schedule on.
+NODE_AGENT_ADDONS = frozenset({"vpc-cni", "kube-proxy", "eks-pod-identity-agent"})
+
+
 def addons(cfg: Config, t: Template, cluster: eks.Cluster, node_group: eks.Nodegroup) -> None:
-    """Managed add-ons; they wait for the nodes, since coredns cannot schedule without them."""
+    """Managed add-ons: node agents with the cluster, the rest after the node group."""
     for addon in cfg.eks.addons:
-        kw = {"AddonVersion": addon.version} if addon.version else {}
+        kw: dict[str, object] = {"AddonVersion": addon.version} if addon.version else {}
+        if addon.name not in NODE_AGENT_ADDONS:
+            kw["DependsOn"] = [node_group.title]
         t.add_resource(
             eks.Addon(
                 f"{logical_id(addon.name)}Addon",
-                DependsOn=[node_group.title],
                 ClusterName=cluster.ref(),
                 AddonName=addon.name,
                 ResolveConflicts="OVERWRITE",

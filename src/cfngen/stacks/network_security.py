@@ -131,6 +131,21 @@ def _flow_logs(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
 
 def _restrict_default_sg(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
     group_id = GetAtt(vpc, "DefaultSecurityGroup")
+    # The function's own log group: managed by the stack (retention, removed or kept with
+    # it) instead of the /aws/lambda/... group Lambda would otherwise create outside it.
+    fn_logs = t.add_resource(
+        retain(
+            logs.LogGroup("RestrictDefaultSecurityGroupLogGroup", RetentionInDays=90),
+            cfg.retain.log_groups,
+        )
+    )
+    suppress(
+        fn_logs,
+        {
+            "CKV_AWS_158": "Holds the custom resource's own run logs (rule counts, errors); "
+            "CloudWatch Logs encrypts them at rest with service-managed keys.",
+        },
+    )
     group_arn = Join(
         "", ["arn:", Partition, ":ec2:", Region, ":", AccountId, ":security-group/", group_id]
     )
@@ -152,6 +167,12 @@ def _restrict_default_sg(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
                                 Effect=Allow,
                                 Action=[ec2_actions.DescribeSecurityGroups],
                                 Resource=["*"],  # no resource-level permissions for Describe*
+                            ),
+                            Statement(
+                                Sid="WriteOwnLogs",
+                                Effect=Allow,
+                                Action=[logs_actions.CreateLogStream, logs_actions.PutLogEvents],
+                                Resource=[GetAtt(fn_logs, "Arn")],  # ends in :*, covers streams
                             ),
                             Statement(
                                 Sid="Revoke",
@@ -177,6 +198,7 @@ def _restrict_default_sg(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
             Timeout=60,
             Role=GetAtt(fn_role, "Arn"),
             Code=awslambda.Code(ZipFile=REVOKE_CODE),
+            LoggingConfig=awslambda.LoggingConfig(LogGroup=fn_logs.ref()),
         )
     )
     suppress(fn, CUSTOM_RESOURCE_LAMBDA)
