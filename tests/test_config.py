@@ -142,7 +142,12 @@ BAD_INPUTS = [
         "eks.node_group:",
         "min_size 3 <= desired_size 2 <= max_size 4 does not hold",
     ),
-    ("eks: {version: 1.33}", "eks.version:", "is not a string"),
+    ("eks: {version: 1.30}", "eks.version:", "1.3 was read as a number, not a string; put the"),
+    (
+        "stackset: {accounts: [111111111111]}",
+        "stackset.accounts[0]:",
+        "111111111111 was read as a number, not a string; put the value in quotes",
+    ),
     ("eks: {version: '1.20'}", "eks.version:", "'1.20' is not a supported"),
     ("eks: {node_group: {instance_types: [large]}}", "eks.node_group.instance_types[0]:", "large"),
     ("tags: {team: 7}", "tags.team:", "is not a string (quote it)"),

@@ -665,6 +665,17 @@ def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
         return out
     if _matches(tp, value):
         return value
+    if tp is str and isinstance(value, int | float | bool):
+        kind, why = (
+            ("true/false", "YAML reads yes, no, on and off as true/false")
+            if isinstance(value, bool)
+            else ("number", "YAML reads 1.30 as 1.3 and 0123 as 83")
+        )
+        problems.append(
+            f"{path}: {_show(value)} was read as a {kind}, not a string; put the value in "
+            f"quotes exactly as you mean it ({why})"
+        )
+        return _MISSING
     problems.append(f"{path}: {_show(value)} is not {_describe(tp)}")
     return _MISSING
 
