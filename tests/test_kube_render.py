@@ -184,7 +184,7 @@ def test_placeholder_renders_without_a_deployment(tmp_path, monkeypatch, capsys)
         ("{namespace: Shop}", "kubernetes.namespace: 'Shop' is not a namespace name"),
         ("{namespace: default}", "kubernetes.namespace: 'default' is a system namespace"),
         ("{health_check_path: ok}", "kubernetes.health_check_path: 'ok' must start with '/'"),
-        ("{resources: {cpu_request: 2, cpu_limit: 1}}", "is not a string"),
+        ("{resources: {cpu_request: 2, cpu_limit: 1}}", "was read as a number, not a string"),
         ("{resources: {cpu_request: '2', cpu_limit: 500m}}", "cpu_request: 2 is above cpu_limit"),
         ("{resources: {memory_limit: 1GB}}", "memory_limit: '1GB' is not a positive memory"),
         ("{labels: {app.kubernetes.io/name: x}}", "labels.app.kubernetes.io/name: reserved"),

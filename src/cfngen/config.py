@@ -1,43 +1,22 @@
 """Typed configuration: YAML in, frozen dataclasses out, every problem reported at once.
 
 The dataclasses below are the single description of the config file: the loader
-walks their type hints, so adding a key is adding a field (with a default and a
-``doc``), and the README's config reference is checked against them by a test.
-Semantic rules (CIDRs, names, Fargate sizes ...) live in :mod:`cfngen.validate`.
+(:mod:`cfngen.typed_load`) walks their type hints, so adding a key is adding a field
+(with a default and a ``doc``), and the README's config reference is checked against
+them by a test. Semantic rules (CIDRs, names, Fargate sizes ...) live in
+:mod:`cfngen.validate`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
-import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Literal
 
 import yaml
 
-
-class ConfigError(Exception):
-    """Raised with one line per problem; the CLI prints them and exits 2."""
-
-    def __init__(self, problems: list[str], source: str = "") -> None:
-        self.problems = problems
-        self.source = source
-        head = f"{source}: " if source else ""
-        super().__init__("\n".join(head + p for p in problems))
-
-
-def doc(text: str, default: Any = dataclasses.MISSING, **kw: Any) -> Any:
-    """A dataclass field with a user-facing description (used by the docs test)."""
-    if isinstance(default, list | dict):
-        raise TypeError("use default_factory for mutable defaults")
-    return field(default=default, metadata={"doc": text}, **kw)
-
-
-def doc_factory(text: str, factory: Any) -> Any:
-    return field(default_factory=factory, metadata={"doc": text})
-
+from cfngen import typed_load
+from cfngen.typed_load import ConfigError, doc, doc_factory
 
 # --------------------------------------------------------------------------- schema
 
@@ -563,7 +542,7 @@ def load(path: str | Path) -> Config:
 
 def loads(text: str, source: str = "<config>") -> Config:
     try:
-        raw = yaml.load(text, Loader=_YAML_LOADER)  # libyaml when available
+        raw = yaml.load(text, Loader=typed_load.YAML_LOADER)  # libyaml when available
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -572,10 +551,10 @@ def loads(text: str, source: str = "<config>") -> Config:
     if raw is None:
         raw = {}
     problems: list[str] = []
-    cfg = _build(Config, raw, "", problems)
+    cfg = typed_load.build(Config, raw, "", problems)
     # Typos in key names leave a fully typed config: check its values too, so one run
     # reports everything. Type errors do not (defaults stand in), so stop there.
-    if cfg is not _MISSING and all(_UNKNOWN_KEY in p for p in problems):
+    if cfg is not typed_load.MISSING and all(typed_load.UNKNOWN_KEY in p for p in problems):
         from cfngen.validate import check  # semantic rules need a typed config
 
         problems.extend(check(cfg))
@@ -584,173 +563,9 @@ def loads(text: str, source: str = "<config>") -> Config:
     return cfg
 
 
-_MISSING = object()
-_YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_UNKNOWN_KEY = ": unknown key"
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def _describe(tp: Any) -> str:
-    if tp is str:
-        return "a string"
-    if tp is bool:
-        return "true or false"
-    if tp is int:
-        return "an integer"
-    origin = get_origin(tp)
-    if origin is Literal:
-        return "one of " + ", ".join(str(a) for a in get_args(tp))
-    if origin is tuple:
-        return "a list"
-    if origin is dict:
-        return "a mapping"
-    if dataclasses.is_dataclass(tp):
-        return "a mapping"
-    if origin in (Union, types.UnionType):
-        return " or ".join(_describe(a) for a in get_args(tp) if a is not type(None))
-    return str(tp)
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else yaml.safe_dump(value, default_flow_style=True)
-    text = text.strip().removesuffix("...").strip()
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
-    """Convert one YAML value to ``tp``; on mismatch record a problem, return _MISSING."""
-    origin = get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        return _build(tp, value, path, problems)
-    if origin in (Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        if value is None and type(None) in get_args(tp):
-            return None
-        for arg in args:
-            if _matches(arg, value):
-                return _convert(arg, value, path, problems)
-        problems.append(f"{path}: {_show(value)} is not {_describe(tp)}")
-        return _MISSING
-    if origin is Literal:
-        if value in get_args(tp):
-            return value
-        problems.append(f"{path}: {_show(value)} is not allowed; use {_describe(tp)}")
-        return _MISSING
-    if origin is tuple:
-        if not isinstance(value, list):
-            problems.append(f"{path}: {_show(value)} is not a list")
-            return _MISSING
-        (item_tp, _) = get_args(tp)
-        items = [_convert(item_tp, v, _join(path, i), problems) for i, v in enumerate(value)]
-        return tuple(items)
-    if origin is dict:
-        _, val_tp = get_args(tp)
-        if not isinstance(value, dict):
-            problems.append(f"{path}: {_show(value)} is not a mapping")
-            return _MISSING
-        out = {}
-        for k, v in value.items():
-            if not isinstance(k, str):
-                problems.append(f"{path}: key {_show(k)} is not a string")
-                continue
-            if val_tp is str and isinstance(v, int | float | bool):
-                problems.append(f"{_join(path, k)}: {_show(v)} is not a string (quote it)")
-                continue
-            out[k] = _convert(val_tp, v, _join(path, k), problems)
-        return out
-    if _matches(tp, value):
-        return value
-    if tp is str and isinstance(value, int | float | bool):
-        kind, why = (
-            ("true/false", "YAML reads yes, no, on and off as true/false")
-            if isinstance(value, bool)
-            else ("number", "YAML reads 1.30 as 1.3 and 0123 as 83")
-        )
-        problems.append(
-            f"{path}: {_show(value)} was read as a {kind}, not a string; put the value in "
-            f"quotes exactly as you mean it ({why})"
-        )
-        return _MISSING
-    problems.append(f"{path}: {_show(value)} is not {_describe(tp)}")
-    return _MISSING
-
-
-def _matches(tp: Any, value: Any) -> bool:
-    origin = get_origin(tp)
-    if tp is bool:
-        return isinstance(value, bool)
-    if tp is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if tp is str:
-        return isinstance(value, str)
-    if origin is tuple:
-        return isinstance(value, list)
-    if origin is dict or dataclasses.is_dataclass(tp):
-        return isinstance(value, dict)
-    if origin is Literal:
-        return value in get_args(tp)
-    return False
-
-
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = get_type_hints(cls)
-    return _HINTS[cls]
-
-
-def _build(cls: type, raw: Any, path: str, problems: list[str]) -> Any:
-    where = path or "config"
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: {_show(raw)} is not a mapping")
-        return _MISSING
-    hints = _hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for key, value in raw.items():
-        key_path = _join(path, str(key))
-        if key not in fields:
-            close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            allowed = ", ".join(fields)
-            problems.append(f"{key_path}{_UNKNOWN_KEY}{hint} (allowed: {allowed})")
-            continue
-        converted = _convert(hints[key], value, key_path, problems)
-        if converted is not _MISSING:
-            kwargs[key] = converted
-    for name, f in fields.items():
-        missing_default = (
-            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        )
-        if name not in raw and missing_default:
-            problems.append(f"{_join(path, name)}: required key is missing")
-    try:
-        return cls(**kwargs)
-    except TypeError:
-        return _MISSING  # a required key was missing or bad: already reported
-
-
-def field_docs(cls: type = Config, path: str = "") -> list[tuple[str, str]]:
+def field_docs() -> list[tuple[str, str]]:
     """(key path, description) of every config key, for the docs test and `--help`."""
-    out: list[tuple[str, str]] = []
-    hints = _hints(cls)
-    for f in dataclasses.fields(cls):
-        key = _join(path, f.name)
-        out.append((key, f.metadata.get("doc", "")))
-        tp = hints[f.name]
-        item = get_args(tp)[0] if get_origin(tp) is tuple else tp
-        if get_origin(item) in (Union, types.UnionType):  # e.g. AutoscalingConfig | None
-            item = next((a for a in get_args(item) if dataclasses.is_dataclass(a)), item)
-        if dataclasses.is_dataclass(item):
-            out.extend(field_docs(item, key + ("[]" if get_origin(tp) is tuple else "")))
-    return out
+    return typed_load.field_docs(Config)
 
 
 __all__ = [
@@ -780,6 +595,8 @@ __all__ = [
     "StackSetConfig",
     "StackSetOverride",
     "StackSetPreferences",
+    "doc",
+    "doc_factory",
     "field_docs",
     "load",
     "loads",
