@@ -97,7 +97,7 @@ def _with_properties(original: Any, apply: Any) -> Any:
         region_name: str,
         **kwargs: Any,
     ) -> Any:
-        props = cloudformation_json.get("Properties") or {}
+        props = models._props(cloudformation_json)
         made = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
         apply(made, props, account_id, region_name)
         return made
@@ -142,7 +142,7 @@ def _ecs_cluster_create(
     """moto's ECS cluster from every property, not only the name."""
     from moto.ecs.models import ecs_backends
 
-    props = cloudformation_json.get("Properties") or {}
+    props = models._props(cloudformation_json)
     return ecs_backends[account_id][region_name].create_cluster(
         cluster_name=resource_name,
         tags=_camel(props.get("Tags")),
@@ -180,7 +180,7 @@ def _install_ecs_ecr() -> None:
         region_name: str,
         **kwargs: Any,
     ) -> Any:
-        props = dict(cloudformation_json.get("Properties") or {})
+        props = dict(models._props(cloudformation_json))
         for key in ("EncryptionConfiguration", "ImageScanningConfiguration"):
             if key in props:
                 props[key] = _camel(props[key])
@@ -206,7 +206,7 @@ def _key_create(
     **kwargs: Any,
 ) -> Any:
     """moto's key with the policy as JSON text and the pending window remembered."""
-    props = cloudformation_json.get("Properties") or {}
+    props = models._props(cloudformation_json)
     policy = props.get("KeyPolicy")
     if policy is not None and not isinstance(policy, str):
         props = {**props, "KeyPolicy": json.dumps(policy)}
