@@ -15,7 +15,7 @@ Registered by :func:`cfngen.emulator.fills.install` (see ``FILLED_TYPES``).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 
@@ -25,6 +25,8 @@ from cfngen.emulator.models import _fake_id, _props
 class _Filled(CloudFormationModel):
     """Shared plumbing: a physical id, attributes from a dict, update = re-create in place."""
 
+    TYPE: ClassVar[str] = "Cfngen::Emulator::Filled"
+
     def __init__(self, physical_id: str, attributes: dict[str, Any]) -> None:
         self._physical_id = physical_id
         self.attributes = attributes
@@ -33,9 +35,27 @@ class _Filled(CloudFormationModel):
     def cloudformation_name_type() -> str:
         return ""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "Cfngen::Emulator::Filled"
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        """moto's entry point, once: each type implements ``_create`` on the plain properties."""
+        return cls._create(resource_name, _props(cloudformation_json), account_id, region_name)
+
+    @classmethod
+    def _create(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
+    ) -> Any:
+        raise NotImplementedError
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
@@ -79,23 +99,16 @@ class CustomResource(_Filled):
     yields placeholders, because no handler ran to return them.
     """
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudFormation::CustomResource"
+    TYPE = "AWS::CloudFormation::CustomResource"
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         return f"{self._physical_id}.{attribute_name}"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def _create(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> CustomResource:
-        token = str(_props(cloudformation_json).get("ServiceToken") or "")
+        token = str(props.get("ServiceToken") or "")
         if ":lambda:" in token:
             from moto.awslambda.utils import get_backend
 
@@ -111,23 +124,15 @@ class CustomResource(_Filled):
 class OidcProvider(_Filled):
     """``AWS::IAM::OIDCProvider`` in moto's IAM (``list-open-id-connect-providers`` shows it)."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::IAM::OIDCProvider"
+    TYPE = "AWS::IAM::OIDCProvider"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def _create(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> OidcProvider:
         from moto.iam.models import iam_backends
         from moto.utilities.utils import get_partition
 
-        props = _props(cloudformation_json)
         iam = iam_backends[account_id][get_partition(region_name)]
         provider = iam.create_open_id_connect_provider(
             url=props["Url"],
@@ -159,20 +164,12 @@ class ScalableTarget(_Filled):
     a scaling policy's ``ScalingTargetId`` carries.
     """
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ApplicationAutoScaling::ScalableTarget"
+    TYPE = "AWS::ApplicationAutoScaling::ScalableTarget"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def _create(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> ScalableTarget:
-        props = _props(cloudformation_json)
         target = _autoscaling(account_id, region_name).register_scalable_target(
             namespace=props["ServiceNamespace"],
             r_id=props["ResourceId"],
@@ -195,20 +192,12 @@ class ScalableTarget(_Filled):
 class ScalingPolicy(_Filled):
     """``AWS::ApplicationAutoScaling::ScalingPolicy`` put in moto on its scalable target."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ApplicationAutoScaling::ScalingPolicy"
+    TYPE = "AWS::ApplicationAutoScaling::ScalingPolicy"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def _create(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> ScalingPolicy:
-        props = _props(cloudformation_json)
         if props.get("ScalingTargetId"):
             resource_id, dimension, namespace = str(props["ScalingTargetId"]).split("|")
         else:
@@ -243,23 +232,15 @@ class ScalingPolicy(_Filled):
 class BucketPolicy(_Filled):
     """``AWS::S3::BucketPolicy`` put on the bucket in moto (``get-bucket-policy`` shows it)."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::S3::BucketPolicy"
+    TYPE = "AWS::S3::BucketPolicy"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def _create(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> BucketPolicy:
         from moto.s3.models import s3_backends
         from moto.utilities.utils import get_partition
 
-        props = _props(cloudformation_json)
         document = props["PolicyDocument"]
         text = document if isinstance(document, str) else json.dumps(document)
         s3 = s3_backends[account_id][get_partition(region_name)]
@@ -278,9 +259,7 @@ class BucketPolicy(_Filled):
 class SecurityGroupEgress(_Filled):
     """``AWS::EC2::SecurityGroupEgress`` authorised on the group in moto's EC2."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EC2::SecurityGroupEgress"
+    TYPE = "AWS::EC2::SecurityGroupEgress"
 
     @staticmethod
     def _rule(props: dict[str, Any]) -> dict[str, Any]:
@@ -306,17 +285,12 @@ class SecurityGroupEgress(_Filled):
         }
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def _create(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> SecurityGroupEgress:
         from moto.ec2.models import ec2_backends
 
-        rule = cls._rule(_props(cloudformation_json))
+        rule = cls._rule(props)
         rules, _ = ec2_backends[account_id][region_name].authorize_security_group_egress(**rule)
         made = cls(rules[0].id, {"Id": rules[0].id})
         made.rule = rule
@@ -343,20 +317,12 @@ def _eks_cluster(account_id: str, region_name: str, name: str) -> Any:
 class EksAddon(_Filled):
     """``AWS::EKS::Addon`` placeholder (moto's EKS has no add-ons); needs its cluster."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EKS::Addon"
+    TYPE = "AWS::EKS::Addon"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def _create(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> EksAddon:
-        props = _props(cloudformation_json)
         cluster = _eks_cluster(account_id, region_name, props["ClusterName"])
         name = props["AddonName"]
         arn = (
@@ -369,20 +335,12 @@ class EksAddon(_Filled):
 class EksAccessEntry(_Filled):
     """``AWS::EKS::AccessEntry`` placeholder (moto's EKS has none); needs its cluster."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EKS::AccessEntry"
+    TYPE = "AWS::EKS::AccessEntry"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def _create(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> EksAccessEntry:
-        props = _props(cloudformation_json)
         cluster = _eks_cluster(account_id, region_name, props["ClusterName"])
         principal = props["PrincipalArn"]
         kind = principal.split(":")[-1].split("/")[0]
