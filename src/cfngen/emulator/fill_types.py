@@ -15,29 +15,21 @@ Registered by :func:`cfngen.emulator.fills.install` (see ``FILLED_TYPES``).
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
-from cfngen.emulator.models import _fake_id, _props
+from cfngen.emulator.models import EmulatedModel, _fake_id, _props
 
 
-class _Filled(CloudFormationModel):
+class _Filled(EmulatedModel, CloudFormationModel):
     """Shared plumbing: a physical id, attributes from a dict, update = re-create in place."""
 
-    TYPE: ClassVar[str] = "Cfngen::Emulator::Filled"
+    TYPE = "Cfngen::Emulator::Filled"
 
     def __init__(self, physical_id: str, attributes: dict[str, Any]) -> None:
         self._physical_id = physical_id
         self.attributes = attributes
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @classmethod
-    def cloudformation_type(cls) -> str:
-        return cls.TYPE
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
@@ -57,10 +49,6 @@ class _Filled(CloudFormationModel):
     ) -> Any:
         raise NotImplementedError
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return True
-
     @property
     def physical_resource_id(self) -> str:
         return self._physical_id
@@ -69,11 +57,8 @@ class _Filled(CloudFormationModel):
         """Nothing to remove where no moto backend holds the resource (EKS add-ons, entries)."""
         return None
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name not in self.attributes:
-            kind = self.cloudformation_type()
-            raise ValueError(f"Unsupported attribute {attribute_name} of {kind}")
-        return self.attributes[attribute_name]
+    def attribute_values(self) -> dict[str, Any]:
+        return self.attributes
 
     @classmethod
     def update_from_cloudformation_json(  # type: ignore[misc]

@@ -9,7 +9,7 @@ map and points the types below at these classes.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 from moto.eks.models import eks_backends
@@ -23,7 +23,43 @@ def _fake_id(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:17]
 
 
-class NestedStack(CloudFormationModel):
+class EmulatedModel:
+    """What moto asks of every CloudFormation model, declared once.
+
+    Mixed in *before* ``CloudFormationModel`` so each model stays a direct subclass
+    of it (moto lists models with ``__subclasses__()``). A model sets ``TYPE``,
+    ``NAME_TYPE`` (the property that holds a physical name, if any), ``ATTRIBUTES``
+    (the ``Fn::GetAtt`` names; None accepts any) and returns them from
+    ``attribute_values``, or overrides ``get_cfn_attribute``.
+    """
+
+    TYPE: ClassVar[str]
+    NAME_TYPE: ClassVar[str] = ""
+    ATTRIBUTES: ClassVar[frozenset[str] | None] = None
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_TYPE
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return cls.ATTRIBUTES is None or attr in cls.ATTRIBUTES
+
+    def attribute_values(self) -> dict[str, Any]:
+        return {}
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        values = self.attribute_values()
+        if attribute_name not in values:
+            raise ValueError(f"Unsupported attribute {attribute_name} of {self.TYPE}")
+        return values[attribute_name]
+
+
+class NestedStack(EmulatedModel, CloudFormationModel):
     """``AWS::CloudFormation::Stack`` that updates in place and answers ``Outputs.X``.
 
     moto's own model deletes and recreates a nested stack on every update and
@@ -31,20 +67,10 @@ class NestedStack(CloudFormationModel):
     templates wired by output name.
     """
 
+    TYPE = "AWS::CloudFormation::Stack"
+
     def __init__(self, stack: Any) -> None:
         self.stack = stack
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudFormation::Stack"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return True
 
     @property
     def physical_resource_id(self) -> str:
@@ -109,24 +135,13 @@ class NestedStack(CloudFormationModel):
         engine.engine_delete_stack(account_id, region_name, self.stack.stack_id)
 
 
-class EksCluster(CloudFormationModel):
+class EksCluster(EmulatedModel, CloudFormationModel):
     """``AWS::EKS::Cluster`` created in moto's EKS backend, so the EKS API sees it."""
 
-    def __init__(self, cluster: Any, region_name: str) -> None:
-        self.cluster = cluster
-        self.region_name = region_name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EKS::Cluster"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in {
+    TYPE = "AWS::EKS::Cluster"
+    NAME_TYPE = "Name"
+    ATTRIBUTES = frozenset(
+        {
             "Arn",
             "Endpoint",
             "CertificateAuthorityData",
@@ -136,14 +151,19 @@ class EksCluster(CloudFormationModel):
             "KubernetesNetworkConfig.ServiceIpv4Cidr",
             "Id",
         }
+    )
+
+    def __init__(self, cluster: Any, region_name: str) -> None:
+        self.cluster = cluster
+        self.region_name = region_name
 
     @property
     def physical_resource_id(self) -> str:
         return str(self.cluster.name)
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
+    def attribute_values(self) -> dict[str, Any]:
         c = self.cluster
-        values = {
+        return {
             "Arn": c.arn,
             "Endpoint": c.endpoint,
             "CertificateAuthorityData": c.certificate_authority["data"],
@@ -155,9 +175,6 @@ class EksCluster(CloudFormationModel):
             "KubernetesNetworkConfig.ServiceIpv4Cidr": "172.20.0.0/16",
             "Id": c.name,
         }
-        if attribute_name not in values:
-            raise ValueError(f"Unsupported attribute {attribute_name} of AWS::EKS::Cluster")
-        return values[attribute_name]
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
@@ -231,39 +248,28 @@ class EksCluster(CloudFormationModel):
             backend.delete_cluster(self.cluster.name)
 
 
-class EksNodegroup(CloudFormationModel):
+class EksNodegroup(EmulatedModel, CloudFormationModel):
     """``AWS::EKS::Nodegroup`` in moto's EKS backend; scaling updates apply in place."""
+
+    TYPE = "AWS::EKS::Nodegroup"
+    NAME_TYPE = "NodegroupName"
+    ATTRIBUTES = frozenset({"Arn", "ClusterName", "NodegroupName", "Id"})
 
     def __init__(self, nodegroup: Any) -> None:
         self.nodegroup = nodegroup
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "NodegroupName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::EKS::Nodegroup"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in {"Arn", "ClusterName", "NodegroupName", "Id"}
 
     @property
     def physical_resource_id(self) -> str:
         return f"{self.nodegroup.cluster_name}/{self.nodegroup.nodegroup_name}"
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
+    def attribute_values(self) -> dict[str, Any]:
         ng = self.nodegroup
-        values = {
+        return {
             "Arn": ng.arn,
             "ClusterName": ng.cluster_name,
             "NodegroupName": ng.nodegroup_name,
             "Id": self.physical_resource_id,
         }
-        if attribute_name not in values:
-            raise ValueError(f"Unsupported attribute {attribute_name} of AWS::EKS::Nodegroup")
-        return values[attribute_name]
 
     @staticmethod
     def _scaling(props: dict[str, Any]) -> dict[str, int] | None:
@@ -333,30 +339,20 @@ class EksNodegroup(CloudFormationModel):
             backend.delete_nodegroup(self.nodegroup.cluster_name, self.nodegroup.nodegroup_name)
 
 
-class GenericResource(CloudFormationModel):
+class GenericResource(EmulatedModel, CloudFormationModel):
     """Any other type moto cannot model: accepted with a stable fake id and echoing attributes.
 
     A rehearsal proves such a resource is wired (its inputs resolve, its outputs
     are consumed) but nothing about the service behind it.
     """
 
+    TYPE = "Cfngen::Emulator::Generic"
+
     def __init__(self, resource_type: str, logical_id: str, props: dict[str, Any], arn: str):
         self.resource_type = resource_type
         self.props = props
         self.arn = arn
         self._id = f"{logical_id.lower()}-{_fake_id(arn)}"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "Cfngen::Emulator::Generic"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return True
 
     @property
     def physical_resource_id(self) -> str:
