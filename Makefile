@@ -12,7 +12,7 @@ LINT_DIR := build/lint
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help venv templates validate lint style unit test golden bench clean \
+.PHONY: help venv templates validate lint style arch unit test golden bench clean \
         manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse
 
 help: ## list the targets
@@ -50,10 +50,13 @@ style: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check src tests bench generate.py
 	$(VENV)/bin/ruff format --check src tests bench generate.py
 
+arch: $(STAMP) ## import-linter: layers import downward only; only the emulator command imports the emulator
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+
 unit: $(STAMP) ## pytest only
 	$(PY) -m pytest -q
 
-test: style lint scan unit kube-validate ## everything CI runs
+test: style arch lint scan unit kube-validate ## everything CI runs
 
 # checkov on the JSON templates of every config (the YAML files say the same). Every finding
 # must be fixed or suppressed in the resource's Metadata with a reason; any failure fails.

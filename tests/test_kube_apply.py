@@ -16,11 +16,11 @@ import yaml
 from moto import mock_aws
 
 from cfngen.cli import main
-from cfngen.commands.manifests import destroy_hook
 from cfngen.config import load
 from cfngen.kube import apply as kube_apply
 from cfngen.kube.kubeconfig import ClusterError, cluster_from_describe
 from cfngen.kube.kubectl import Kubectl
+from cfngen.kube.steps import before_destroy as destroy_hook
 from conftest import ROOT
 from kube_fakes import FakeTools, install
 

@@ -1,7 +1,8 @@
 """Command-line front end: parses arguments and hands over; no logic of its own.
 
-Each subcommand lives in ``cfngen.commands.<name>`` with ``register(subparsers)``;
-adding one is one module plus one entry in COMMANDS. Exit codes: 0 success (or
+Each subcommand lives in ``cfngen.commands.<name>`` as a ``COMMAND`` declaration
+(:class:`cfngen.commands.common.Command`); adding one is one module plus one entry in
+COMMANDS. Exit codes: 0 success (or
 nothing to change), 1 the operation failed, 2 bad input or usage.
 """
 
@@ -24,19 +25,20 @@ from cfngen.commands import (
     validate,
     watch,
 )
+from cfngen.commands.common import add_commands
 
 COMMANDS = (
-    generate,
-    validate,
-    package,
-    deploy,
-    diff,
-    outputs,
-    destroy,
-    watch,
-    emulator,
-    manifests,
-    stackset,
+    generate.COMMAND,
+    validate.COMMAND,
+    package.COMMAND,
+    deploy.COMMAND,
+    diff.COMMAND,
+    outputs.COMMAND,
+    destroy.COMMAND,
+    watch.COMMAND,
+    emulator.COMMAND,
+    manifests.COMMAND,
+    stackset.COMMAND,
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -51,9 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit codes: 0 success or no change, 1 operation failed, 2 bad input or usage.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS:
-        module.register(sub)
+    add_commands(parser, COMMANDS)
     return parser
 
 

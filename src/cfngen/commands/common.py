@@ -1,12 +1,61 @@
-"""Arguments and error reporting shared by subcommands."""
+"""What subcommands share: how one is declared and registered, common flags, errors."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_CONFIG = Path("config/default.yaml")
+Run = Callable[[argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its name and texts, its flags, and the function that runs it.
+
+    A command module declares one (``COMMAND``) and :func:`add_commands` turns a list of
+    them into argparse subparsers, so the parser plumbing exists once. ``subcommands``
+    makes a command with verbs (``manifests render|apply``); then ``dest`` and ``metavar``
+    name the verb's slot in the parsed arguments and in the usage line.
+    """
+
+    name: str
+    help: str
+    run: Run | None = None
+    description: str | None = None
+    epilog: str | None = None
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    subcommands: Sequence[Command] = ()
+    dest: str = ""
+    metavar: str = ""
+
+
+def add_commands(
+    parser: argparse.ArgumentParser,
+    commands: Sequence[Command],
+    dest: str = "command",
+    metavar: str = "COMMAND",
+) -> None:
+    """Add ``commands`` to ``parser`` as required subcommands, recursively."""
+    sub = parser.add_subparsers(dest=dest, metavar=metavar, required=True)
+    for command in commands:
+        p = sub.add_parser(
+            command.name,
+            help=command.help,
+            description=command.description,
+            epilog=command.epilog,
+        )
+        if command.arguments is not None:
+            command.arguments(p)
+        if command.subcommands:
+            add_commands(p, command.subcommands, command.dest, command.metavar)
+        if command.run is not None or command.defaults:
+            p.set_defaults(**({"func": command.run} if command.run else {}), **command.defaults)
 
 
 class UserError(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cfngen.commands._aws import (
+from cfngen.commands.aws_command import (
     add_output_arg,
     add_wait_arg,
     confirm,
@@ -12,7 +12,7 @@ from cfngen.commands._aws import (
     register_hooks,
     run_with,
 )
-from cfngen.commands.common import UserError, add_aws_args, add_config_arg
+from cfngen.commands.common import Command, UserError, add_aws_args, add_config_arg
 
 
 def _tags(values: list[str]) -> dict[str, str]:
@@ -26,18 +26,7 @@ def _tags(values: list[str]) -> dict[str, str]:
     return tags
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "deploy",
-        help="deploy the stacks through a change set (preview, confirm, execute, watch)",
-        description=(
-            "Package the templates, create a change set on the root stack with nested "
-            "stacks included, show every change per stack, ask before executing (unless "
-            "--yes), follow the events of the root and nested stacks, then print and save "
-            "outputs to DIR/<environment>/outputs.json. No changes: exit 0, change set deleted."
-        ),
-        epilog="Exit codes: 0 deployed or no change, 1 deployment failed, 2 bad input or usage.",
-    )
+def _arguments(p: argparse.ArgumentParser) -> None:
     add_config_arg(p)
     add_aws_args(p)
     add_output_arg(p)
@@ -72,7 +61,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="after a successful deploy, render and apply the Kubernetes manifests",
     )
-    p.set_defaults(func=run, preview_only=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,3 +86,19 @@ def run(args: argparse.Namespace) -> int:
         return deploy(aws, cfg, opts, Printer(), confirm, preview_only=args.preview_only)
 
     return run_with(args, body)
+
+
+COMMAND = Command(
+    "deploy",
+    help="deploy the stacks through a change set (preview, confirm, execute, watch)",
+    description=(
+        "Package the templates, create a change set on the root stack with nested "
+        "stacks included, show every change per stack, ask before executing (unless "
+        "--yes), follow the events of the root and nested stacks, then print and save "
+        "outputs to DIR/<environment>/outputs.json. No changes: exit 0, change set deleted."
+    ),
+    epilog="Exit codes: 0 deployed or no change, 1 deployment failed, 2 bad input or usage.",
+    arguments=_arguments,
+    run=run,
+    defaults={"preview_only": False},
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cfngen.commands._aws import (
+from cfngen.commands.aws_command import (
     add_output_arg,
     add_wait_arg,
     ask,
@@ -12,20 +12,10 @@ from cfngen.commands._aws import (
     register_hooks,
     run_with,
 )
-from cfngen.commands.common import add_aws_args, add_config_arg
+from cfngen.commands.common import Command, add_aws_args, add_config_arg
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "destroy",
-        help="delete the root stack and everything in it",
-        description=(
-            "Ask for the stack name (unless --yes), run the pre-delete hooks (e.g. removing "
-            "Kubernetes LoadBalancer Services), delete the root stack and follow the events "
-            "of it and its nested stacks. Refuses while termination protection is on."
-        ),
-        epilog="Exit codes: 0 deleted or nothing to delete, 1 failed or declined, 2 usage.",
-    )
+def _arguments(p: argparse.ArgumentParser) -> None:
     add_config_arg(p)
     add_aws_args(p)
     add_output_arg(p)
@@ -36,7 +26,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="turn termination protection off first instead of refusing",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,3 +46,17 @@ def run(args: argparse.Namespace) -> int:
         return destroy(aws, cfg, opts, Printer(), ask)
 
     return run_with(args, body)
+
+
+COMMAND = Command(
+    "destroy",
+    help="delete the root stack and everything in it",
+    description=(
+        "Ask for the stack name (unless --yes), run the pre-delete hooks (e.g. removing "
+        "Kubernetes LoadBalancer Services), delete the root stack and follow the events "
+        "of it and its nested stacks. Refuses while termination protection is on."
+    ),
+    epilog="Exit codes: 0 deleted or nothing to delete, 1 failed or declined, 2 usage.",
+    arguments=_arguments,
+    run=run,
+)

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from cfngen.commands.common import UserError
+from cfngen.commands.common import Command, UserError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "emulator",
-        help="serve a local AWS endpoint on 127.0.0.1 for rehearsals (needs the [local] extra)",
-        description=(
-            "Run moto's AWS API in-process on 127.0.0.1 with cfngen's gap fills (nested stack "
-            "outputs, EKS resources, events, rollback states, fault injection) until Ctrl-C or "
-            "SIGTERM. Point cfngen or the AWS CLI at it with --endpoint-url."
-        ),
-    )
+def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=4566, help="TCP port (default: 4566; 0 = any)")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,3 +23,16 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", 1) from None
     return 0
+
+
+COMMAND = Command(
+    "emulator",
+    help="serve a local AWS endpoint on 127.0.0.1 for rehearsals (needs the [local] extra)",
+    description=(
+        "Run moto's AWS API in-process on 127.0.0.1 with cfngen's gap fills (nested stack "
+        "outputs, EKS resources, events, rollback states, fault injection) until Ctrl-C or "
+        "SIGTERM. Point cfngen or the AWS CLI at it with --endpoint-url."
+    ),
+    arguments=_arguments,
+    run=run,
+)

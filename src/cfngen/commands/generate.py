@@ -5,21 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cfngen.commands.common import UserError, add_config_arg, info, load_config
+from cfngen.commands.common import Command, UserError, add_config_arg, info, load_config
 
 FORMATS = {"json": ("json",), "yaml": ("yaml",), "both": ("json", "yaml")}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "generate",
-        help="write the root and nested templates for a config",
-        description=(
-            "Validate the config, build the root and nested templates and write them, with "
-            "a CloudFormation parameter file per template that has parameters, into --out. "
-            "Nothing is written when the config is invalid; the folder is replaced atomically."
-        ),
-    )
+def _arguments(p: argparse.ArgumentParser) -> None:
     add_config_arg(p)
     p.add_argument(
         "--out",
@@ -37,7 +28,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="template format (default: both)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,3 +43,16 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"cannot write {args.out}: {exc.strerror}", exit_code=1) from None
     info(f"wrote {len(rendered.files)} files for {cfg.prefix} to {args.out}/", args.quiet)
     return 0
+
+
+COMMAND = Command(
+    "generate",
+    help="write the root and nested templates for a config",
+    description=(
+        "Validate the config, build the root and nested templates and write them, with "
+        "a CloudFormation parameter file per template that has parameters, into --out. "
+        "Nothing is written when the config is invalid; the folder is replaced atomically."
+    ),
+    arguments=_arguments,
+    run=run,
+)

@@ -5,20 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from cfngen.commands._aws import add_output_arg, run_with
-from cfngen.commands.common import add_aws_args, add_config_arg, info
+from cfngen.commands.aws_command import add_output_arg, run_with
+from cfngen.commands.common import Command, add_aws_args, add_config_arg, info
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "outputs",
-        help="print the stack outputs and save DIR/<environment>/outputs.json",
-        description="Print the root stack's outputs as JSON and save them for `cfngen manifests`.",
-    )
+def _arguments(p: argparse.ArgumentParser) -> None:
     add_config_arg(p)
     add_aws_args(p)
     add_output_arg(p)
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,3 +31,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     return run_with(args, body)
+
+
+COMMAND = Command(
+    "outputs",
+    help="print the stack outputs and save DIR/<environment>/outputs.json",
+    description="Print the root stack's outputs as JSON and save them for `cfngen manifests`.",
+    arguments=_arguments,
+    run=run,
+)

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from cfngen.commands._aws import add_output_arg, run_with
-from cfngen.commands.common import add_aws_args, add_config_arg
+from cfngen.commands.aws_command import add_output_arg, run_with
+from cfngen.commands.common import Command, add_aws_args, add_config_arg
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "package",
-        help="upload the templates to S3 and write the packaged root template",
-        description=(
-            "Render the templates, upload each one to S3 under a key made from the hash of "
-            "its bytes (HEAD first: unchanged templates are never uploaded again), write the "
-            "root with S3 TemplateURLs to DIR/<environment>/root.packaged.json and print its "
-            "URL and a console quick-create link. The bucket is created when missing."
-        ),
-    )
+def _arguments(p: argparse.ArgumentParser) -> None:
     add_config_arg(p)
     add_aws_args(p)
     add_output_arg(p)
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,3 +28,17 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     return run_with(args, body)
+
+
+COMMAND = Command(
+    "package",
+    help="upload the templates to S3 and write the packaged root template",
+    description=(
+        "Render the templates, upload each one to S3 under a key made from the hash of "
+        "its bytes (HEAD first: unchanged templates are never uploaded again), write the "
+        "root with S3 TemplateURLs to DIR/<environment>/root.packaged.json and print its "
+        "URL and a console quick-create link. The bucket is created when missing."
+    ),
+    arguments=_arguments,
+    run=run,
+)

@@ -16,39 +16,39 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cfngen.commands.common import UserError, add_aws_args, add_config_arg, info, load_config
+from cfngen.commands.common import (
+    Command,
+    UserError,
+    add_aws_args,
+    add_config_arg,
+    info,
+    load_config,
+)
 
 
 def _csv(text: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in text.split(",") if x.strip())
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "stackset",
-        help="deploy the templates to many accounts and regions through CloudFormation StackSets",
-        description="Create/update a stack set and its instances, show their status, destroy.",
+def _status_arguments(a: argparse.ArgumentParser) -> None:
+    add_config_arg(a)
+    add_aws_args(a)
+    a.add_argument(
+        "--stack-set-name",
+        metavar="NAME",
+        help="default: stackset.name or <name>-<environment>",
     )
-    actions = p.add_subparsers(dest="stackset_command", metavar="ACTION", required=True)
-    for name, text in (
-        ("deploy", "create or update the stack set and add/update/remove instances to match"),
-        ("status", "per account and region: instance status and reason"),
-        ("destroy", "remove every instance, then the stack set"),
-    ):
-        a = actions.add_parser(name, help=text, description=text)
-        add_config_arg(a)
-        add_aws_args(a)
-        a.add_argument(
-            "--stack-set-name",
-            metavar="NAME",
-            help="default: stackset.name or <name>-<environment>",
-        )
-        if name != "status":
-            a.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-            _add_preference_args(a)
-        if name == "deploy":
-            _add_target_args(a)
-        a.set_defaults(func=globals()[f"run_{name}"])
+
+
+def _destroy_arguments(a: argparse.ArgumentParser) -> None:
+    _status_arguments(a)
+    a.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    _add_preference_args(a)
+
+
+def _deploy_arguments(a: argparse.ArgumentParser) -> None:
+    _destroy_arguments(a)
+    _add_target_args(a)
 
 
 def _add_target_args(a: argparse.ArgumentParser) -> None:
@@ -72,7 +72,7 @@ def _add_preference_args(a: argparse.ArgumentParser) -> None:
 
 def settings(args: argparse.Namespace, cfg: Any) -> Any:
     """The config's stackset section with flags applied, validated like the config."""
-    from cfngen.stackset import rules
+    from cfngen.config.validate_stackset import check_settings
 
     ss = cfg.stackset
     flags = {
@@ -92,7 +92,7 @@ def settings(args: argparse.Namespace, cfg: Any) -> Any:
     if args.stack_set_name:
         ss = dataclasses.replace(ss, name=args.stack_set_name)
     ss = dataclasses.replace(ss, preferences=prefs)
-    problems = list(rules._check(ss))
+    problems = list(check_settings(ss))
     if problems:
         raise UserError("invalid stack set settings:\n" + "\n".join(f"  {p}" for p in problems))
     return ss
@@ -132,6 +132,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     from cfngen.render import render
     from cfngen.stackset import operations as ops
     from cfngen.stackset import package, plan, preferences
+    from cfngen.stackset.status import StackSetChange
 
     cfg = load_config(args.config)
     ss = settings(args, cfg)
@@ -165,11 +166,12 @@ def run_deploy(args: argparse.Namespace) -> int:
         cfn = aws.client("cloudformation")
         current = ops.describe(cfn, name)
         if current is None:
-            the_plan = plan.make_plan(desired, spec.overrides, [], "create", [])
+            the_plan = plan.make_plan(desired, spec.overrides, [], StackSetChange.CREATE, [])
         else:
             diff = ops.changes(current, spec)
+            change = StackSetChange.UPDATE if diff else StackSetChange.NONE
             the_plan = plan.make_plan(
-                desired, spec.overrides, ops.existing(cfn, name), "update" if diff else "", diff
+                desired, spec.overrides, ops.existing(cfn, name), change, diff
             )
         if the_plan.empty:
             _say(f"stack set {name}: no changes ({len(desired)} instances up to date)")
@@ -192,6 +194,7 @@ def run_deploy(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     from cfngen.stackset import operations as ops
+    from cfngen.stackset.status import InstanceStatus
 
     cfg = load_config(args.config)
     name = args.stack_set_name or cfg.stackset.name or cfg.stack_name
@@ -204,7 +207,7 @@ def run_status(args: argparse.Namespace) -> int:
     _say(f"stack set {name}: {current.get('Status')}, {len(rows)} instances")
     for line in ops.table(rows):
         _say(line)
-    return 0 if all(r.get("Status") == "CURRENT" for r in rows) else 1
+    return 0 if all(r.get("Status") == InstanceStatus.CURRENT for r in rows) else 1
 
 
 def run_destroy(args: argparse.Namespace) -> int:
@@ -229,3 +232,38 @@ def run_destroy(args: argparse.Namespace) -> int:
         regions = tuple(dict.fromkeys(r["Region"] for r in rows))
         ok = ops.delete_all(cfn, name, preferences.to_api(ss.preferences, regions), _say)
     return 0 if ok else 1
+
+
+DEPLOY_HELP = "create or update the stack set and add/update/remove instances to match"
+STATUS_HELP = "per account and region: instance status and reason"
+DESTROY_HELP = "remove every instance, then the stack set"
+COMMAND = Command(
+    "stackset",
+    help="deploy the templates to many accounts and regions through CloudFormation StackSets",
+    description="Create/update a stack set and its instances, show their status, destroy.",
+    dest="stackset_command",
+    metavar="ACTION",
+    subcommands=(
+        Command(
+            "deploy",
+            help=DEPLOY_HELP,
+            description=DEPLOY_HELP,
+            arguments=_deploy_arguments,
+            run=run_deploy,
+        ),
+        Command(
+            "status",
+            help=STATUS_HELP,
+            description=STATUS_HELP,
+            arguments=_status_arguments,
+            run=run_status,
+        ),
+        Command(
+            "destroy",
+            help=DESTROY_HELP,
+            description=DESTROY_HELP,
+            arguments=_destroy_arguments,
+            run=run_destroy,
+        ),
+    ),
+)

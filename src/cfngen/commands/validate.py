@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cfngen.commands.common import add_config_arg, info, load_config
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "validate",
-        help="check a config file and list every problem",
-        description="Load and validate a config; exit 2 with one line per problem.",
-    )
-    add_config_arg(p)
-    p.set_defaults(func=run)
+from cfngen.commands.common import Command, add_config_arg, info, load_config
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,3 +14,12 @@ def run(args: argparse.Namespace) -> int:
         f"{len(cfg.ecs.services)} ECS services, EKS {cfg.eks.version})"
     )
     return 0
+
+
+COMMAND = Command(
+    "validate",
+    help="check a config file and list every problem",
+    description="Load and validate a config; exit 2 with one line per problem.",
+    arguments=add_config_arg,
+    run=run,
+)

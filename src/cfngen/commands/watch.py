@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from cfngen.commands._aws import run_with
-from cfngen.commands.common import add_aws_args, add_config_arg
+from cfngen.commands.aws_command import run_with
+from cfngen.commands.common import Command, add_aws_args, add_config_arg
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "watch",
-        help="follow the events of an operation running on the stack until it ends",
-        description="Print the events of the running operation; exit 0 if it succeeds, else 1.",
-    )
+def _arguments(p: argparse.ArgumentParser) -> None:
     add_config_arg(p)
     add_aws_args(p)
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from cfngen.deploy.session import DeployError
     from cfngen.deploy.stack import describe
-    from cfngen.deploy.watch import Printer, in_progress, root_cause, succeeded, wait_until_idle
+    from cfngen.deploy.status import in_progress, succeeded
+    from cfngen.deploy.watch import Printer, root_cause, wait_until_idle
 
     def body(aws, cfg) -> int:
         cfn = aws.client("cloudformation")
@@ -45,3 +40,12 @@ def run(args: argparse.Namespace) -> int:
         )
 
     return run_with(args, body)
+
+
+COMMAND = Command(
+    "watch",
+    help="follow the events of an operation running on the stack until it ends",
+    description="Print the events of the running operation; exit 0 if it succeeds, else 1.",
+    arguments=_arguments,
+    run=run,
+)

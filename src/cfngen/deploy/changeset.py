@@ -16,9 +16,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from cfngen.deploy.session import DeployError
+from cfngen.deploy.status import (
+    CHANGE_SET_SETTLED,
+    ChangeAction,
+    ChangeSetStatus,
+    ChangeSetType,
+    OnStackFailure,
+    Replacement,
+)
 
 NO_CHANGE_REASONS = ("didn't contain changes", "No updates are to be performed")
 NESTED_TYPE = "AWS::CloudFormation::Stack"
+REPLACEMENT_WORDS = {
+    Replacement.TRUE: "yes",
+    Replacement.FALSE: "no",
+    Replacement.CONDITIONAL: "conditional",
+}
 
 
 @dataclass(frozen=True)
@@ -39,11 +52,11 @@ def create(
     *,
     stack_name: str,
     template_url: str,
-    change_set_type: str,
+    change_set_type: ChangeSetType,
     capabilities: list[str],
     tags: Mapping[str, str],
     role_arn: str | None,
-    on_failure: str | None,
+    on_failure: OnStackFailure | None,
 ) -> dict[str, Any]:
     name = new_name()
     args: dict[str, Any] = {
@@ -59,7 +72,7 @@ def create(
     }
     if role_arn:
         args["RoleARN"] = role_arn
-    if on_failure and change_set_type == "CREATE":
+    if on_failure and change_set_type == ChangeSetType.CREATE:
         args["OnStackFailure"] = on_failure
     return dict(cfn.create_change_set(**args))
 
@@ -70,7 +83,7 @@ def wait(cfn: Any, change_set_id: str, sleep: Callable[[float], None] = time.sle
     deadline = time.monotonic() + 900
     while True:
         desc = describe_all(cfn, change_set_id)
-        if desc["Status"] in ("CREATE_COMPLETE", "FAILED", "DELETE_COMPLETE"):
+        if desc["Status"] in CHANGE_SET_SETTLED:
             return desc
         if time.monotonic() > deadline:
             raise DeployError(f"change set {change_set_id} still {desc['Status']} after 15 min")
@@ -91,7 +104,9 @@ def describe_all(cfn: Any, change_set_id: str) -> dict[str, Any]:
 
 def is_empty(desc: Mapping[str, Any]) -> bool:
     reason = str(desc.get("StatusReason") or "")
-    return desc.get("Status") == "FAILED" and any(r in reason for r in NO_CHANGE_REASONS)
+    return desc.get("Status") == ChangeSetStatus.FAILED and any(
+        r in reason for r in NO_CHANGE_REASONS
+    )
 
 
 def collect(
@@ -113,15 +128,18 @@ def collect(
             replacement=str(rc.get("Replacement") or ""),
         )
         out.append(change)
-        if change.resource_type == NESTED_TYPE and change.action in ("Add", "Modify"):
+        if change.resource_type == NESTED_TYPE and change.action in (
+            ChangeAction.ADD,
+            ChangeAction.MODIFY,
+        ):
             nested.append((change.logical_id, rc.get("ChangeSetId"), change.action))
     for lid, child_id, action in nested:
         path = lid if prefix == "root" else f"{prefix}/{lid}"
         if child_id:
             out.extend(collect(cfn, describe_all(cfn, child_id), children, path))
-        elif action == "Add" and lid in children:
+        elif action == ChangeAction.ADD and lid in children:
             for rid, res in sorted(children[lid].get("Resources", {}).items()):
-                out.append(Change(path, "Add", rid, str(res.get("Type", "")), ""))
+                out.append(Change(path, ChangeAction.ADD, rid, str(res.get("Type", "")), ""))
     return out
 
 
@@ -138,9 +156,7 @@ def children_from_rendered(files: Mapping[str, bytes], root: Mapping[str, Any]) 
 def table(changes: list[Change]) -> str:
     rows = [("STACK", "ACTION", "LOGICAL ID", "TYPE", "REPLACEMENT")]
     for c in changes:
-        replacement = {"True": "yes", "False": "no", "Conditional": "conditional"}.get(
-            c.replacement, "-"
-        )
+        replacement = REPLACEMENT_WORDS.get(c.replacement, "-")
         rows.append((c.stack, c.action, c.logical_id, c.resource_type, replacement))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join(

@@ -15,8 +15,9 @@ from typing import Any
 from cfngen.config import Config
 from cfngen.deploy import hooks, outputs
 from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError
-from cfngen.deploy.stack import _failure, _watch, describe, token
-from cfngen.deploy.watch import Printer, in_progress, latest_event, wait_until_idle
+from cfngen.deploy.stack import describe, failure, start_and_watch, token
+from cfngen.deploy.status import StackStatus, in_progress
+from cfngen.deploy.watch import Printer, latest_event, wait_until_idle
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,14 @@ def destroy(
         )
         printer.say("termination protection turned off")
     since, _ = latest_event(cfn, stack["StackId"])
-    final = _watch(
+    final = start_and_watch(
         cfn,
         stack,
         printer,
         lambda: cfn.delete_stack(StackName=stack["StackId"], ClientRequestToken=token()),
     )
-    if final != "DELETE_COMPLETE":
-        raise _failure(cfn, stack, final, since, "fix the cause and run destroy again")
+    if final != StackStatus.DELETE_COMPLETE:
+        raise failure(cfn, stack, final, since, "fix the cause and run destroy again")
     outputs.path_for(opts.out_dir, cfg.environment).unlink(missing_ok=True)
     printer.say(f"deleted {name}")
     return 0

@@ -22,20 +22,20 @@ from cfngen.config import Config
 from cfngen.deploy import changeset, hooks, outputs
 from cfngen.deploy.package import upload_templates, write_packaged
 from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError, error_code, error_message
-from cfngen.deploy.watch import (
-    Printer,
-    Watch,
+from cfngen.deploy.status import (
+    FAILED_CREATE,
+    Capability,
+    ChangeSetStatus,
+    ChangeSetType,
+    OnStackFailure,
+    StackStatus,
     in_progress,
-    latest_event,
-    root_cause,
-    succeeded,
-    wait_until_idle,
 )
+from cfngen.deploy.watch import Printer, Watch, latest_event, root_cause, wait_until_idle
 from cfngen.render import render
 
 MANAGED_TAG = ("cfngen:managed-by", "cfngen")
 IAM_NAME_PROPS = ("RoleName", "PolicyName", "ManagedPolicyName", "UserName", "GroupName")
-FAILED_CREATE = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def describe(cfn: Any, name: str) -> dict[str, Any] | None:
         if error_code(exc) == "ValidationError" and "does not exist" in error_message(exc):
             return None
         raise
-    live = [s for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"]
+    live = [s for s in stacks if s["StackStatus"] != StackStatus.DELETE_COMPLETE]
     return dict(live[0]) if live else None
 
 
@@ -72,19 +72,19 @@ def capabilities(files: Mapping[str, bytes]) -> list[str]:
     """What CloudFormation must be told the templates do (IAM, named IAM, macros)."""
     import json
 
-    caps: set[str] = set()
+    caps: set[Capability] = set()
     for name, data in files.items():
         if not name.endswith(".json") or "/" in name:
             continue
         tmpl = json.loads(data)
         if tmpl.get("Transform"):
-            caps.add("CAPABILITY_AUTO_EXPAND")
+            caps.add(Capability.AUTO_EXPAND)
         for res in tmpl.get("Resources", {}).values():
             if str(res.get("Type", "")).startswith("AWS::IAM::"):
                 props = res.get("Properties", {})
                 named = any(p in props for p in IAM_NAME_PROPS)
-                caps.add("CAPABILITY_NAMED_IAM" if named else "CAPABILITY_IAM")
-    return sorted(caps)
+                caps.add(Capability.NAMED_IAM if named else Capability.IAM)
+    return [str(c) for c in sorted(caps)]
 
 
 def stack_tags(cfg: Config, extra: Mapping[str, str]) -> dict[str, str]:
@@ -98,7 +98,9 @@ def managed(stack: Mapping[str, Any]) -> bool:
     return any((t["Key"], t["Value"]) == MANAGED_TAG for t in stack.get("Tags") or [])
 
 
-def _watch(cfn: Any, stack: Mapping[str, Any], printer: Printer, start: Callable[[], Any]) -> str:
+def start_and_watch(
+    cfn: Any, stack: Mapping[str, Any], printer: Printer, start: Callable[[], Any]
+) -> str:
     """Run ``start`` (the mutating call) and follow the events it causes."""
     since, seen = latest_event(cfn, stack["StackId"])
     start()
@@ -109,7 +111,8 @@ def _watch(cfn: Any, stack: Mapping[str, Any], printer: Printer, start: Callable
     return Watch(cfn, stack["StackId"], stack["StackName"], printer, since, seen).run()
 
 
-def _failure(cfn: Any, stack: Mapping[str, Any], final: str, since: Any, hint: str) -> DeployError:
+def failure(cfn: Any, stack: Mapping[str, Any], final: str, since: Any, hint: str) -> DeployError:
+    """The error for an operation that ended in ``final``: its root cause and the way out."""
     cause = root_cause(cfn, stack["StackId"], since) if since is not None else None
     lines = [f"stack {stack['StackName']} ended in {final}"]
     if cause:
@@ -120,26 +123,30 @@ def _failure(cfn: Any, stack: Mapping[str, Any], final: str, since: Any, hint: s
 
 
 def _run_and_check(
-    cfn: Any, stack: Mapping[str, Any], printer: Printer, start: Callable[[], Any], want: str
+    cfn: Any,
+    stack: Mapping[str, Any],
+    printer: Printer,
+    start: Callable[[], Any],
+    want: StackStatus,
 ) -> str:
     since, _ = latest_event(cfn, stack["StackId"])
-    final = _watch(cfn, stack, printer, start)
-    if final != want and not (want == "*" and succeeded(final)):
-        raise _failure(cfn, stack, final, since, _hint(final))
+    final = start_and_watch(cfn, stack, printer, start)
+    if final != want:
+        raise failure(cfn, stack, final, since, _hint(final))
     return final
 
 
 def _hint(final: str) -> str:
-    if final == "ROLLBACK_COMPLETE":
+    if final == StackStatus.ROLLBACK_COMPLETE:
         return (
             "the first create failed and the stack holds nothing: fix the cause, then run "
             "deploy again with --replace-failed (or --delete-on-failure next time)"
         )
-    if final == "UPDATE_ROLLBACK_FAILED":
+    if final == StackStatus.UPDATE_ROLLBACK_FAILED:
         return "fix the cause, then run deploy again with --continue-rollback"
-    if final == "DELETE_COMPLETE":
+    if final == StackStatus.DELETE_COMPLETE:
         return "the create failed and the stack was deleted (--delete-on-failure)"
-    if final == "UPDATE_ROLLBACK_COMPLETE":
+    if final == StackStatus.UPDATE_ROLLBACK_COMPLETE:
         return "the update was rolled back; the stack is as before and can be deployed again"
     return ""
 
@@ -179,10 +186,10 @@ def settle(
             stack,
             printer,
             lambda: cfn.delete_stack(StackName=stack["StackId"], ClientRequestToken=token()),
-            "DELETE_COMPLETE",
+            StackStatus.DELETE_COMPLETE,
         )
         return None
-    if status == "UPDATE_ROLLBACK_FAILED":
+    if status == StackStatus.UPDATE_ROLLBACK_FAILED:
         if not opts.continue_rollback:
             raise DeployError(
                 f"stack {name} is in UPDATE_ROLLBACK_FAILED: fix what blocks the rollback, "
@@ -197,10 +204,10 @@ def settle(
             stack,
             printer,
             lambda: cfn.continue_update_rollback(**args),
-            "UPDATE_ROLLBACK_COMPLETE",
+            StackStatus.UPDATE_ROLLBACK_COMPLETE,
         )
         return describe(cfn, name)
-    if status == "DELETE_FAILED":
+    if status == StackStatus.DELETE_FAILED:
         raise DeployError(f"stack {name} is in DELETE_FAILED; run cfngen destroy to finish it")
     return stack
 
@@ -217,7 +224,7 @@ def deploy(
     cfn = aws.client("cloudformation")
     name = cfg.stack_name
     stack = settle(cfn, name, describe(cfn, name), opts, printer)
-    new = stack is None or stack["StackStatus"] == "REVIEW_IN_PROGRESS"
+    new = stack is None or stack["StackStatus"] == StackStatus.REVIEW_IN_PROGRESS
     rendered = render(cfg, ("json",))
     packaged = upload_templates(aws, cfg, rendered)
     path = write_packaged(packaged, opts.out_dir, cfg.environment)
@@ -230,11 +237,11 @@ def deploy(
         cfn,
         stack_name=name,
         template_url=packaged.root_url,
-        change_set_type="CREATE" if new else "UPDATE",
+        change_set_type=ChangeSetType.CREATE if new else ChangeSetType.UPDATE,
         capabilities=capabilities(rendered.files),
         tags=stack_tags(cfg, opts.tags),
         role_arn=opts.role_arn,
-        on_failure="DELETE" if opts.delete_on_failure else None,
+        on_failure=OnStackFailure.DELETE if opts.delete_on_failure else None,
     )
     cs_id, stack_id = cs["Id"], cs["StackId"]
 
@@ -250,7 +257,7 @@ def deploy(
         if not preview_only and stack is not None:
             _finish(aws, cfg, opts, printer, outputs.from_stack(stack))
         return 0
-    if desc["Status"] == "FAILED":
+    if desc["Status"] == ChangeSetStatus.FAILED:
         discard()
         raise DeployError(f"change set for {name} failed: {desc.get('StatusReason', '')}")
     children = changeset.children_from_rendered(
@@ -274,14 +281,14 @@ def deploy(
             return 1
     live = {"StackId": stack_id, "StackName": name}
     since, _ = latest_event(cfn, stack_id)
-    final = _watch(
+    final = start_and_watch(
         cfn,
         live,
         printer,
         lambda: cfn.execute_change_set(ChangeSetName=cs_id, ClientRequestToken=token()),
     )
-    if final not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
-        raise _failure(cfn, live, final, since, _hint(final))
+    if final not in (StackStatus.CREATE_COMPLETE, StackStatus.UPDATE_COMPLETE):
+        raise failure(cfn, live, final, since, _hint(final))
     if new and cfg.deploy.termination_protection:
         cfn.update_termination_protection(StackName=stack_id, EnableTerminationProtection=True)
         printer.say("termination protection turned on")

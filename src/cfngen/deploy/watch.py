@@ -16,24 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
 
+from cfngen.deploy.status import failed, in_progress, terminal
+
 NESTED_TYPE = "AWS::CloudFormation::Stack"
 MIN_DELAY, MAX_DELAY = 1.0, 10.0
+# ANSI colour of a status by the word in it (a substring of a status, not a status)
 COLOURS = {"FAILED": "31", "ROLLBACK": "33", "COMPLETE": "32", "IN_PROGRESS": "36"}
 CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "cancelled")
-
-
-def terminal(status: str) -> bool:
-    return (
-        status.endswith("_COMPLETE") or status.endswith("_FAILED")
-    ) and "CLEANUP_IN_PROGRESS" not in status
-
-
-def in_progress(status: str) -> bool:
-    return status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS"
-
-
-def succeeded(status: str) -> bool:
-    return status in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE", "IMPORT_COMPLETE")
 
 
 class Interrupted(Exception):
@@ -205,7 +194,7 @@ def root_cause(cfn: Any, stack_id: str, since: datetime, label: str = "root") ->
     for ev in events:
         status = str(ev.get("ResourceStatus", ""))
         reason = str(ev.get("ResourceStatusReason") or "")
-        if not status.endswith("_FAILED") or any(c in reason for c in CANCELLED):
+        if not failed(status) or any(c in reason for c in CANCELLED):
             continue
         if ev.get("LogicalResourceId") == ev.get("StackName"):
             continue  # the stack's own status line, not a resource

@@ -1,7 +1,8 @@
 """The deployer's hooks for Kubernetes: clean up before destroy, apply after deploy.
 
 ``register()`` is called once by ``cfngen deploy``/``cfngen destroy``; it
-imports the deployer's registry lazily so that rendering never needs it.
+imports the deployer's registry lazily so that rendering never needs it. A failed
+step raises :class:`cfngen.kube.steps.KubeError`, which stops the command.
 """
 
 from __future__ import annotations
@@ -38,24 +39,23 @@ def pre_delete(ctx: HookContext) -> None:
     if is_loopback(ctx.endpoint_url):
         ctx.say("kubernetes: local endpoint, no Kubernetes API to clean up (skipped)")
         return
-    from cfngen.commands.manifests import destroy_hook
+    from cfngen.kube import steps
 
     ctx.say("kubernetes: deleting Services of type LoadBalancer before the stacks")
-    destroy_hook(ctx.cfg, _profile(ctx), ctx.region, ctx.endpoint_url, ctx.outputs)
+    steps.before_destroy(ctx.cfg, _profile(ctx), ctx.region, ctx.endpoint_url, ctx.outputs)
 
 
 def post_deploy(ctx: HookContext) -> None:
     """``deploy --with-manifests``: render from the fresh stack outputs, apply, wait."""
     if not ctx.options.get(WITH_MANIFESTS):
         return
-    from cfngen.commands.manifests import OUTPUT_ROOT, apply_rendered, write_manifests
-    from cfngen.kube import render
+    from cfngen.kube import render, steps
 
     ctx.say("kubernetes: rendering and applying the manifests (--with-manifests)")
-    out = render.output_dir(ctx.cfg, OUTPUT_ROOT) / "manifests"
-    source = f"stack {ctx.stack_name}"
-    write_manifests(ctx.cfg, ctx.outputs, source, Path(ctx.options.get("base", "manifests")), out)
-    apply_rendered(ctx.cfg, ctx.outputs, out, _profile(ctx), ctx.region, ctx.endpoint_url)
+    out = render.output_dir(ctx.cfg) / "manifests"
+    base = Path(ctx.options.get("base", "manifests"))
+    steps.write_manifests(ctx.cfg, ctx.outputs, f"stack {ctx.stack_name}", base, out)
+    steps.apply_rendered(ctx.cfg, ctx.outputs, out, _profile(ctx), ctx.region, ctx.endpoint_url)
 
 
 def register() -> None:

@@ -27,10 +27,11 @@ from cfngen.atomic import replace_folder
 from cfngen.config import Config
 from cfngen.contracts import EcrOut
 from cfngen.kube import kustomize
-from cfngen.kube.rules import is_digest
+from cfngen.patterns import is_digest
 
 APP = "app"  # the name of every object in the base
 BASE_DIR = Path("manifests")
+OUTPUT_ROOT = Path("output")  # per-environment artifacts: OUTPUT_ROOT/<environment>/
 OVERLAY_FILE = kustomize.KUSTOMIZATION
 RENDERED_FILE = "rendered.yaml"
 PLACEHOLDER_ACCOUNT = "000000000000"
@@ -62,7 +63,7 @@ class Manifests:
     image: str
 
 
-def output_dir(cfg: Config, root: Path = Path("output")) -> Path:
+def output_dir(cfg: Config, root: Path = OUTPUT_ROOT) -> Path:
     return root / cfg.environment
 
 

@@ -6,7 +6,7 @@ redirects to it; without, the HTTP listener carries them. The one service withou
 service has a rule, unmatched requests get a plain 404.
 
 Rule priorities are the explicit ``priority`` or 10 x the service's position in
-``ecs.services`` (see :func:`cfngen.validate_platform.rule_priority`): appending a
+``ecs.services`` (see :meth:`cfngen.config.EcsService.rule_priority`): appending a
 service never renumbers existing rules.
 """
 
@@ -19,7 +19,6 @@ from cfngen.config import Config, EcsService
 from cfngen.naming import logical_id
 from cfngen.stacks.common import name_tags
 from cfngen.stacks.security import suppress
-from cfngen.validate_platform import is_routed, rule_priority
 
 HTTP_PORT = 80
 HTTPS_PORT = 443
@@ -53,7 +52,7 @@ def target_group(cfg: Config, svc: EcsService, vpc: object) -> elb.TargetGroup:
 
 
 def _default_action(cfg: Config, target_groups: dict[str, elb.TargetGroup]) -> elb.Action:
-    default = next((s for s in cfg.ecs.services if not is_routed(s)), None)
+    default = next((s for s in cfg.ecs.services if not s.is_routed), None)
     if default is not None:
         return elb.Action(Type="forward", TargetGroupArn=target_groups[default.name].ref())
     return elb.Action(
@@ -119,7 +118,7 @@ def rules(
     """One rule per routed service, keyed by service name."""
     out: dict[str, elb.ListenerRule] = {}
     for i, svc in enumerate(cfg.ecs.services):
-        if not is_routed(svc):
+        if not svc.is_routed:
             continue
         conditions = []
         if svc.path_patterns:
@@ -140,7 +139,7 @@ def rules(
             elb.ListenerRule(
                 f"{logical_id(svc.name)}ListenerRule",
                 ListenerArn=listener.ref(),
-                Priority=rule_priority(i, svc),
+                Priority=svc.rule_priority(i),
                 Conditions=conditions,
                 Actions=[
                     elb.ListenerRuleAction(

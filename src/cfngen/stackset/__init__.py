@@ -4,5 +4,6 @@ CloudFormation StackSets does the fan-out; this package only drives it: package
 the templates with absolute S3 URLs readable by the targets (:mod:`.package`),
 compare configured targets with existing instances (:mod:`.plan`), turn config
 and flags into operation preferences (:mod:`.preferences`) and run and watch the
-operations (:mod:`.operations`). Kept import-light: ``validate`` uses :mod:`.rules`.
+operations (:mod:`.operations`). The ``stackset:`` config rules live in the config
+layer (:mod:`cfngen.config.validate_stackset`).
 """

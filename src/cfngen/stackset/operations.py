@@ -17,10 +17,17 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cfngen.deploy.session import error_code
+from cfngen.deploy.status import Capability
 from cfngen.stackset.plan import Existing, Overrides, Plan, Target, grid
+from cfngen.stackset.status import (
+    OPERATION_DONE,
+    InstanceStatus,
+    OperationStatus,
+    PermissionModel,
+    StackSetChange,
+)
 
-CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]
-DONE = ("SUCCEEDED", "FAILED", "STOPPED")
+CAPABILITIES = [str(Capability.IAM), str(Capability.NAMED_IAM)]
 Say = Callable[[str], None]
 
 
@@ -39,7 +46,10 @@ class Spec:
 
 
 def api_model(model: str) -> str:
-    return "SERVICE_MANAGED" if model == "service-managed" else "SELF_MANAGED"
+    """The config's ``self-managed`` / ``service-managed`` in the API's spelling."""
+    if model == "service-managed":
+        return PermissionModel.SERVICE_MANAGED
+    return PermissionModel.SELF_MANAGED
 
 
 def describe(cfn: Any, name: str) -> dict[str, Any] | None:
@@ -77,7 +87,7 @@ def existing(cfn: Any, name: str) -> list[Existing]:
         )
         worst = found.get(target)
         status = summary.get("Status", "")
-        if worst is None or status != "CURRENT":
+        if worst is None or status != InstanceStatus.CURRENT:
             found[target] = Existing(target, status, overrides)
     return list(found.values())
 
@@ -139,9 +149,9 @@ def apply(
 
     def run(label: str, start: Callable[[], str]) -> bool:
         say(f"{label} ...")
-        return watch(cfn, spec.name, start(), say, sleep) == "SUCCEEDED"
+        return watch(cfn, spec.name, start(), say, sleep) == OperationStatus.SUCCEEDED
 
-    if plan.stack_set == "create":
+    if plan.stack_set == StackSetChange.CREATE:
         cfn.create_stack_set(
             **_common(spec),
             PermissionModel=api_model(spec.permission_model),
@@ -160,7 +170,7 @@ def apply(
         )
         if not ok:
             return False
-    if plan.stack_set == "update":
+    if plan.stack_set == StackSetChange.UPDATE:
         ok = run(
             f"updating stack set ({', '.join(plan.stack_set_changes)}) and its instances",
             lambda: cfn.update_stack_set(**_common(spec), OperationPreferences=prefs)[
@@ -211,7 +221,7 @@ def watch(
             if seen.get(key) != line:
                 seen[key] = line
                 say(f"  {key[0]} {key[1]}: {line}")
-        if status in DONE:
+        if status in OPERATION_DONE:
             say(f"operation {operation_id}: {status}")
             return str(status)
         sleep(delay)
@@ -266,7 +276,7 @@ def delete_all(
             RetainStacks=False,
             OperationPreferences=dict(prefs),
         )["OperationId"]
-        if watch(cfn, name, op, say, sleep) != "SUCCEEDED":
+        if watch(cfn, name, op, say, sleep) != OperationStatus.SUCCEEDED:
             return False
     cfn.delete_stack_set(StackSetName=name)
     say(f"deleted stack set {name}")

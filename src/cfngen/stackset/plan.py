@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from cfngen.config import StackSetConfig
+from cfngen.stackset.status import InstanceStatus, StackSetChange
 
 Target = tuple[str, str]  # (account id or OU id, region)
 Overrides = tuple[tuple[str, str], ...]  # sorted (parameter, value) pairs
@@ -41,7 +42,7 @@ class Existing:
 
 @dataclass
 class Plan:
-    stack_set: str = ""  # "create" | "update" | ""
+    stack_set: StackSetChange = StackSetChange.NONE
     stack_set_changes: list[str] = field(default_factory=list)
     add: list[Target] = field(default_factory=list)
     update: list[Target] = field(default_factory=list)
@@ -54,9 +55,9 @@ class Plan:
 
     def lines(self) -> list[str]:
         out: list[str] = []
-        if self.stack_set == "create":
+        if self.stack_set == StackSetChange.CREATE:
             out.append("  + stack set (new)")
-        elif self.stack_set == "update":
+        elif self.stack_set == StackSetChange.UPDATE:
             out.append(f"  ~ stack set: {', '.join(self.stack_set_changes)} changed")
         for sign, verb, targets in (
             ("+", "add", self.add),
@@ -76,12 +77,12 @@ def make_plan(
     desired: Iterable[Target],
     wanted_overrides: Mapping[Target, Overrides],
     existing: Iterable[Existing],
-    stack_set: str,
+    stack_set: StackSetChange,
     stack_set_changes: list[str],
 ) -> Plan:
     desired = list(desired)
     have = {e.target: e for e in existing}
-    plan = Plan(stack_set=stack_set, stack_set_changes=list(stack_set_changes))
+    plan = Plan(stack_set=StackSetChange(stack_set), stack_set_changes=list(stack_set_changes))
     plan.add = [t for t in desired if t not in have]
     plan.remove = [t for t in have if t not in set(desired)]
     for target in desired:
@@ -94,7 +95,7 @@ def make_plan(
         elif cur.overrides != wanted_overrides.get(target, ()):
             plan.update.append(target)
             plan.reasons[target] = "parameter overrides changed"
-        elif cur.status != "CURRENT":
+        elif cur.status != InstanceStatus.CURRENT:
             plan.update.append(target)
             plan.reasons[target] = f"instance is {cur.status}"
     return plan

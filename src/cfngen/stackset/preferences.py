@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cfngen.config import StackSetPreferences
-from cfngen.stackset.rules import parse_amount
+from cfngen.config.validate_stackset import parse_amount
 
 
 def to_api(prefs: StackSetPreferences, regions: tuple[str, ...]) -> dict[str, Any]:

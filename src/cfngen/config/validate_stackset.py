@@ -1,7 +1,8 @@
 """Config rules of the ``stackset:`` section (also applied to command-line flags).
 
 Each message names the key path, the bad value and what is allowed, like every
-other rule in :mod:`cfngen.validate`.
+other rule in :mod:`cfngen.config.validate`. ``cfngen stackset`` runs
+:func:`check_settings` again after applying its flags.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from cfngen.config import Config, StackSetConfig
+from cfngen.config.schema import Config, StackSetConfig
 from cfngen.patterns import REGION_RE
 
 ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -69,10 +70,11 @@ def regions(key: str, values: Iterable[str]) -> Iterator[str]:
 
 
 def check(cfg: Config) -> list[str]:
-    return list(_check(cfg.stackset))
+    return list(check_settings(cfg.stackset))
 
 
-def _check(ss: StackSetConfig) -> Iterator[str]:
+def check_settings(ss: StackSetConfig) -> Iterator[str]:
+    """Problems of one stackset section (from the config, or with flags applied)."""
     key = "stackset"
     if ss.name and not STACK_SET_NAME_RE.match(ss.name):
         yield (

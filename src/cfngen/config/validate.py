@@ -1,8 +1,10 @@
 """Semantic rules on a typed config: one message per problem, naming key, value and rule.
 
-Types and unknown keys are already checked by :mod:`cfngen.config`; this module
-knows what AWS would reject (CIDRs, names, Fargate sizes) so that users learn it
-before anything is written or deployed.
+Types and unknown keys are already checked by :mod:`cfngen.config.typed_load`; this
+module knows what AWS would reject (CIDRs, names, Fargate sizes) so that users learn it
+before anything is written or deployed. The production features, the ``kubernetes``
+and the ``stackset`` sections have rule modules of their own beside this one;
+:func:`cfngen.config.check` runs them all.
 """
 
 from __future__ import annotations
@@ -12,12 +14,9 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from cfngen import validate_platform
-from cfngen.config import Config, EcsService
-from cfngen.kube import rules as kube_rules
+from cfngen.config.schema import Config, EcsService
 from cfngen.naming import logical_id
 from cfngen.patterns import IMAGE_TAG_RE, REGION_RE
-from cfngen.stackset import rules as stackset_rules
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 ECR_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
@@ -61,18 +60,22 @@ def _fmt_range(values: tuple[int, ...]) -> str:
 
 
 def check(cfg: Config) -> list[str]:
-    """All semantic problems of a config, in file order."""
+    """Problems of the core sections (names, network, ECR, ECS, EKS), in file order."""
     return [
         *_top(cfg),
         *_network(cfg),
-        *_cidrs("alb.ingress_cidrs", cfg.alb.ingress_cidrs, allow_empty=False),
+        *cidr_problems("alb.ingress_cidrs", cfg.alb.ingress_cidrs, allow_empty=False),
         *_ecr(cfg),
         *_ecs(cfg),
         *_eks(cfg),
-        *validate_platform.check(cfg),
-        *kube_rules.check(cfg),
-        *stackset_rules.check(cfg),
     ]
+
+
+def retention_problems(key: str, days: int) -> Iterator[str]:
+    """A CloudWatch Logs retention must be one of the values the service accepts."""
+    if days not in LOG_RETENTION_DAYS:
+        allowed = ", ".join(map(str, LOG_RETENTION_DAYS))
+        yield f"{key}: {days} is not a CloudWatch Logs retention; use one of {allowed}"
 
 
 def _top(cfg: Config) -> Iterator[str]:
@@ -124,7 +127,8 @@ def _parse_cidr(key: str, value: str) -> tuple[ipaddress.IPv4Network | None, str
     return net, None
 
 
-def _cidrs(key: str, values: tuple[str, ...], allow_empty: bool = True) -> Iterator[str]:
+def cidr_problems(key: str, values: tuple[str, ...], allow_empty: bool = True) -> Iterator[str]:
+    """Each entry must be an IPv4 network CIDR (host bits clear)."""
     if not values and not allow_empty:
         yield f"{key}: the list is empty; give at least one CIDR (0.0.0.0/0 for everyone)"
     for i, value in enumerate(values):
@@ -224,11 +228,7 @@ def _ecs(cfg: Config) -> Iterator[str]:
     names: dict[str, str] = {}
     for i, svc in enumerate(cfg.ecs.services):
         yield from _service(cfg, f"ecs.services[{i}]", svc, names)
-    if cfg.ecs.log_retention_days not in LOG_RETENTION_DAYS:
-        yield (
-            f"ecs.log_retention_days: {cfg.ecs.log_retention_days} is not a CloudWatch Logs "
-            f"retention; use one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
-        )
+    yield from retention_problems("ecs.log_retention_days", cfg.ecs.log_retention_days)
 
 
 def _service(cfg: Config, key: str, svc: EcsService, names: dict[str, str]) -> Iterator[str]:

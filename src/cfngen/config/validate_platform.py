@@ -1,7 +1,7 @@
 """Semantic rules for the production features: routing, TLS, NAT, autoscaling, EKS access.
 
-Kept apart from :mod:`cfngen.validate` (which calls :func:`check`) so that each
-module stays readable; the helpers for CIDRs and retention come from there.
+Kept apart from :mod:`cfngen.config.validate` so that each module stays readable; the
+helpers for CIDRs and retention come from there. :func:`cfngen.config.check` runs both.
 Every message names the key path, the bad value and what is allowed.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cfngen import validate as v
-from cfngen.config import AutoscalingConfig, Config, EcsService, HealthCheckConfig
+from cfngen.config.schema import AutoscalingConfig, Config, EcsService, HealthCheckConfig
+from cfngen.config.validate import cidr_problems, retention_problems
 from cfngen.patterns import is_label_key, is_label_value
 
 ACM_ARN_RE = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$")
@@ -38,27 +38,10 @@ TLS12_POLICIES = (
 )
 MAX_RULE_VALUES = 5  # ALB: at most 5 condition values per listener rule
 MAX_PRIORITY = 50000
-PRIORITY_STEP = 10
-
-
-def rule_priority(index: int, svc: EcsService) -> int:
-    """The listener rule priority of the index-th service: explicit, else 10 x position."""
-    return svc.priority or PRIORITY_STEP * (index + 1)
-
-
-def is_routed(svc: EcsService) -> bool:
-    """True if the service has its own listener rule (else it is the listener's default)."""
-    return bool(svc.path_patterns or svc.host_headers)
 
 
 def check(cfg: Config) -> list[str]:
     return [*_network(cfg), *_alb(cfg), *_routing(cfg), *_ecs(cfg), *_ecr(cfg), *_eks(cfg)]
-
-
-def _retention(key: str, days: int) -> Iterator[str]:
-    if days not in v.LOG_RETENTION_DAYS:
-        allowed = ", ".join(map(str, v.LOG_RETENTION_DAYS))
-        yield f"{key}: {days} is not a CloudWatch Logs retention; use one of {allowed}"
 
 
 def _network(cfg: Config) -> Iterator[str]:
@@ -69,7 +52,9 @@ def _network(cfg: Config) -> Iterator[str]:
             "ECR, CloudWatch Logs and the EKS API; use single or per_az, or drop private_subnets"
         )
     if net.flow_logs.enabled:
-        yield from _retention("network.flow_logs.retention_days", net.flow_logs.retention_days)
+        yield from retention_problems(
+            "network.flow_logs.retention_days", net.flow_logs.retention_days
+        )
 
 
 def _alb(cfg: Config) -> Iterator[str]:
@@ -101,7 +86,7 @@ def _alb(cfg: Config) -> Iterator[str]:
 def _routing(cfg: Config) -> Iterator[str]:
     """Several services share one listener: one default at most, unique priorities."""
     services = cfg.ecs.services
-    unrouted = [s.name for s in services if not is_routed(s)]
+    unrouted = [s.name for s in services if not s.is_routed]
     if len(unrouted) > 1:
         yield (
             f"ecs.services: {', '.join(unrouted)} have neither path_patterns nor host_headers; "
@@ -135,14 +120,14 @@ def _routing(cfg: Config) -> Iterator[str]:
                 "(0 = by position)"
             )
             continue
-        if not is_routed(svc):
+        if not svc.is_routed:
             if svc.priority:
                 yield (
                     f"{key}.priority: {svc.priority} given but {svc.name!r} has no rule "
                     "(no path_patterns/host_headers) to prioritise"
                 )
             continue
-        prio = rule_priority(i, svc)
+        prio = svc.rule_priority(i)
         if prio in seen:
             yield (
                 f"{key}.priority: {prio} is already used by service {seen[prio]!r}; listener rule "
@@ -230,7 +215,7 @@ def _eks(cfg: Config) -> Iterator[str]:
             "eks: endpoint_public_access and endpoint_private_access are both false; "
             "the Kubernetes API would be unreachable, enable at least one"
         )
-    yield from v._cidrs("eks.public_access_cidrs", e.public_access_cidrs, allow_empty=False)
+    yield from cidr_problems("eks.public_access_cidrs", e.public_access_cidrs, allow_empty=False)
     if len(set(e.logging)) != len(e.logging):
         yield f"eks.logging: {', '.join(e.logging)} lists a log type twice"
     if e.admin_principal_arn and not PRINCIPAL_ARN_RE.match(e.admin_principal_arn):

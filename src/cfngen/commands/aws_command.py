@@ -59,14 +59,16 @@ def confirm(prompt: str) -> bool:
 
 @contextmanager
 def deploy_errors(resume: str) -> Iterator[None]:
-    """DeployError -> UserError with its exit code; Ctrl-C while watching -> how to resume."""
+    """DeployError (or a hook's KubeError) -> UserError with its exit code; Ctrl-C while
+    watching -> how to resume."""
     from cfngen.deploy.session import DeployError, aws_errors
     from cfngen.deploy.watch import Interrupted
+    from cfngen.kube.steps import KubeError
 
     try:
         with aws_errors():
             yield
-    except DeployError as exc:
+    except (DeployError, KubeError) as exc:
         raise UserError(str(exc), exc.exit_code) from None
     except Interrupted:
         raise UserError(

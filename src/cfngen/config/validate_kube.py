@@ -1,6 +1,7 @@
 """Config rules for the ``kubernetes`` section: what the API server or kubelet would reject.
 
-Kept beside the manifests they protect; :mod:`cfngen.validate` calls :func:`check`.
+Part of the config layer (so that loading a config never imports the Kubernetes code);
+:func:`cfngen.config.check` runs :func:`check`.
 """
 
 from __future__ import annotations
@@ -8,11 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cfngen.config import Config
-from cfngen.patterns import IMAGE_TAG_RE, is_label_key, is_label_value
+from cfngen.config.schema import Config
+from cfngen.patterns import IMAGE_TAG_RE, is_digest, is_label_key, is_label_value
 
 DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DIGEST_RE = re.compile(r"^sha256:[a-f0-9]{64}$")
 CPU_RE = re.compile(r"^(\d+(?:\.\d+)?)(m?)$")
 MEMORY_RE = re.compile(r"^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$")
 MEMORY_UNITS = {
@@ -23,10 +23,6 @@ MEMORY_UNITS = {
 # Labels the base uses in selectors: overriding them would detach pods from their Deployment.
 RESERVED_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/instance")
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-
-
-def is_digest(tag: str) -> bool:
-    return bool(DIGEST_RE.match(tag))
 
 
 def cpu_millis(value: str) -> float | None:

@@ -1,24 +1,19 @@
-"""Typed configuration: YAML in, frozen dataclasses out, every problem reported at once.
+"""The config schema: frozen dataclasses, the single description of the config file.
 
-The dataclasses below are the single description of the config file: the loader
-(:mod:`cfngen.typed_load`) walks their type hints, so adding a key is adding a field
-(with a default and a ``doc``), and the README's config reference is checked against
-them by a test. Semantic rules (CIDRs, names, Fargate sizes ...) live in
-:mod:`cfngen.validate`.
+The loader (:mod:`cfngen.config.typed_load`) walks their type hints, so adding a key is
+adding a field (with a default and a ``doc``), and the README's config reference is
+checked against them by a test. Semantic rules (CIDRs, names, Fargate sizes ...) live in
+the ``validate*`` modules beside this one; :mod:`cfngen.config` loads and validates.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-import yaml
+from cfngen.config.typed_load import doc, doc_factory
 
-from cfngen import typed_load
-from cfngen.typed_load import ConfigError, doc, doc_factory
-
-# --------------------------------------------------------------------------- schema
+PRIORITY_STEP = 10  # listener rule priority of the n-th service when none is given: 10 x n
 
 
 @dataclass(frozen=True)
@@ -193,6 +188,16 @@ class EcsService:
         None,
     )
     enable_execute_command: bool = doc("Allow ECS Exec (a shell in running tasks).", False)
+
+    @property
+    def is_routed(self) -> bool:
+        """True if the service has its own listener rule (else it is the listener's default)."""
+        return bool(self.path_patterns or self.host_headers)
+
+    def rule_priority(self, index: int) -> int:
+        """Listener rule priority at position ``index`` of ecs.services: explicit, else 10 x
+        position, so that appending a service never renumbers existing rules."""
+        return self.priority or PRIORITY_STEP * (index + 1)
 
 
 @dataclass(frozen=True)
@@ -525,79 +530,3 @@ class Config:
     @property
     def kube_namespace(self) -> str:
         return self.kubernetes.namespace or self.name
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def load(path: str | Path) -> Config:
-    """Read and validate a config file; raise ConfigError listing every problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"cannot read config: {exc.strerror}"], str(path)) from None
-    return loads(text, str(path))
-
-
-def loads(text: str, source: str = "<config>") -> Config:
-    try:
-        raw = yaml.load(text, Loader=typed_load.YAML_LOADER)  # libyaml when available
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([f"invalid YAML: {where}{problem}"], source) from None
-    if raw is None:
-        raw = {}
-    problems: list[str] = []
-    cfg = typed_load.build(Config, raw, "", problems)
-    # Typos in key names leave a fully typed config: check its values too, so one run
-    # reports everything. Type errors do not (defaults stand in), so stop there.
-    if cfg is not typed_load.MISSING and all(typed_load.UNKNOWN_KEY in p for p in problems):
-        from cfngen.validate import check  # semantic rules need a typed config
-
-        problems.extend(check(cfg))
-    if problems:
-        raise ConfigError(problems, source)
-    return cfg
-
-
-def field_docs() -> list[tuple[str, str]]:
-    """(key path, description) of every config key, for the docs test and `--help`."""
-    return typed_load.field_docs(Config)
-
-
-__all__ = [
-    "AlbAccessLogsConfig",
-    "AlbConfig",
-    "AutoscalingConfig",
-    "CapacityProvidersConfig",
-    "Config",
-    "ConfigError",
-    "DeployConfig",
-    "EcrConfig",
-    "EcrRepository",
-    "EcsConfig",
-    "EcsService",
-    "EksAddon",
-    "EksConfig",
-    "FlowLogsConfig",
-    "HealthCheckConfig",
-    "HpaConfig",
-    "IamConfig",
-    "KubeResources",
-    "KubernetesConfig",
-    "NetworkConfig",
-    "NodeGroupConfig",
-    "NodeTaint",
-    "RetainConfig",
-    "StackSetConfig",
-    "StackSetOverride",
-    "StackSetPreferences",
-    "doc",
-    "doc_factory",
-    "field_docs",
-    "load",
-    "loads",
-]
