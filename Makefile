@@ -15,8 +15,13 @@ PIP_QUIET := --quiet --disable-pip-version-check
 .PHONY: help venv templates validate lint style arch unit test golden bench clean \
         manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse
 
+# Help texts may name make variables, e.g. $(PORT); `make help` shows their values.
+HELP_VARS = $(sort $(shell grep -hE '^[a-z-]+:.*\#\# ' $(MAKEFILE_LIST) | sed -E 's/.*\#\# //' \
+  | grep -oE '\$$\([A-Z_]+\)' | tr -d '$$()'))
+
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E -e 's/:.*## /\t/' \
+	  $(foreach v,$(HELP_VARS),-e 's|\$$\($(v)\)|$($(v))|g') | expand -t 18
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,45 +87,58 @@ bench: $(STAMP) ## print benchmark figures (medians, ratios to a baseline)
 # (`make emulator`); ARGS passes more flags, e.g. ARGS=--yes or ARGS="--profile prod".
 ENDPOINT ?=
 PORT ?= 4566
-REHEARSE_PORT ?= 4567
 AWS_FLAGS = --config $(CONFIG) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
-REHEARSE = $(PY) -m cfngen.cli
-REHEARSE_FLAGS = --config $(CONFIG) --endpoint-url http://127.0.0.1:$(REHEARSE_PORT) \
-  --output-dir build/rehearsal
+CLI = $(PY) -m cfngen.cli
 
 deploy: $(STAMP) ## package, preview, confirm, deploy CONFIG and watch (ENDPOINT=, ARGS=)
-	$(PY) -m cfngen.cli deploy $(AWS_FLAGS) $(ARGS)
+	$(CLI) deploy $(AWS_FLAGS) $(ARGS)
 
 diff: $(STAMP) ## show the changes a deploy of CONFIG would make, per stack
-	$(PY) -m cfngen.cli diff $(AWS_FLAGS) $(ARGS)
+	$(CLI) diff $(AWS_FLAGS) $(ARGS)
 
 destroy: $(STAMP) ## delete CONFIG's stacks (asks for the stack name unless ARGS=--yes)
-	$(PY) -m cfngen.cli destroy $(AWS_FLAGS) $(ARGS)
+	$(CLI) destroy $(AWS_FLAGS) $(ARGS)
 
 emulator: $(STAMP) ## local AWS endpoint on 127.0.0.1:$(PORT) until Ctrl-C
-	$(PY) -m cfngen.cli emulator --port $(PORT)
+	$(CLI) emulator --port $(PORT)
 
-rehearse: $(STAMP) ## local endpoint: deploy CONFIG, outputs, redeploy (no change), destroy, stop
-	@set -e; export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-	  AWS_DEFAULT_REGION=us-east-1; unset AWS_PROFILE AWS_ENDPOINT_URL; \
-	  $(REHEARSE) emulator --port $(REHEARSE_PORT) & pid=$$!; trap "kill $$pid" EXIT; \
-	  $(PY) -c "from cfngen.emulator import wait_ready; wait_ready($(REHEARSE_PORT))"; \
-	  $(REHEARSE) deploy $(REHEARSE_FLAGS) --yes; \
-	  $(REHEARSE) outputs $(REHEARSE_FLAGS); \
-	  $(REHEARSE) deploy $(REHEARSE_FLAGS) --yes; \
-	  $(REHEARSE) destroy $(REHEARSE_FLAGS) --yes; \
-	  echo "rehearsal passed: deploy, outputs, no-op redeploy and destroy against the local endpoint"
+# The rehearsal runs its own emulator (REHEARSE_PORT=0: any free port, learnt from the URL
+# file) with test credentials, and works in $(REHEARSAL_DIR)/run/. The outputs of its
+# deployment are kept in $(REHEARSAL_DIR)/<env>/outputs.json: `make manifests` renders from
+# them while there is no real deployment. KEEP=1 stops before the destroy and keeps the
+# endpoint serving the deployed stacks until Ctrl-C.
+REHEARSE_PORT ?= 0
+REHEARSAL_DIR := build/rehearsal
+KEEP ?=
+rehearse: $(STAMP) ## local endpoint: deploy CONFIG, outputs, no-op redeploy, destroy (KEEP=1: serve instead)
+	@set -e; mkdir -p $(REHEARSAL_DIR); url_file=$(REHEARSAL_DIR)/endpoint; rm -f $$url_file; \
+	  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+	    AWS_DEFAULT_REGION=us-east-1; unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL; \
+	  $(CLI) emulator --port $(REHEARSE_PORT) --url-file $$url_file & pid=$$!; \
+	  trap "kill $$pid 2>/dev/null || true; rm -f $$url_file" EXIT; \
+	  while [ ! -s $$url_file ]; do kill -0 $$pid 2>/dev/null || exit 1; sleep 0.1; done; \
+	  flags="--config $(CONFIG) --endpoint-url $$(cat $$url_file)"; \
+	  $(CLI) deploy $$flags --output-dir $(REHEARSAL_DIR)/run --yes; \
+	  $(CLI) outputs $$flags --output-dir $(REHEARSAL_DIR); \
+	  $(CLI) deploy $$flags --output-dir $(REHEARSAL_DIR)/run --yes; \
+	  if [ -n "$(KEEP)" ]; then \
+	    echo "rehearsal deployed; the stacks stay on $$(cat $$url_file) until Ctrl-C"; \
+	    wait $$pid; exit 0; fi; \
+	  $(CLI) destroy $$flags --output-dir $(REHEARSAL_DIR)/run --yes; \
+	  echo "rehearsal passed: deploy, outputs, no-op redeploy and destroy against the local endpoint"; \
+	  echo "its outputs are kept in $(REHEARSAL_DIR)/<env>/outputs.json: \`make manifests\` renders from them"
 
 # Kubernetes manifests. CONFIG picks the environment; render reads output/<env>/outputs.json
-# (written by `cfngen deploy` / `cfngen outputs`) and stops with advice when it is missing.
+# (written by `cfngen deploy` / `cfngen outputs`), else the outputs the last rehearsal kept
+# (then it writes build/rehearsal/<env>/manifests/), and stops with advice when neither exists.
 CONFIG ?= config/default.yaml
 KUBE_DIR := build/kube
 
-manifests: $(STAMP) ## render output/<env>/manifests/ for CONFIG from its stack outputs
-	$(PY) -m cfngen.cli manifests render --config $(CONFIG)
+manifests: $(STAMP) ## render output/<env>/manifests/ for CONFIG (or the last rehearsal's outputs)
+	$(CLI) manifests render --config $(CONFIG) --rehearsal-dir $(REHEARSAL_DIR)
 
 apply-manifests: $(STAMP) ## render, then kubectl apply to CONFIG's EKS cluster and wait
-	$(PY) -m cfngen.cli manifests apply --config $(CONFIG)
+	$(CLI) manifests apply --config $(CONFIG)
 
 kube-validate: $(STAMP) $(CHECKOV) ## every config's manifests: kubernetes-validate --strict + checkov
 	rm -rf $(KUBE_DIR)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,27 @@ def tree(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(params=CONFIGS, ids=[c.stem for c in CONFIGS])
 def example_config(request: pytest.FixtureRequest) -> Path:
     return request.param
+
+
+def copy_checkout(dest: Path) -> Path:
+    """A fresh-clone-like copy of the working tree: tracked and new (not ignored) files.
+
+    Uncommitted edits are included, so a test of the checkout sees what is being worked
+    on; nothing ignored (.venv, build/, output/) comes along. Links stay links.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, (n.decode() for n in listed)):
+        source, target = ROOT / name, dest / name
+        if not source.is_symlink() and not source.is_file():
+            continue  # deleted in the working tree, or a folder link's contents
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        else:
+            shutil.copy2(source, target)
+    return dest

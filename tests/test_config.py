@@ -29,7 +29,7 @@ def test_empty_file_gives_the_seed_defaults() -> None:
 def test_default_yaml_is_valid_and_typed() -> None:
     cfg = load("config/default.yaml")
     assert isinstance(cfg.ecs.services[0], EcsService)
-    assert cfg.tags == {"project": "cfngen"}
+    assert cfg.tags == {}  # the seed: only the tags cfngen adds itself
     assert cfg.eks.node_group.instance_types == ("t3.medium",)
 
 

@@ -5,13 +5,16 @@ Each test checks the message a user sees and the exit code (1 failed, 2 usage).
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 
+from cfngen.cli import main
 from deploy_env import *  # noqa: F403
 from deploy_env import STACK, Env, run_cli
 
 FAULT_REASON = "Nodegroup cfngen-dev failed: instance type not available (injected)"
+NOWHERE = "http://aws.invalid"  # not loopback, never resolves: nothing is ever sent
 WEB = {"name": "web", "image": "public.ecr.aws/nginx/nginx", "tag": "stable"}
 
 
@@ -132,12 +135,30 @@ def test_missing_credentials_and_profile_are_one_line_errors(env: Env, monkeypat
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(env.workdir / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(env.workdir / "none"))
-    code, _, err = env.cfngen("deploy", "--config", str(env.config()), "--yes")
+    # Only a loopback endpoint makes do without credentials; `.invalid` never resolves.
+    code = main(["deploy", "--config", str(env.config()), "--yes", "--endpoint-url", NOWHERE])
+    err = env.capsys.readouterr().err
     assert code == 2
     assert err.startswith("cfngen: no AWS credentials found")
     assert len(err.strip().splitlines()) == 1
     code, _, err = env.cfngen("outputs", "--config", str(env.config()), "--profile", "nope")
     assert code == 2
+    assert "profile 'nope' not found" in err
+
+
+def test_the_local_endpoint_needs_no_credentials(env: Env, monkeypatch) -> None:
+    """README: a rehearsal against `cfngen emulator` works with nothing configured."""
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(env.workdir / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(env.workdir / "none"))
+    code, out, err = env.cfngen("deploy", "--config", str(env.config()), "--yes")
+    assert code == 0, out + err
+    code, out, err = env.cfngen("outputs", "--config", str(env.config()))
+    assert code == 0, err
+    assert json.loads(out)["EksClusterName"] == "cfngen-dev"
+    code, out, err = env.cfngen("outputs", "--config", str(env.config()), "--profile", "nope")
+    assert code == 2  # a profile asked for is never replaced by the test keys
     assert "profile 'nope' not found" in err
 
 

@@ -178,3 +178,21 @@ def test_package_prints_url_and_quick_create_link(env: Env) -> None:
     assert "aws:SecureTransport" in s3.get_bucket_policy(Bucket=bucket)["Policy"]
     rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert rules[0]["Expiration"]["Days"] == 90
+
+
+def test_destroy_removes_the_manifests_and_kubeconfig_of_its_environment(env: Env) -> None:
+    """Rendered manifests and a kubeconfig describe stacks that no longer exist after destroy."""
+    config = str(env.config())
+    other = env.workdir / "output" / "prod" / "manifests"  # another environment: untouched
+    other.mkdir(parents=True)
+    (other / "kustomization.yaml").write_text("kind: Kustomization\n")
+    assert env.cfngen("deploy", "--config", config, "--yes")[0] == 0
+    assert env.cfngen("manifests", "render", "--config", config)[0] == 0
+    dev = env.workdir / "output" / "dev"
+    (dev / "kubeconfig").write_text("apiVersion: v1\n")  # as `manifests apply` leaves it
+    assert (dev / "manifests" / "rendered.yaml").is_file()
+    code, out, err = env.cfngen("destroy", "--config", config, "--yes")
+    assert code == 0, out + err
+    assert sorted(p.name for p in dev.iterdir()) == ["root.packaged.json"]
+    assert "kubernetes: removed output/dev/manifests/ and output/dev/kubeconfig" in out + err
+    assert (other / "kustomization.yaml").is_file()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from cfngen.config import load
+from cfngen.config import load, loads
 from cfngen.render import render
 from conftest import ROOT
 
@@ -71,3 +71,10 @@ def test_task_security_group_admits_only_the_load_balancer() -> None:
         i["SourceSecurityGroupId"] == {"Ref": "LoadBalancerSecurityGroup"} and "CidrIp" not in i
         for i in ingress
     )
+
+
+def test_an_empty_config_is_exactly_the_seed_that_default_yaml_writes_out() -> None:
+    """README: an empty file gives the seed; config/default.yaml is that seed written out."""
+    empty, default = loads(""), load(ROOT / "config/default.yaml")
+    assert empty == default
+    assert render(empty, ["json", "yaml"]).files == render(default, ["json", "yaml"]).files

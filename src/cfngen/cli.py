@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from cfngen import __version__
 from cfngen.commands import (
     deploy,
     destroy,
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
             "ecs-alb, eks under a root stack) and deploy them."
         ),
         epilog="Exit codes: 0 success or no change, 1 operation failed, 2 bad input or usage.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"cfngen {__version__}", help="print the version"
     )
     add_commands(parser, COMMANDS)
     return parser

@@ -99,8 +99,12 @@ def load_config(path: Path):  # -> Config (import kept lazy for start-up time)
     except ConfigError as exc:
         count = len(exc.problems)
         lines = "\n".join(f"  {exc.source}: {p}" for p in exc.problems)
-        noun = "problem" if count == 1 else "problems"
-        raise UserError(f"invalid config, {count} {noun}:\n{lines}") from None
+        raise UserError(f"invalid config, {plural(count, 'problem')}:\n{lines}") from None
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 ECS service``, ``2 ECS services``: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
 def info(message: str, quiet: bool = False) -> None:

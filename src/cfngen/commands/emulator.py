@@ -9,6 +9,12 @@ from cfngen.commands.common import Command, UserError
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=4566, help="TCP port (default: 4566; 0 = any)")
+    p.add_argument(
+        "--url-file",
+        metavar="FILE",
+        help="write the endpoint URL to FILE once it accepts requests (with --port 0, this "
+        "is how a script learns the port; `make rehearse` uses it)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from cfngen.emulator import serve
 
     try:
-        serve(args.port)
+        serve(args.port, args.url_file)
     except OSError as exc:
         raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", 1) from None
     return 0

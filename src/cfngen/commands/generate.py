@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cfngen.commands.common import Command, UserError, add_config_arg, info, load_config
+from cfngen.commands.common import Command, UserError, add_config_arg, info, load_config, plural
 
 FORMATS = {"json": ("json",), "yaml": ("yaml",), "both": ("json", "yaml")}
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot write {args.out}: {exc.strerror}", exit_code=1) from None
-    info(f"wrote {len(rendered.files)} files for {cfg.prefix} to {args.out}/", args.quiet)
+    info(f"wrote {plural(len(rendered.files), 'file')} for {cfg.prefix} to {args.out}/", args.quiet)
     return 0
 
 

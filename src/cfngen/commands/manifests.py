@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cfngen.commands.aws_command import add_output_arg
 from cfngen.commands.common import (
     Command,
     UserError,
@@ -44,6 +45,18 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     add_source_args(p)
 
 
+def _render_arguments(p: argparse.ArgumentParser) -> None:
+    _arguments(p)
+    p.add_argument(
+        "--rehearsal-dir",
+        type=Path,
+        metavar="DIR",
+        help="when --output-dir holds no outputs.json for the environment, render from the "
+        "outputs a rehearsal kept in DIR/<environment>/ and write the manifests there "
+        "(`make manifests` passes build/rehearsal, where `make rehearse` keeps them)",
+    )
+
+
 def add_source_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("where the stack outputs come from")
     src = g.add_mutually_exclusive_group()
@@ -51,7 +64,7 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
         "--outputs",
         type=Path,
         metavar="FILE",
-        help="stack outputs JSON (default: output/<environment>/outputs.json)",
+        help="stack outputs JSON (default: <output-dir>/<environment>/outputs.json)",
     )
     src.add_argument(
         "--from-stack",
@@ -65,12 +78,14 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
         "manifests; never apply this",
     )
     p.add_argument(
-        "--base", type=Path, default=Path("manifests"), metavar="DIR",
-        help="the kustomize base (default: manifests)",
+        "--base", type=Path, metavar="DIR",
+        help="the kustomize base (default: ./manifests when there is one, else the base "
+        "built into cfngen)",
     )  # fmt: skip
+    add_output_arg(p)
     p.add_argument(
         "--out", type=Path, metavar="DIR",
-        help="output folder (default: output/<environment>/manifests)",
+        help="output folder (default: <output-dir>/<environment>/manifests)",
     )  # fmt: skip
 
 
@@ -90,11 +105,24 @@ def _outputs(cfg: Config, args: argparse.Namespace) -> tuple[dict[str, str], str
             raise UserError(
                 f"cannot read the outputs of stack {cfg.stack_name}: {exc}", 1
             ) from None
-    path = args.outputs or render.output_dir(cfg) / "outputs.json"
+    path = args.outputs or _environment_dir(cfg, args) / render.OUTPUTS_FILE
     try:
         return render.read_outputs(path), str(path)
     except render.RenderError as exc:
         raise UserError(str(exc)) from None
+
+
+def _environment_dir(cfg: Config, args: argparse.Namespace) -> Path:
+    """<output-dir>/<env>, or the rehearsal's when only a rehearsal left outputs behind."""
+    from cfngen.kube import render
+
+    own = render.output_dir(cfg, args.output_dir)
+    rehearsal = getattr(args, "rehearsal_dir", None)
+    if rehearsal and not args.outputs and not (own / render.OUTPUTS_FILE).is_file():
+        kept = render.output_dir(cfg, rehearsal)
+        if (kept / render.OUTPUTS_FILE).is_file():
+            return kept
+    return own
 
 
 def render_manifests(cfg: Config, args: argparse.Namespace) -> tuple[Path, dict[str, str]]:
@@ -102,7 +130,7 @@ def render_manifests(cfg: Config, args: argparse.Namespace) -> tuple[Path, dict[
     from cfngen.kube import render, steps
 
     outputs, source = _outputs(cfg, args)
-    out = args.out or render.output_dir(cfg) / "manifests"
+    out = args.out or _environment_dir(cfg, args) / render.MANIFESTS_DIR
     with kube_errors():
         steps.write_manifests(cfg, outputs, source, args.base, out)
     return out, outputs
@@ -110,7 +138,12 @@ def render_manifests(cfg: Config, args: argparse.Namespace) -> tuple[Path, dict[
 
 def run_render(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
-    render_manifests(cfg, args)
+    out, _ = render_manifests(cfg, args)
+    if args.rehearsal_dir and args.out is None and out.is_relative_to(args.rehearsal_dir):
+        info(
+            f"no deployment outputs in {args.output_dir}/{cfg.environment}/: rendered from the "
+            "outputs the last rehearsal kept (deploy for real for the cluster's own)"
+        )
     if args.placeholder:
         info("placeholder image registry: for validation only, do not apply this")
     return 0
@@ -148,7 +181,7 @@ COMMAND = Command(
                 "Reads output/<env>/outputs.json; the overlay is resolved in Python, so neither "
                 "a cluster nor kubectl is needed."
             ),
-            arguments=_arguments,
+            arguments=_render_arguments,
             run=run_render,
         ),
         Command(

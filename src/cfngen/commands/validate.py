@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from cfngen.commands.common import Command, add_config_arg, info, load_config
+from cfngen.commands.common import Command, add_config_arg, info, load_config, plural
 
 
 def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     info(
-        f"{args.config}: valid ({cfg.prefix}, {cfg.az_count()} AZs, "
-        f"{len(cfg.ecs.services)} ECS services, EKS {cfg.eks.version})"
+        f"{args.config}: valid ({cfg.prefix}, {plural(cfg.az_count(), 'AZ')}, "
+        f"{plural(len(cfg.ecs.services), 'ECS service')}, EKS {cfg.eks.version})"
     )
     return 0
 

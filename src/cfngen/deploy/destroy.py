@@ -59,22 +59,17 @@ def destroy(
         if typed.strip() != name:
             printer.say("not deleted")
             return 1
-    values = outputs.from_stack(stack)
-    pre = hooks.pre_delete_hooks()
-    if pre:
-        hooks.run(
-            pre,
-            hooks.HookContext(
-                cfg=cfg,
-                session=aws.session,
-                region=aws.region,
-                endpoint_url=aws.endpoint_url,
-                stack_name=name,
-                outputs=values,
-                say=printer.say,
-                options=opts.hook_options or {},
-            ),
-        )
+    context = hooks.HookContext(
+        cfg=cfg,
+        session=aws.session,
+        region=aws.region,
+        endpoint_url=aws.endpoint_url,
+        stack_name=name,
+        outputs=outputs.from_stack(stack),
+        say=printer.say,
+        options={"output_dir": opts.out_dir, **(opts.hook_options or {})},
+    )
+    hooks.run(hooks.pre_delete_hooks(), context)
     if stack.get("EnableTerminationProtection"):
         cfn.update_termination_protection(
             StackName=stack["StackId"], EnableTerminationProtection=False
@@ -90,5 +85,6 @@ def destroy(
     if final != StackStatus.DELETE_COMPLETE:
         raise failure(cfn, stack, final, since, "fix the cause and run destroy again")
     outputs.path_for(opts.out_dir, cfg.environment).unlink(missing_ok=True)
+    hooks.run(hooks.post_delete_hooks(), context)
     printer.say(f"deleted {name}")
     return 0

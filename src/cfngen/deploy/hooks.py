@@ -4,7 +4,9 @@
 confirmed and before DeleteStack (e.g. delete Kubernetes LoadBalancer Services
 so their load balancers do not block the VPC). ``register_post_deploy(fn)`` runs
 after a successful deploy (also when nothing changed), e.g. for
-``deploy --with-manifests``. A hook that raises stops the command with exit 1;
+``deploy --with-manifests``. ``register_post_delete(fn)`` runs after the root
+stack is gone, to remove local artifacts that described it (rendered manifests,
+kubeconfig). A hook that raises stops the command with exit 1;
 ``ctx.options`` carries command-line switches a hook may look at.
 """
 
@@ -32,6 +34,7 @@ class HookContext:
 Hook = Callable[[HookContext], None]
 _PRE_DELETE: list[tuple[str, Hook]] = []
 _POST_DEPLOY: list[tuple[str, Hook]] = []
+_POST_DELETE: list[tuple[str, Hook]] = []
 
 
 def _add(registry: list[tuple[str, Hook]], fn: Hook, name: str | None) -> Hook:
@@ -51,6 +54,11 @@ def register_post_deploy(fn: Hook, name: str | None = None) -> Hook:
     return _add(_POST_DEPLOY, fn, name)
 
 
+def register_post_delete(fn: Hook, name: str | None = None) -> Hook:
+    """Run ``fn`` after the root stack was deleted; usable as a decorator; idempotent."""
+    return _add(_POST_DELETE, fn, name)
+
+
 def pre_delete_hooks() -> list[tuple[str, Hook]]:
     return list(_PRE_DELETE)
 
@@ -59,8 +67,12 @@ def post_deploy_hooks() -> list[tuple[str, Hook]]:
     return list(_POST_DEPLOY)
 
 
+def post_delete_hooks() -> list[tuple[str, Hook]]:
+    return list(_POST_DELETE)
+
+
 def unregister(fn: Hook) -> None:
-    for registry in (_PRE_DELETE, _POST_DEPLOY):
+    for registry in (_PRE_DELETE, _POST_DEPLOY, _POST_DELETE):
         registry[:] = [(n, f) for n, f in registry if f is not fn]
 
 

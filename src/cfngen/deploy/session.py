@@ -24,6 +24,8 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from cfngen.endpoints import with_local_credentials
+
 EXIT_FAILED, EXIT_USAGE = 1, 2
 MAX_ATTEMPTS = 10  # botocore retries throttling with exponential backoff and jitter
 
@@ -79,13 +81,14 @@ def connect(
     region = region or default_region or session.region_name
     if not region:
         raise DeployError("no AWS region: pass --region or set AWS_REGION", EXIT_USAGE)
+    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    session = with_local_credentials(session, endpoint, profile)
     if session.get_credentials() is None:
         raise DeployError(
             "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY, or pass --profile",
             EXIT_USAGE,
         )
-    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
     return Aws(session=session, region=region, endpoint_url=endpoint)
 
 

@@ -155,12 +155,21 @@ def wait_ready(port: int = DEFAULT_PORT, timeout: float = 20.0) -> None:
             time.sleep(0.1)
 
 
-def serve(port: int = DEFAULT_PORT) -> None:
-    """Run until Ctrl-C or SIGTERM (``cfngen emulator``)."""
+def serve(port: int = DEFAULT_PORT, url_file: str | None = None) -> None:
+    """Run until Ctrl-C or SIGTERM (``cfngen emulator``).
+
+    ``url_file`` receives the endpoint URL once it accepts requests (written whole, then
+    renamed into place), so a script can start it on port 0 and wait for the file.
+    """
     stop = threading.Event()
     with Emulator(port) as emu:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        if url_file:
+            tmp = f"{url_file}.tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(emu.url + "\n")
+            os.replace(tmp, url_file)
         print(f"cfngen emulator: AWS API on {emu.url} (loopback only); Ctrl-C stops it", flush=True)
         print(
             f"  use: --endpoint-url {emu.url} with any credentials, e.g. "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cfngen.config import Config
+from cfngen.endpoints import with_local_credentials
 
 
 def client(service: str, cfg: Config, profile: str | None, region: str | None,
@@ -16,6 +17,7 @@ def client(service: str, cfg: Config, profile: str | None, region: str | None,
     import boto3  # lazy: rendering from outputs.json never needs it
 
     session = boto3.Session(profile_name=profile, region_name=region or cfg.region)
+    session = with_local_credentials(session, endpoint_url, profile)
     return session.client(service, endpoint_url=endpoint_url)
 
 

@@ -7,10 +7,11 @@ step raises :class:`cfngen.kube.steps.KubeError`, which stops the command.
 
 from __future__ import annotations
 
-import ipaddress
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+
+from cfngen.endpoints import is_loopback
 
 if TYPE_CHECKING:
     from cfngen.deploy.hooks import HookContext
@@ -21,17 +22,6 @@ WITH_MANIFESTS = "with_manifests"  # the option ``deploy --with-manifests`` sets
 def _profile(ctx: HookContext) -> str | None:
     profile = ctx.options.get("profile") or getattr(ctx.session, "profile_name", None)
     return None if profile in (None, "default") else str(profile)
-
-
-def is_loopback(endpoint_url: str | None) -> bool:
-    """True for the local endpoint (`cfngen emulator`): its EKS clusters have no Kubernetes API."""
-    host = urlparse(endpoint_url or "").hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def pre_delete(ctx: HookContext) -> None:
@@ -52,10 +42,35 @@ def post_deploy(ctx: HookContext) -> None:
     from cfngen.kube import render, steps
 
     ctx.say("kubernetes: rendering and applying the manifests (--with-manifests)")
-    out = render.output_dir(ctx.cfg) / "manifests"
-    base = Path(ctx.options.get("base", "manifests"))
-    steps.write_manifests(ctx.cfg, ctx.outputs, f"stack {ctx.stack_name}", base, out)
+    out = _environment_dir(ctx) / render.MANIFESTS_DIR
+    base = ctx.options.get("base")
+    source = f"stack {ctx.stack_name}"
+    steps.write_manifests(ctx.cfg, ctx.outputs, source, Path(base) if base else None, out)
     steps.apply_rendered(ctx.cfg, ctx.outputs, out, _profile(ctx), ctx.region, ctx.endpoint_url)
+
+
+def post_delete(ctx: HookContext) -> None:
+    """The stacks are gone: drop the manifests and kubeconfig rendered for them."""
+    from cfngen.kube.kubeconfig import FILE_NAME
+    from cfngen.kube.render import MANIFESTS_DIR
+
+    env_dir = _environment_dir(ctx)
+    removed = []
+    if (env_dir / MANIFESTS_DIR).is_dir():
+        shutil.rmtree(env_dir / MANIFESTS_DIR)
+        removed.append(f"{env_dir / MANIFESTS_DIR}/")
+    if (env_dir / FILE_NAME).is_file():
+        (env_dir / FILE_NAME).unlink()
+        removed.append(str(env_dir / FILE_NAME))
+    if removed:
+        ctx.say(f"kubernetes: removed {' and '.join(removed)} (rendered for the deleted stacks)")
+
+
+def _environment_dir(ctx: HookContext) -> Path:
+    """<output-dir>/<environment>, where the command's --output-dir points (default output)."""
+    from cfngen.kube import render
+
+    return render.output_dir(ctx.cfg, Path(ctx.options.get("output_dir") or render.OUTPUT_ROOT))
 
 
 def register() -> None:
@@ -63,3 +78,4 @@ def register() -> None:
 
     hooks.register_pre_delete(pre_delete, "kubernetes: delete LoadBalancer Services")
     hooks.register_post_deploy(post_deploy, "kubernetes: apply manifests (--with-manifests)")
+    hooks.register_post_delete(post_delete, "kubernetes: remove rendered manifests")

@@ -30,12 +30,15 @@ from cfngen.kube import kustomize
 from cfngen.patterns import is_digest
 
 APP = "app"  # the name of every object in the base
-BASE_DIR = Path("manifests")
+BASE_DIR = Path("manifests")  # in a checkout: a link to the base shipped in the package
+BUILT_IN_BASE = Path(__file__).resolve().parent / "base"  # ships with every install
 OUTPUT_ROOT = Path("output")  # per-environment artifacts: OUTPUT_ROOT/<environment>/
+OUTPUTS_FILE = "outputs.json"  # the deployer's (cfngen.deploy.outputs): read, never written
+MANIFESTS_DIR = "manifests"  # OUTPUT_ROOT/<environment>/manifests/
 OVERLAY_FILE = kustomize.KUSTOMIZATION
 RENDERED_FILE = "rendered.yaml"
 PLACEHOLDER_ACCOUNT = "000000000000"
-HEADER = "# Rendered by cfngen from {base}/ for {prefix}: edit the config or the base, not this.\n"
+HEADER = "# Rendered by cfngen from {base} for {prefix}: edit the config or the base, not this.\n"
 
 
 class _Dumper(yaml.SafeDumper):
@@ -61,6 +64,14 @@ class Manifests:
     files: Mapping[str, bytes]
     objects: list[kustomize.Doc]
     image: str
+
+
+def default_base() -> Path:
+    """``manifests/`` of the current folder (a checkout, maybe edited), else the built-in base.
+
+    So ``cfngen manifests`` works from any folder after ``pip install``/``pipx install``.
+    """
+    return BASE_DIR if (BASE_DIR / OVERLAY_FILE).is_file() else BUILT_IN_BASE
 
 
 def output_dir(cfg: Config, root: Path = OUTPUT_ROOT) -> Path:
@@ -184,9 +195,10 @@ def overlay(cfg: Config, base_image_name: str, repository: str) -> dict[str, obj
 
 
 def render(
-    cfg: Config, outputs: Mapping[str, str], source: str, base: Path = BASE_DIR
+    cfg: Config, outputs: Mapping[str, str], source: str, base: Path | None = None
 ) -> Manifests:
     """Build overlay + rendered YAML in a scratch folder; return the bytes. No cluster."""
+    base = base or default_base()
     if not (base / OVERLAY_FILE).is_file():
         raise RenderError(
             f"{base}/{OVERLAY_FILE} not found: run from the cfngen checkout or pass --base"
@@ -206,7 +218,8 @@ def render(
             (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
             (Path(tmp) / name).write_bytes(data)
         objects = kustomize.build(Path(tmp))
-    header = HEADER.format(base=base.as_posix(), prefix=cfg.prefix)
+    label = "its built-in base" if base == BUILT_IN_BASE else f"{base.as_posix()}/"
+    header = HEADER.format(base=label, prefix=cfg.prefix)
     files[RENDERED_FILE] = (header + kustomize.dump(objects)).encode()
     image = next(c["image"] for c in kustomize.containers(objects))
     return Manifests(files=files, objects=objects, image=image)

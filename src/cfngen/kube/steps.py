@@ -40,7 +40,7 @@ def write_manifests(
     cfg: Config,
     outputs: Mapping[str, str],
     source: str,
-    base: Path,
+    base: Path | None,
     out: Path,
     say: Say = to_stderr,
 ) -> None:
@@ -93,7 +93,7 @@ def before_destroy(
     out_dir = render.output_dir(cfg)
     if not outputs:
         try:
-            outputs = render.read_outputs(out_dir / "outputs.json")
+            outputs = render.read_outputs(out_dir / render.OUTPUTS_FILE)
         except render.RenderError:
             outputs = {}
     found = outputs
