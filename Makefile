@@ -13,7 +13,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
 .PHONY: help venv templates validate lint style arch unit test golden bench clean \
-        manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse
+        manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse cost
 
 # Help texts may name make variables, e.g. $(PORT); `make help` shows their values.
 HELP_VARS = $(sort $(shell grep -hE '^[a-z-]+:.*\#\# ' $(MAKEFILE_LIST) | sed -E 's/.*\#\# //' \
@@ -52,8 +52,8 @@ lint: $(STAMP) ## cfn-lint (one process, .cfnlintrc) on the templates of every c
 	@echo "cfn-lint: no errors, no warnings on templates/ and $(LINT_DIR)/*/ ($(words $(CONFIGS)) configs)"
 
 style: $(STAMP) ## ruff lint and format check
-	$(VENV)/bin/ruff check src tests bench generate.py
-	$(VENV)/bin/ruff format --check src tests bench generate.py
+	$(VENV)/bin/ruff check src tests bench scripts generate.py
+	$(VENV)/bin/ruff format --check src tests bench scripts generate.py
 
 arch: $(STAMP) ## import-linter: layers import downward only; only the emulator command imports the emulator
 	$(VENV)/bin/lint-imports --no-cache --no-logo
@@ -92,6 +92,9 @@ CLI = $(PY) -m cfngen.cli
 
 deploy: $(STAMP) ## package, preview, confirm, deploy CONFIG and watch (ENDPOINT=, ARGS=)
 	$(CLI) deploy $(AWS_FLAGS) $(ARGS)
+
+cost: $(STAMP) ## monthly cost estimate of CONFIG (ARGS="--format json", ARGS="--usage FILE")
+	$(PY) -m cfngen.cli cost --config $(CONFIG) $(ARGS)
 
 diff: $(STAMP) ## show the changes a deploy of CONFIG would make, per stack
 	$(CLI) diff $(AWS_FLAGS) $(ARGS)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from cfngen import __version__
 from cfngen.commands import (
+    cost,
     deploy,
     destroy,
     diff,
@@ -34,6 +35,7 @@ COMMANDS = (
     package.COMMAND,
     deploy.COMMAND,
     diff.COMMAND,
+    cost.COMMAND,
     outputs.COMMAND,
     destroy.COMMAND,
     watch.COMMAND,

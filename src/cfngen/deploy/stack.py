@@ -12,14 +12,14 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from cfngen.config import Config
-from cfngen.deploy import changeset, hooks, outputs
+from cfngen.deploy import changeset, hooks, outputs, plan_cost
 from cfngen.deploy.package import upload_templates, write_packaged
 from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError, error_code, error_message
 from cfngen.deploy.status import (
@@ -50,6 +50,10 @@ class DeployOptions:
     tags: Mapping[str, str] = field(default_factory=dict)
     out_dir: Path = Path("output")
     hook_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def today() -> date:
+    return date.today()
 
 
 def token() -> str:
@@ -267,6 +271,10 @@ def deploy(
     printer.say(f"changes to {name} ({'create' if new else 'update'}):")
     printer.say(changeset.table(changes))
     printer.say(changeset.summary(changes))
+    for line in plan_cost.lines(
+        cfn, None if new else stack_id, rendered.files, aws.region, today()
+    ):
+        printer.say(line)
     if preview_only:
         discard()
         printer.say("change set deleted (preview only)")
