@@ -13,7 +13,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
 .PHONY: help venv templates validate lint style arch unit test golden bench clean \
-        manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse cost
+        manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse cost diagram readme-diagram
 
 # Help texts may name make variables, e.g. $(PORT); `make help` shows their values.
 HELP_VARS = $(sort $(shell grep -hE '^[a-z-]+:.*\#\# ' $(MAKEFILE_LIST) | sed -E 's/.*\#\# //' \
@@ -92,6 +92,14 @@ CLI = $(PY) -m cfngen.cli
 
 deploy: $(STAMP) ## package, preview, confirm, deploy CONFIG and watch (ENDPOINT=, ARGS=)
 	$(CLI) deploy $(AWS_FLAGS) $(ARGS)
+
+diagram: $(STAMP) ## draw CONFIG's architecture: build/diagram.svg and .png (and mermaid on stdout)
+	$(PY) -m cfngen.cli diagram --config $(CONFIG) --format svg --out build/diagram.svg
+	$(PY) -m cfngen.cli diagram --config $(CONFIG) --format png --out build/diagram.png
+	$(PY) -m cfngen.cli diagram --config $(CONFIG)
+
+readme-diagram: $(STAMP) ## regenerate README.md's architecture diagram from config/default.yaml
+	$(PY) -m cfngen.cli diagram --config config/default.yaml --readme README.md
 
 cost: $(STAMP) ## monthly cost estimate of CONFIG (ARGS="--format json", ARGS="--usage FILE")
 	$(PY) -m cfngen.cli cost --config $(CONFIG) $(ARGS)

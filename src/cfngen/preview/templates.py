@@ -168,6 +168,8 @@ class TemplateSet:
                 return items[int(arg[0])] if isinstance(items, list) else None
             except (IndexError, TypeError, ValueError):
                 return None
+        if fn == "Fn::GetAZs":  # unknown until deployed: stand-ins in AZ order
+            return [f"AZ {n}" for n in range(1, 7)]
         if fn == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
             return self.resolve(stack, arg[1], depth + 1)
         if fn.startswith("Fn::") or fn == "Condition":
