@@ -1,4 +1,10 @@
-"""Shared helpers: the repository root, the example configs, running the real CLI."""
+"""Shared helpers: the repository root, the example configs, running the real CLI, the endpoint.
+
+The local AWS endpoint is one per test process (one per pytest-xdist worker): moto keeps
+its state per process, so a second endpoint in the same process would share it anyway.
+Each test that asks for ``emulator`` gets it emptied (a fresh account, no faults, no
+counted calls), so no test depends on what another left behind.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from cfngen.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = sorted((ROOT / "config").glob("*.yaml"))
@@ -60,3 +71,19 @@ def copy_checkout(dest: Path) -> Path:
         else:
             shutil.copy2(source, target)
     return dest
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[Emulator]:
+    """This worker's endpoint on a free loopback port; it stops with the session."""
+    from cfngen.emulator import Emulator
+
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator(emulator_server: Emulator) -> Emulator:
+    """The worker's endpoint, emptied: every moto backend, every fault and call count."""
+    emulator_server.client().reset()
+    return emulator_server

@@ -1,4 +1,4 @@
-"""Fixtures for the deployer tests: one local endpoint per session, a clean account per test.
+"""Fixtures for the deployer tests: the worker's local endpoint, a clean account per test.
 
 Everything goes over real HTTP to :class:`cfngen.emulator.Emulator` (moto plus
 cfngen's gap fills); faults are injected at the endpoint, never by mocking cfngen.
@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,6 @@ from cfngen.emulator import TEST_CREDENTIALS, Emulator, EmulatorClient
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "cfngen-dev"
 VENV_BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
-    with Emulator() as emu:
-        yield emu
 
 
 @dataclass
@@ -82,8 +75,7 @@ def env(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> Env:
-    control = emulator.client()
-    control.reset()
+    control = emulator.client()  # the `emulator` fixture emptied it
     for key, value in TEST_CREDENTIALS.items():
         monkeypatch.setenv(key, value)
     for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
@@ -107,4 +99,4 @@ def run_cli(args: list[str], cwd: Path, **kw: Any) -> subprocess.Popen[str]:
     )
 
 
-__all__ = ["ROOT", "STACK", "VENV_BIN", "Env", "emulator", "env", "run_cli"]
+__all__ = ["ROOT", "STACK", "VENV_BIN", "Env", "env", "run_cli"]

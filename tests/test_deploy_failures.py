@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import signal
-import time
+
+import pytest
+from botocore.retries.standard import ExponentialBackoff
 
 from cfngen.cli import main
 from deploy_env import *  # noqa: F403
@@ -100,14 +102,19 @@ def test_failed_update_rolls_back_and_says_so(env: Env) -> None:
 def test_busy_stack_waits_or_fails_fast_with_no_wait(env: Env) -> None:
     config = str(env.config())
     assert _deploy(env, config)[0] == 0
-    env.control.fault("busy", stack=STACK, seconds=1.5, status="UPDATE_IN_PROGRESS")
+    busy = env.control.fault("busy", stack=STACK, status="UPDATE_IN_PROGRESS")
     code, _, err = _deploy(env, config, "--no-wait")
     assert code == 1
     assert "busy (UPDATE_IN_PROGRESS)" in err
+    env.control.release(busy)
+    # Busy for the next two DescribeStacks calls, then idle: the deploy sees the stack busy,
+    # says it waits, finds it idle on its next look and carries on (no clock involved).
+    env.control.fault("busy", stack=STACK, status="UPDATE_IN_PROGRESS", count=2)
     code, out, err = _deploy(env, config)
     assert code == 0, err
     assert "is busy (UPDATE_IN_PROGRESS); waiting" in out
     assert "no changes" in out
+    assert env.control.faults() == []  # both busy answers were used
 
 
 def test_change_set_failed_for_another_reason_is_shown_and_cleaned_up(env: Env) -> None:
@@ -119,7 +126,10 @@ def test_change_set_failed_for_another_reason_is_shown_and_cleaned_up(env: Env) 
     assert env.stack() is None  # the REVIEW_IN_PROGRESS placeholder is gone too
 
 
-def test_throttling_is_retried(env: Env) -> None:
+def test_throttling_is_retried(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    # botocore's own jittered backoff (up to 2**n s per retry) is not under test here, and
+    # would make this test sleep for seconds: a short fixed delay keeps its retry path.
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.01)
     env.control.fault("throttle", action="CreateChangeSet", count=2)
     env.control.fault("throttle", action="DescribeStackEvents", count=3)
     env.control.fault("throttle", action="HeadObject", count=2)
@@ -171,13 +181,14 @@ def test_no_terminal_without_yes_never_prompts(env: Env) -> None:
 
 def test_ctrl_c_while_watching_says_how_to_resume(env: Env) -> None:
     config = str(env.config())
-    env.control.fault("hold", stack=STACK, seconds=4)
+    # The create stays in progress (its final event hidden) until two DescribeStacks calls
+    # have seen it so; the interrupted deploy only reads events, `cfngen watch` below both.
+    env.control.fault("hold", stack=STACK, count=2)
     proc = run_cli(["deploy", "--config", config, "--yes", "--endpoint-url", env.url], env.workdir)
     assert proc.stdout is not None
     for line in proc.stdout:
         if "User Initiated" in line and "cfngen-dev (AWS::CloudFormation::Stack)" in line:
-            break
-    time.sleep(0.3)
+            break  # printed by the watcher, which cannot finish while the hold lasts
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
@@ -186,4 +197,6 @@ def test_ctrl_c_while_watching_says_how_to_resume(env: Env) -> None:
     assert "Traceback" not in err
     code, out, _ = env.cfngen("watch", "--config", config)
     assert code == 0
+    assert "is busy (CREATE_IN_PROGRESS); waiting" in out
     assert "CREATE_COMPLETE" in out
+    assert env.control.faults() == []

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,40 +18,25 @@ import pytest
 
 from cfngen.cli import main
 from cfngen.emulator import TEST_CREDENTIALS, Emulator, EmulatorClient
-from cfngen.emulator import stacksets as emulated_stacksets
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNTS = ["111111111111", "222222222222"]
 REGIONS = ["us-east-1", "eu-west-1"]
 NAME = "cfngen-dev"
 BUCKET = "cfngen-templates-123456789012-us-east-1"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    emulated_stacksets.install()
-    with Emulator() as emu:
-        # The deployer's new template bucket gets a TLS-only Deny policy, and moto, served
-        # over plain http on loopback, then answers 403 to every HEAD; a bucket that
-        # already exists keeps that policy off (reported to the deployer's owner).
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=emu.url,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        s3.create_bucket(Bucket=BUCKET)
-        yield emu.url
+TWO_BY_TWO = ["--accounts", ",".join(ACCOUNTS), "--regions", ",".join(REGIONS)]
+RELEASE_2 = "tags: {release: '2'}\n"
+THREE_REGIONS = "  regions: [us-east-1, eu-west-1, us-west-2]\n"
 
 
 @pytest.fixture
-def aws_env(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def aws_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The worker's endpoint, emptied, with test credentials; each test deploys what it needs."""
     for key, value in TEST_CREDENTIALS.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    return endpoint
+    return emulator.url
 
 
 def cfn(endpoint: str) -> object:
@@ -98,8 +82,15 @@ def config(tmp_path: Path, extra: str) -> Path:
 
 
 def instance_stacks(endpoint: str) -> dict[tuple[str, str], str]:
-    listed = aws_cli(endpoint, "cloudformation", "list-stack-instances", "--stack-set-name", NAME)
+    listed = cfn(endpoint).list_stack_instances(StackSetName=NAME)  # type: ignore[attr-defined]
     return {(s["Account"], s["Region"]): s["StackId"] for s in listed["Summaries"]}
+
+
+def deployed(endpoint: str, capsys: pytest.CaptureFixture[str], *args: str, **kw: Any) -> Any:
+    """Set-up: deploy with the CLI, check that it worked, forget its output."""
+    assert cli(endpoint, "deploy", *args, "--yes", **kw) == 0
+    capsys.readouterr()
+    return instance_stacks(endpoint)
 
 
 def target_stack(account: str, region: str, stack_id: str) -> Any:
@@ -123,9 +114,8 @@ def calls(endpoint: str) -> dict[str, int]:
 
 
 def test_deploy_two_accounts_two_regions(aws_env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    targets = ["--accounts", ",".join(ACCOUNTS), "--regions", ",".join(REGIONS)]
-    assert cli(aws_env, "deploy", *targets, "--yes") == 0
-    listed = aws_cli(aws_env, "cloudformation", "list-stack-instances", "--stack-set-name", NAME)
+    assert cli(aws_env, "deploy", *TWO_BY_TWO, "--yes") == 0
+    listed = cfn(aws_env).list_stack_instances(StackSetName=NAME)  # type: ignore[attr-defined]
     rows = {(s["Account"], s["Region"]): s["Status"] for s in listed["Summaries"]}
     assert rows == {(a, r): "CURRENT" for a in ACCOUNTS for r in REGIONS}
     ss = aws_cli(aws_env, "cloudformation", "describe-stack-set", "--stack-set-name", NAME)
@@ -138,9 +128,8 @@ def test_deploy_two_accounts_two_regions(aws_env: str, capsys: pytest.CaptureFix
         if r["Type"] == "AWS::CloudFormation::Stack"
     ]
     assert urls and all(u.startswith(f"https://{BUCKET}.s3.us-east-1.amazonaws.com/") for u in urls)
-    policy = json.loads(
-        aws_cli(aws_env, "s3api", "get-bucket-policy", "--bucket", BUCKET)["Policy"]
-    )
+    s3 = boto3.client("s3", endpoint_url=aws_env, region_name="us-east-1")
+    policy = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
     principals = [
         s["Principal"]["AWS"] for s in policy["Statement"] if s.get("Sid", "").startswith("Cfngen")
     ]
@@ -151,7 +140,7 @@ def test_deploy_two_accounts_two_regions(aws_env: str, capsys: pytest.CaptureFix
     capsys.readouterr()
 
     EmulatorClient(aws_env).reset_calls()
-    assert cli(aws_env, "deploy", *targets, "--yes") == 0
+    assert cli(aws_env, "deploy", *TWO_BY_TWO, "--yes") == 0
     assert "no changes" in capsys.readouterr().out
     mutating = [k for k in calls(aws_env) if not k.split(":")[1].startswith(("Describe", "List"))]
     assert mutating == []
@@ -160,10 +149,9 @@ def test_deploy_two_accounts_two_regions(aws_env: str, capsys: pytest.CaptureFix
 def test_template_update_updates_every_instance(
     aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = instance_stacks(aws_env)
-    cfg = config(tmp_path, "tags: {release: '2'}\n")
-    targets = ["--accounts", ",".join(ACCOUNTS), "--regions", ",".join(REGIONS)]
-    assert cli(aws_env, "deploy", *targets, "--yes", config=cfg) == 0
+    before = deployed(aws_env, capsys, *TWO_BY_TWO)
+    cfg = config(tmp_path, RELEASE_2)
+    assert cli(aws_env, "deploy", *TWO_BY_TWO, "--yes", config=cfg) == 0
     out = capsys.readouterr().out
     assert "0 to add, 4 to update, 0 to remove" in out
     assert instance_stacks(aws_env) == before  # updated in place, not replaced
@@ -175,15 +163,10 @@ def test_template_update_updates_every_instance(
 def test_add_region_creates_only_new_instances(
     aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = instance_stacks(aws_env)
+    before = deployed(aws_env, capsys, *TWO_BY_TWO, config=config(tmp_path, RELEASE_2))
     cfg = config(
         tmp_path,
-        (
-            "tags: {release: '2'}\n"
-            "stackset:\n"
-            "  accounts: ['111111111111', '222222222222']\n"
-            "  regions: [us-east-1, eu-west-1, us-west-2]\n"
-        ),
+        RELEASE_2 + "stackset:\n  accounts: ['111111111111', '222222222222']\n" + THREE_REGIONS,
     )
     EmulatorClient(aws_env).reset_calls()
     assert cli(aws_env, "deploy", "--yes", config=cfg) == 0
@@ -199,16 +182,11 @@ def test_add_region_creates_only_new_instances(
 def test_remove_account_then_status_then_destroy(
     aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cfg = config(
-        tmp_path,
-        (
-            "tags: {release: '2'}\n"
-            "stackset:\n"
-            "  accounts: ['111111111111']\n"
-            "  regions: [us-east-1, eu-west-1, us-west-2]\n"
-        ),
-    )
-    gone = {k: v for k, v in instance_stacks(aws_env).items() if k[0] == ACCOUNTS[1]}
+    both = RELEASE_2 + "stackset:\n  accounts: ['111111111111', '222222222222']\n"
+    every = deployed(aws_env, capsys, config=config(tmp_path, both + THREE_REGIONS))
+    assert len(every) == 6
+    gone = {k: v for k, v in every.items() if k[0] == ACCOUNTS[1]}
+    cfg = config(tmp_path, RELEASE_2 + "stackset:\n  accounts: ['111111111111']\n" + THREE_REGIONS)
     assert cli(aws_env, "deploy", "--yes", config=cfg) == 0
     assert "0 to add, 0 to update, 3 to remove" in capsys.readouterr().out
     assert {a for a, _ in instance_stacks(aws_env)} == {ACCOUNTS[0]}

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import boto3
 import pytest
 
 from cfngen.config import StackSetPreferences, loads
 from cfngen.emulator import Emulator
-from cfngen.emulator import stacksets as emulated_stacksets
 from cfngen.stackset import operations as ops
 from cfngen.stackset import plan, preferences
 
@@ -22,17 +20,16 @@ TEMPLATE = {
 }
 
 
-@pytest.fixture(scope="module")
-def cfn() -> Iterator[object]:
-    emulated_stacksets.install()
-    with Emulator() as emu:
-        yield boto3.client(
-            "cloudformation",
-            endpoint_url=emu.url,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+@pytest.fixture
+def cfn(emulator: Emulator) -> object:
+    """A CloudFormation client on the worker's endpoint, emptied for this test."""
+    return boto3.client(
+        "cloudformation",
+        endpoint_url=emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def spec(name: str, prefs: dict, overrides: dict | None = None) -> ops.Spec:

@@ -36,6 +36,7 @@ import json
 import os
 import signal
 import threading
+import urllib.error
 import urllib.request
 from types import TracebackType
 from typing import Any
@@ -62,6 +63,9 @@ class Emulator:
 
     def start(self) -> Emulator:
         os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+        # moto's sample AMIs cost a fresh account most of its set-up time; no template of
+        # ours names an AMI (a real AMI id would not exist here anyway).
+        os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -121,8 +125,12 @@ class EmulatorClient:
         data = json.dumps(payload).encode() if payload is not None else None
         req = urllib.request.Request(f"{self.url}/_cfngen/{path}", data=data, method=method)
         req.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read() or b"{}")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as exc:  # the control API says what it refused
+            detail = json.loads(exc.read() or b"{}").get("error", exc.reason)
+            raise ValueError(f"emulator {method} /_cfngen/{path}: {detail}") from None
 
     def calls(self) -> dict[str, int]:
         return dict(self._call("GET", "calls"))
@@ -130,8 +138,16 @@ class EmulatorClient:
     def reset_calls(self) -> None:
         self._call("DELETE", "calls")
 
-    def fault(self, kind: str, **spec: Any) -> None:
-        self._call("POST", "faults", {"kind": kind, **spec})
+    def fault(self, kind: str, **spec: Any) -> str:
+        """Inject a fault (kinds: :mod:`cfngen.emulator.faults`); returns its id to release."""
+        return str(self._call("POST", "faults", {"kind": kind, **spec})["id"])
+
+    def faults(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "faults")["faults"])
+
+    def release(self, fault_id: str) -> None:
+        """End one fault now: a busy stack turns idle, a held operation finishes."""
+        self._call("DELETE", f"faults/{fault_id}")
 
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")

@@ -29,7 +29,7 @@ from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Stack
 from moto.cloudformation.utils import generate_changeset_id, generate_stack_id
 
 from cfngen.emulator import models
-from cfngen.emulator.faults import FAIL_CHANGE_SET, FAULTS, HOLD
+from cfngen.emulator.faults import FAIL_CHANGE_SET, FAULTS
 from cfngen.emulator.stack_ops import (
     _cannot_update,
     _drop_change_sets,
@@ -115,10 +115,10 @@ def create_change_set(
         cs.on_stack_failure = getattr(_request, "on_failure", None)
         cs.capabilities = getattr(_request, "capabilities", None)
         _mark_replacements(cs)
-        fault = FAULTS.pop(FAIL_CHANGE_SET, stack_name)
+        fault = FAULTS.take(FAIL_CHANGE_SET, stack_name)
         if fault:
             cs.status, cs.execution_status = "FAILED", "UNAVAILABLE"
-            cs.status_reason = str(fault.get("reason", "Change set failed (injected fault)"))
+            cs.status_reason = str(fault.spec.get("reason", "Change set failed (injected fault)"))
         elif (
             change_set_type == "UPDATE"
             and stack.has_template(template)
@@ -212,7 +212,6 @@ def execute_change_set(
         if _not_updatable(stack):
             raise _cannot_update(stack)
         stack._cfngen_token = getattr(_request, "token", None)
-        hold = FAULTS.pop(HOLD, stack.name)
         cs.execution_status = "EXECUTE_IN_PROGRESS"
         failed = False
         try:
@@ -230,8 +229,5 @@ def execute_change_set(
             failed = True
         cs.execution_status = "EXECUTE_FAILED" if failed else "EXECUTE_COMPLETE"
         _drop_change_sets(self, stack)  # executing removes the stack's change sets
-        if hold:
-            progress = (
-                "CREATE_IN_PROGRESS" if cs.change_set_type == "CREATE" else ("UPDATE_IN_PROGRESS")
-            )
-            _apply_hold(stack, progress, hold, stack.events[-1])
+        progress = "CREATE_IN_PROGRESS" if cs.change_set_type == "CREATE" else "UPDATE_IN_PROGRESS"
+        _apply_hold(stack, progress, stack.events[-1])

@@ -3,7 +3,9 @@
 Control API (JSON, only on the emulator's own port):
 
 * ``GET /_cfngen/calls`` -> ``{"s3:PutObject": 3, ...}``; ``DELETE`` resets the counts
-* ``POST /_cfngen/faults`` with a fault (see :mod:`cfngen.emulator.faults`); ``DELETE`` clears
+* ``POST /_cfngen/faults`` with a fault (see :mod:`cfngen.emulator.faults`) -> ``{"id": ...}``;
+  ``GET`` lists the active faults (with ``hits``); ``DELETE`` clears them all;
+  ``DELETE /_cfngen/faults/<id>`` releases one (a busy stack turns idle, a held operation ends)
 * ``POST /_cfngen/reset`` -> empty every moto backend, faults and counts
 """
 
@@ -17,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from cfngen.emulator.faults import FAULTS
+from cfngen.emulator.faults import FAULTS, FaultError
 
 CONTROL_PREFIX = "/_cfngen/"
 _CREDENTIAL = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
@@ -117,27 +119,29 @@ def _control(environ: Environ, start_response: StartResponse) -> list[bytes]:
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length else b""
     if path == "calls" and method == "GET":
-        with FAULTS.lock:
-            return _json(start_response, "200 OK", dict(FAULTS.calls))
+        return _json(start_response, "200 OK", FAULTS.counted())
     if path == "calls" and method == "DELETE":
-        with FAULTS.lock:
-            FAULTS.calls.clear()
+        FAULTS.clear_calls()
         return _json(start_response, "200 OK", {})
     if path == "faults" and method == "POST":
         try:
-            FAULTS.add(json.loads(body or b"{}"))
-        except (ValueError, TypeError) as exc:
+            fault = FAULTS.add(json.loads(body or b"{}"))
+        except (FaultError, ValueError) as exc:
             return _json(start_response, "400 Bad Request", {"error": str(exc)})
-        return _json(start_response, "200 OK", {"faults": FAULTS.active})
+        return _json(start_response, "200 OK", {"id": fault.id, "faults": FAULTS.listed()})
     if path == "faults" and method == "DELETE":
         FAULTS.clear()
         return _json(start_response, "200 OK", {})
     if path == "faults" and method == "GET":
-        return _json(start_response, "200 OK", {"faults": FAULTS.active})
+        return _json(start_response, "200 OK", {"faults": FAULTS.listed()})
+    if path.startswith("faults/") and method == "DELETE":
+        fault_id = path.removeprefix("faults/")
+        if not FAULTS.release(fault_id):
+            return _json(start_response, "404 Not Found", {"error": f"no active fault {fault_id}"})
+        return _json(start_response, "200 OK", {"faults": FAULTS.listed()})
     if path == "reset" and method == "POST":
         FAULTS.clear()
-        with FAULTS.lock:
-            FAULTS.calls.clear()
+        FAULTS.clear_calls()
         reset_backends()
         return _json(start_response, "200 OK", {})
     return _json(start_response, "404 Not Found", {"error": f"no control endpoint {path}"})
@@ -154,7 +158,7 @@ class Middleware:
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             return _control(environ, start_response)
         service, action = classify(environ)
-        FAULTS.record(f"{service}:{action}")
+        FAULTS.begin_request(service, action)
         if FAULTS.take_throttle(action):
             return _throttled(service, start_response, "HTTP_X_AMZ_TARGET" in environ)
         try:

@@ -25,7 +25,7 @@ from moto.cloudformation.utils import generate_stack_id
 from moto.core.responses import ActionResult
 from moto.utilities.utils import get_partition
 
-from cfngen.emulator.faults import FAIL_ROLLBACK, FAULTS, HOLD
+from cfngen.emulator.faults import FAIL_ROLLBACK, FAULTS
 from cfngen.emulator.resource_hooks import _delete_resource, delete_resources
 from cfngen.emulator.stack_state import (
     LOCK,
@@ -101,7 +101,7 @@ def _run_update(stack: Stack, template: str, parameters: dict[str, Any]) -> None
         stack.template, stack.parameters = saved[0], saved[1]
         rmap._template, rmap._resource_json_map, rmap.input_parameters = saved[2:]
         _refresh(stack)
-        if getattr(stack, "parent_id", None) is None and FAULTS.pop(FAIL_ROLLBACK, stack.name):
+        if getattr(stack, "parent_id", None) is None and FAULTS.take(FAIL_ROLLBACK, stack.name):
             _stack_event(
                 stack,
                 "UPDATE_ROLLBACK_FAILED",
@@ -247,6 +247,7 @@ def create_stack(
         on_failure = getattr(_request, "on_failure", None) or "ROLLBACK"
         with contextlib.suppress(StackFailed):
             _run_create(stack, on_failure)
+        _apply_hold(stack, "CREATE_IN_PROGRESS", stack.events[-1])
         return stack
 
 
@@ -264,7 +265,6 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
             raise ValidationError(
                 message=f"Stack [{stack.name}] cannot be deleted while in status {stack.status}"
             )
-        hold = FAULTS.pop(HOLD, stack.name)
         _stack_event(stack, "DELETE_IN_PROGRESS", "User Initiated")
         try:
             delete_resources(stack.resource_map)
@@ -274,8 +274,7 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
         _drop_change_sets(self, stack)
         _retire(stack)
         final = _stack_event(stack, "DELETE_COMPLETE")
-        if hold:
-            _apply_hold(stack, "DELETE_IN_PROGRESS", hold, final)
+        _apply_hold(stack, "DELETE_IN_PROGRESS", final)
 
 
 def engine_delete_stack(account_id: str, region_name: str, stack_id: str) -> None:

@@ -5,7 +5,7 @@ on; the engine keeps both here so that, seen through the API, every resource
 gets ``*_IN_PROGRESS`` / ``*_COMPLETE`` / ``*_FAILED`` events carrying the
 caller's ``ClientRequestToken``, and a stack reports a busy or held status
 (``busy`` and ``hold`` faults, see :mod:`cfngen.emulator.faults`) with the
-events of a held operation hidden until it "finishes". The request context
+final event of a held operation hidden until the test releases the hold. The request context
 carries what an API call says that moto's backend methods never receive
 (``OnStackFailure``, ``IncludeNestedStacks``, ``StackName`` of a change set).
 """
@@ -13,7 +13,6 @@ carries what an API call says that moto's backend methods never receive
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -97,27 +96,22 @@ def _live(backend: CloudFormationBackend, name_or_id: str) -> Stack | None:
     return next((s for s in backend.stacks.values() if s.name == name_or_id), None)
 
 
-def _apply_hold(stack: Stack, status: str, hold: dict[str, Any], final: Event | None) -> None:
-    """A ``hold`` fault: the stack reports ``status`` and hides ``final`` for its seconds."""
-    until = time.time() + float(hold.get("seconds", 5))
-    stack._cfngen_hold = (status, until)
-    if final is not None:
-        final._cfngen_visible_at = until
+def _apply_hold(stack: Stack, status: str, final: Event | None) -> None:
+    """A waiting ``hold`` fault: the stack reports ``status`` and hides ``final`` until released."""
+    hold = FAULTS.engage_hold(stack.name, stack.stack_id, status)
+    if hold is not None and final is not None:
+        FAULTS.hide_event(hold, str(final.event_id))
 
 
 def describe_stack_events(self: CloudFormationBackend, stack_name: str) -> list[Event]:
-    now = time.time()
     events = self.get_stack(stack_name).events
-    return [e for e in events if getattr(e, "_cfngen_visible_at", 0) <= now]
+    return [e for e in events if not FAULTS.hidden(str(e.event_id))]
 
 
 def _status_get(self: Stack) -> str:
-    busy = FAULTS.busy_status(self.name)
-    if busy:
-        return busy
-    hold = self.__dict__.get("_cfngen_hold")
-    if hold and hold[1] > time.time():
-        return str(hold[0])
+    shown = FAULTS.shown_status(self.name, self.stack_id)
+    if shown:
+        return shown
     return str(self.__dict__.get("_cfngen_status", ""))
 
 
