@@ -58,8 +58,10 @@ style: $(STAMP) ## ruff lint and format check
 arch: $(STAMP) ## import-linter: layers import downward only; only the emulator command imports the emulator
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
-unit: $(STAMP) ## pytest only
-	$(PY) -m pytest -q
+# One pytest-xdist worker per core, each with its own emulator; pytest-randomly shuffles the
+# order on every run (it prints the seed; `--randomly-seed=N` repeats that order).
+unit: $(STAMP) ## pytest only: in parallel (one worker per core) and in random order
+	$(PY) -m pytest -q -n auto
 
 test: style arch lint scan unit kube-validate ## everything CI runs
 

@@ -73,6 +73,44 @@ def copy_checkout(dest: Path) -> Path:
     return dest
 
 
+class _Paths(list[str]):
+    """boto3 appends its own data folder to the loader of every new session: once is enough."""
+
+    def append(self, path: str) -> None:
+        if path not in self:
+            super().append(path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def botocore_reads_its_models_once() -> Iterator[None]:
+    """One botocore loader per data path for the whole test process.
+
+    A real ``cfngen`` process opens one session and reads botocore's JSON models once;
+    here the CLI runs in-process dozens of times, next to moto (which opens sessions of
+    its own), and each new session would parse the same files again - a third of a
+    deploy test's time. The files and search paths are the same; only the parsing is shared.
+    """
+    from botocore.loaders import Loader, create_loader
+    from botocore.session import Session
+
+    loaders: dict[str | None, Loader] = {}
+    original = Session._register_data_loader
+
+    def register(self: Session) -> None:
+        def shared() -> Loader:
+            path = self.get_config_variable("data_path")
+            if path not in loaders:
+                paths = _Paths(create_loader(path).search_paths)
+                loaders[path] = Loader(extra_search_paths=paths, include_default_search_paths=False)
+            return loaders[path]
+
+        self._components.lazy_register_component("data_loader", shared)
+
+    Session._register_data_loader = register  # type: ignore[method-assign]
+    yield
+    Session._register_data_loader = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[Emulator]:
     """This worker's endpoint on a free loopback port; it stops with the session."""
