@@ -19,8 +19,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cfngen.config import Config
-from cfngen.deploy import changeset, hooks, outputs, plan_cost
+from cfngen.deploy import changeset, hooks, outputs, plan_cost, timings
 from cfngen.deploy.package import upload_templates, write_packaged
+from cfngen.deploy.progress import Progress, plan_deploy
 from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError, error_code, error_message
 from cfngen.deploy.status import (
     FAILED_CREATE,
@@ -103,16 +104,23 @@ def managed(stack: Mapping[str, Any]) -> bool:
 
 
 def start_and_watch(
-    cfn: Any, stack: Mapping[str, Any], printer: Printer, start: Callable[[], Any]
+    cfn: Any,
+    stack: Mapping[str, Any],
+    printer: Printer,
+    start: Callable[[], Any],
+    events: list[dict[str, Any]] | None = None,
 ) -> str:
-    """Run ``start`` (the mutating call) and follow the events it causes."""
+    """Run ``start`` (the mutating call) and follow the events it causes (kept in ``events``)."""
     since, seen = latest_event(cfn, stack["StackId"])
     start()
     if since is None:
         from datetime import datetime
 
         since = datetime.min.replace(tzinfo=UTC)
-    return Watch(cfn, stack["StackId"], stack["StackName"], printer, since, seen).run()
+    watch = Watch(cfn, stack["StackId"], stack["StackName"], printer, since, seen)
+    if events is not None:
+        watch.events = events
+    return watch.run()
 
 
 def failure(cfn: Any, stack: Mapping[str, Any], final: str, since: Any, hint: str) -> DeployError:
@@ -275,6 +283,12 @@ def deploy(
         cfn, None if new else stack_id, rendered.files, aws.region, today()
     ):
         printer.say(line)
+    history_file = timings.path(opts.out_dir, cfg.environment)
+    estimate, lines = plan_deploy(
+        rendered.files, aws.region, None if new else changes, timings.load(history_file)
+    )
+    for line in lines:
+        printer.say(line)
     if preview_only:
         discard()
         printer.say("change set deleted (preview only)")
@@ -289,12 +303,19 @@ def deploy(
             return 1
     live = {"StackId": stack_id, "StackName": name}
     since, _ = latest_event(cfn, stack_id)
-    final = start_and_watch(
-        cfn,
-        live,
-        printer,
-        lambda: cfn.execute_change_set(ChangeSetName=cs_id, ClientRequestToken=token()),
-    )
+    events: list[dict[str, Any]] = []
+    printer.progress = Progress(estimate, printer.elapsed())
+    try:
+        final = start_and_watch(
+            cfn,
+            live,
+            printer,
+            lambda: cfn.execute_change_set(ChangeSetName=cs_id, ClientRequestToken=token()),
+            events,
+        )
+    finally:
+        printer.progress = None
+        timings.record(history_file, events)  # what finished counts, even if others failed
     if final not in (StackStatus.CREATE_COMPLETE, StackStatus.UPDATE_COMPLETE):
         raise failure(cfn, live, final, since, _hint(final))
     if new and cfg.deploy.termination_protection:

@@ -14,7 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from cfngen.deploy.progress import Progress
 
 from cfngen.deploy.status import failed, in_progress, terminal
 
@@ -31,15 +34,25 @@ class Interrupted(Exception):
 
 @dataclass
 class Printer:
-    """Progress lines: elapsed time, colour on a terminal, plain text otherwise."""
+    """Progress lines: elapsed time (and the ETA while a deploy runs), colour on a terminal.
+
+    ``clock`` is injectable so the elapsed/ETA column is tested without the wall clock.
+    """
 
     stream: TextIO = field(default_factory=lambda: sys.stdout)
     colour: bool | None = None
-    start: float = field(default_factory=time.monotonic)
+    clock: Callable[[], float] = time.monotonic
+    start: float | None = None
+    progress: Progress | None = None
 
     def __post_init__(self) -> None:
         if self.colour is None:
             self.colour = bool(getattr(self.stream, "isatty", lambda: False)())
+        if self.start is None:
+            self.start = self.clock()
+
+    def elapsed(self) -> float:
+        return self.clock() - (self.start or 0.0)
 
     def say(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
@@ -53,15 +66,23 @@ class Printer:
         return status
 
     def event(self, stack_label: str, ev: dict[str, Any]) -> None:
-        elapsed = time.monotonic() - self.start
-        minutes, seconds = divmod(int(elapsed), 60)
+        elapsed = self.elapsed()
+        clock = _mmss(elapsed)
+        if self.progress is not None:
+            self.progress.observe(stack_label, ev, elapsed)
+            clock += f"/~{_mmss(self.progress.total(elapsed))}"  # one column: elapsed/ETA
         reason = ev.get("ResourceStatusReason") or ""
         line = (
-            f"{minutes:02d}:{seconds:02d}  {stack_label:<10} "
+            f"{clock}  {stack_label:<10} "
             f"{self.paint(str(ev.get('ResourceStatus', ''))):<30} "
             f"{ev.get('LogicalResourceId', '')} ({ev.get('ResourceType', '')})"
         )
         self.say(f"{line}  {reason}".rstrip())
+
+
+def _mmss(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{rest:02d}"
 
 
 def _events_since(cfn: Any, stack_id: str, since: datetime, seen: set[str]) -> list[dict]:
@@ -102,6 +123,7 @@ class Watch:
     since: datetime
     seen: set[str] = field(default_factory=set)
     sleep: Callable[[float], None] = time.sleep
+    events: list[dict[str, Any]] = field(default_factory=list)  # every event shown
 
     def run(self) -> str:
         """Print events until the root stack reaches a final state; return that state."""
@@ -142,6 +164,7 @@ class Watch:
         )
 
     def _show(self, labels: dict[str, str], active: list[str], stack_id: str, ev: dict) -> None:
+        self.events.append(ev)
         self.printer.event(labels[stack_id], ev)
         physical = ev.get("PhysicalResourceId") or ""
         if (
