@@ -127,10 +127,10 @@ def _network(ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group]) -> None:
             if not home:
                 continue
             az = str(ts.resolve(home[0].stack, home[0].properties.get("AvailabilityZone")))
-            zone = zones.get(az)
-            if zone is None:
+            home_zone = zones.get(az)
+            if home_zone is None:
                 continue
-            nid = d.add(Node(node_id(nat), "NAT gateway\n(in the public subnet)", "nat"), zone)
+            nid = d.add(Node(node_id(nat), "NAT gateway\n(in the public subnet)", "nat"), home_zone)
             for (stack, lid), target in routes.items():
                 if target == nat.logical_id:
                     d.link(re.sub(r"[^A-Za-z0-9]", "_", f"{stack}_{lid}"), nid, "egress")
@@ -253,16 +253,18 @@ def _ecs(ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group]) -> None:
         td = tds[0] if tds else None
         count = svc.properties.get("DesiredCount", 1)
         size = ""
-        if td is not None:
-            cpu, mem = td.properties.get("Cpu"), td.properties.get("Memory")
-            size = f"\n{count} Fargate tasks, {int(cpu) / 1024:g} vCPU / {int(mem) / 1024:g} GB"
+        cpu, mem = (_units(td.properties.get(k)) if td else None for k in ("Cpu", "Memory"))
+        if td is not None and cpu is not None and mem is not None:
+            fargate = "FARGATE" in (td.properties.get("RequiresCompatibilities") or [])
+            kind = "Fargate tasks" if fargate else "tasks"
+            size = f"\n{count} {kind}, {cpu / 1024:g} vCPU / {mem / 1024:g} GB"
         network = (svc.properties.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
         where = placement(ts, svc, (network or {}).get("Subnets"))
         size += f"\nin {where}" if where else ""
-        cluster = _ref_id(ts, svc, "Cluster")
-        group = clusters.get((svc.stack, cluster or "")) or _group(stacks, svc)
+        cluster_id = _ref_id(ts, svc, "Cluster")
+        home = clusters.get((svc.stack, cluster_id or "")) or _group(stacks, svc)
         sid = d.add(
-            Node(node_id(svc), f"ECS service {service_name(svc, td)}{size}", "service"), group
+            Node(node_id(svc), f"ECS service {service_name(svc, td)}{size}", "service"), home
         )
         for lb in svc.properties.get("LoadBalancers") or []:
             tg = ts.resolve(svc.stack, lb.get("TargetGroupArn"))
@@ -273,6 +275,14 @@ def _ecs(ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group]) -> None:
             _images(ts, d, td, sid)
             for prop in ("ExecutionRoleArn", "TaskRoleArn"):
                 _role_link(ts, d, td, prop, sid)
+
+
+def _units(value: Any) -> float | None:
+    """Task CPU units / MiB: a number or a numeric string; None when not given."""
+    try:
+        return float(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _images(ts: TemplateSet, d: Diagram, td: Resource, target: str) -> None:

@@ -145,12 +145,12 @@ def fetch_region(client: Any, region: str, instance_types: Iterable[str]) -> dic
         filters = [_term("regionCode", region)]
         if q.family:
             filters.append(_term("productFamily", q.family))
-        key = (q.service, q.family)
-        if key not in cache:
-            cache[key] = _get_products(client, q.service, filters)
-        entry[q.key] = pick(cache[key], q, region)
-    for key in ("logs_storage_gb_month", "s3_standard_gb_month", "ecr_storage_gb_month"):
-        entry[key] = round(entry[key], 6)
+        family = (q.service, q.family)
+        if family not in cache:
+            cache[family] = _get_products(client, q.service, filters)
+        entry[q.key] = pick(cache[family], q, region)
+    for name in ("logs_storage_gb_month", "s3_standard_gb_month", "ecr_storage_gb_month"):
+        entry[name] = round(entry[name], 6)
     ec2: dict[str, float] = {}
     for itype in sorted(set(instance_types)):
         found = _get_products(
