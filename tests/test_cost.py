@@ -148,8 +148,10 @@ def test_spot_nodes_and_usage_overrides() -> None:
     assert got["EKS nodes (t3.medium, Spot)"] == pytest.approx(2 * 0.0416 * 0.5 * H)
     assert got["Application Load Balancers capacity units"] == pytest.approx(2 * 0.008 * H)
     assert "NAT data processing" not in got  # no NAT gateway in the seed
-    nat = estimate(config_text("production"), nat_gb_per_gateway=100)
+    nat = estimate(config_text("production"), nat_gb_per_gateway=100, internet_egress_gb=500)
     assert items(nat)["NAT data processing"] == pytest.approx(3 * 100 * 0.048)
+    assert items(nat)["Data transfer out to the internet"] == pytest.approx(500 * 0.09)
+    assert not [i for i in nat.items if not i.estimated and "Data transfer" in i.item]
 
 
 def test_unpriced_instance_type_is_listed_not_guessed() -> None:

@@ -178,3 +178,31 @@ def test_embed_replaces_only_the_marked_block() -> None:
     assert "```mermaid\nflowchart LR\n  a --> b\n```" in out
     with pytest.raises(diagram_mermaid.MarkerError):
         diagram_mermaid.embed("nothing", "x")
+
+
+def test_auto_mode_cluster_is_named_and_its_nodes_listed_as_not_estimated() -> None:
+    """EKS Auto Mode (ComputeConfig.Enabled) is read from the template, whatever made it."""
+    from datetime import date
+
+    from cfngen.preview import cost, prices, usage
+
+    root = {
+        "Resources": {
+            "Eks": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "eks.json"}}
+        }
+    }
+    eks = {
+        "Resources": {
+            "Cluster": {
+                "Type": "AWS::EKS::Cluster",
+                "Properties": {"Version": "1.34", "ComputeConfig": {"Enabled": True}},
+            }
+        }
+    }
+    ts = TemplateSet.build(root, lambda path, _lid, _res: eks if path == "Eks" else None)
+    d = diagram.build(ts, "auto")
+    assert any("Auto Mode" in label for label in labels(d, "cluster"))
+    est = cost.estimate(ts, prices.load(), usage.defaults(), date(2026, 1, 1))
+    assert [i.item for i in est.items if not i.estimated and "Auto Mode" in i.item] == [
+        "EKS Auto Mode nodes"
+    ]

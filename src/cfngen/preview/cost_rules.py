@@ -21,6 +21,17 @@ FARGATE, FARGATE_SPOT = "FARGATE", "FARGATE_SPOT"
 
 
 def template_charges(ctx: Context) -> Iterator[Charge]:
+    if ctx.usage.internet_egress_gb > 0:
+        yield Charge(
+            "usage",
+            "Data transfer out to the internet",
+            ctx.usage.internet_egress_gb,
+            "GB",
+            ctx.prices["data_transfer_out_gb"],
+            PER_GB,
+            "assumed internet_egress_gb (first 10 TB tier)",
+            usage_based=True,
+        )
     yield from _nat_gateways(ctx)
     yield from _elastic_ips(ctx)
     yield from _load_balancers(ctx)
@@ -462,6 +473,14 @@ def unestimated(ctx: Context) -> list[Charge]:
 
     if t.resources("AWS::EC2::NatGateway") and u.nat_gb_per_gateway == 0:
         note("NAT data processing", p["nat_gateway_gb"], "GB", "set nat_gb_per_gateway")
+    for cluster in t.resources("AWS::EKS::Cluster"):
+        if (cluster.properties.get("ComputeConfig") or {}).get("Enabled") is True:
+            note(
+                "EKS Auto Mode nodes",
+                0.0,
+                "instance-hour",
+                "instances EKS launches, plus its per-instance management fee",
+            )
     if u.internet_egress_gb == 0:
         note(
             "Data transfer out to the internet",

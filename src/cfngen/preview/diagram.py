@@ -307,6 +307,8 @@ def _eks(ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group]) -> None:
         access = cluster.properties.get("ResourcesVpcConfig") or {}
         endpoint = "public + private" if access.get("EndpointPublicAccess", True) else "private"
         label = f"EKS cluster {version}\nAPI endpoint: {endpoint}"
+        if (cluster.properties.get("ComputeConfig") or {}).get("Enabled") is True:
+            label += "\nAuto Mode (EKS-managed nodes)"
         cid = d.add(Node(node_id(cluster), label, "cluster"), _group(stacks, cluster))
         _role_link(ts, d, cluster, "RoleArn", cid)
     for ng in ts.resources("AWS::EKS::Nodegroup"):
