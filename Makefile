@@ -12,7 +12,7 @@ LINT_DIR := build/lint
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help venv templates validate lint style arch unit test golden bench clean \
+.PHONY: help venv templates validate lint style arch typecheck unit test golden bench clean \
         manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse cost diagram readme-diagram
 
 # Help texts may name make variables, e.g. $(PORT); `make help` shows their values.
@@ -58,12 +58,15 @@ style: $(STAMP) ## ruff lint and format check
 arch: $(STAMP) ## import-linter: layers import downward only; only the emulator command imports the emulator
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
+typecheck: $(STAMP) ## mypy --strict over src/ (config in setup.cfg): zero errors
+	$(VENV)/bin/mypy
+
 # One pytest-xdist worker per core, each with its own emulator; pytest-randomly shuffles the
 # order on every run (it prints the seed; `--randomly-seed=N` repeats that order).
 unit: $(STAMP) ## pytest only: in parallel (one worker per core) and in random order
 	$(PY) -m pytest -q -n auto
 
-test: style arch lint scan unit kube-validate ## everything CI runs
+test: style arch typecheck lint scan unit kube-validate ## everything CI runs
 
 # checkov on the JSON templates of every config (the YAML files say the same). Every finding
 # must be fixed or suppressed in the resource's Metadata with a reason; any failure fails.
@@ -165,4 +168,4 @@ kube-validate: $(STAMP) $(CHECKOV) ## every config's manifests: kubernetes-valid
 	@echo "kube-validate: $(words $(CONFIGS)) configs schema-valid (strict) and checkov-clean"
 
 clean: ## remove build artifacts (keeps .venv)
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build .pytest_cache .ruff_cache .mypy_cache

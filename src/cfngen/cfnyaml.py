@@ -7,11 +7,15 @@ deterministic (sorted keys, as in JSON) and parses back to the same template.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-_Dumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+if TYPE_CHECKING:  # the C dumper has the pure-Python one's interface
+    _Dumper = yaml.SafeDumper
+else:
+    _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyYAML has it
 
 # Intrinsics written in short form. `Condition` stays long: it is also a resource key.
 _SHORT = {
@@ -40,7 +44,7 @@ class _Tagged:
         self.tag, self.value = tag, value
 
 
-class _CfnDumper(_Dumper):  # type: ignore[misc, valid-type]
+class _CfnDumper(_Dumper):
     """A safe dumper that knows tagged intrinsics and never emits aliases."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -79,7 +83,7 @@ def _short(node: Any) -> Any:
     return node
 
 
-def dumps(template: dict[str, Any]) -> str:
+def dumps(template: Mapping[str, Any]) -> str:
     """YAML text of a CloudFormation template dict."""
     return yaml.dump(
         _short(template),

@@ -7,9 +7,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cfngen.commands.common import UserError
+
+if TYPE_CHECKING:
+    from cfngen.config import Config
+    from cfngen.deploy.session import Aws
 
 EXIT_INTERRUPTED = 130
 
@@ -32,7 +36,7 @@ def add_wait_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def connect(args: argparse.Namespace, cfg: Any) -> Any:
+def connect(args: argparse.Namespace, cfg: Config) -> Aws:
     from cfngen.deploy.session import DeployError
     from cfngen.deploy.session import connect as _connect
 
@@ -96,7 +100,7 @@ def register_hooks() -> None:
     kube_hooks.register()
 
 
-def run_with(args: argparse.Namespace, body: Callable[[Any, Any], int]) -> int:
+def run_with(args: argparse.Namespace, body: Callable[[Aws, Config], int]) -> int:
     """Load the config, connect, run ``body(aws, cfg)`` with errors mapped."""
     from cfngen.commands.common import load_config
 

@@ -7,7 +7,10 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cfngen.config import Config
 
 DEFAULT_CONFIG = Path("config/default.yaml")
 Run = Callable[[argparse.Namespace], int]
@@ -90,9 +93,9 @@ def add_aws_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_config(path: Path):  # -> Config (import kept lazy for start-up time)
+def load_config(path: Path) -> Config:
     """Load a config or raise UserError with every problem, one per line."""
-    from cfngen.config import ConfigError, load
+    from cfngen.config import ConfigError, load  # lazy: `cfngen --help` needs no config code
 
     try:
         return load(path)

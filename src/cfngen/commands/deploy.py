@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from cfngen.commands.aws_command import (
     add_output_arg,
@@ -13,6 +14,10 @@ from cfngen.commands.aws_command import (
     run_with,
 )
 from cfngen.commands.common import Command, UserError, add_aws_args, add_config_arg
+
+if TYPE_CHECKING:
+    from cfngen.config import Config
+    from cfngen.deploy.session import Aws
 
 
 def _tags(values: list[str]) -> dict[str, str]:
@@ -70,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     register_hooks()
     extra_tags = _tags(args.tags) if getattr(args, "tags", None) else {}
 
-    def body(aws, cfg) -> int:
+    def body(aws: Aws, cfg: Config) -> int:
         opts = DeployOptions(
             yes=getattr(args, "yes", False),
             interactive=interactive(),

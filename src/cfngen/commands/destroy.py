@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from cfngen.commands.aws_command import (
     add_output_arg,
@@ -13,6 +14,10 @@ from cfngen.commands.aws_command import (
     run_with,
 )
 from cfngen.commands.common import Command, add_aws_args, add_config_arg
+
+if TYPE_CHECKING:
+    from cfngen.config import Config
+    from cfngen.deploy.session import Aws
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -34,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     register_hooks()
 
-    def body(aws, cfg) -> int:
+    def body(aws: Aws, cfg: Config) -> int:
         opts = DestroyOptions(
             yes=args.yes,
             interactive=interactive(),

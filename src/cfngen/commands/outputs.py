@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from cfngen.commands.aws_command import add_output_arg, run_with
 from cfngen.commands.common import Command, add_aws_args, add_config_arg, info
+
+if TYPE_CHECKING:
+    from cfngen.config import Config
+    from cfngen.deploy.session import Aws
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -20,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from cfngen.deploy.session import DeployError
     from cfngen.deploy.stack import describe
 
-    def body(aws, cfg) -> int:
+    def body(aws: Aws, cfg: Config) -> int:
         stack = describe(aws.client("cloudformation"), cfg.stack_name)
         if stack is None:
             raise DeployError(f"stack {cfg.stack_name} does not exist; run cfngen deploy first")

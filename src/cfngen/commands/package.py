@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from cfngen.commands.aws_command import add_output_arg, run_with
 from cfngen.commands.common import Command, add_aws_args, add_config_arg
+
+if TYPE_CHECKING:
+    from cfngen.config import Config
+    from cfngen.deploy.session import Aws
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -17,7 +22,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from cfngen.deploy.package import upload_templates, write_packaged
 
-    def body(aws, cfg) -> int:
+    def body(aws: Aws, cfg: Config) -> int:
         packaged = upload_templates(aws, cfg)
         path = write_packaged(packaged, args.output_dir, cfg.environment)
         unchanged = len(packaged.urls) - len(packaged.uploaded)

@@ -14,7 +14,7 @@ import dataclasses
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cfngen.commands.common import (
     Command,
@@ -24,6 +24,10 @@ from cfngen.commands.common import (
     info,
     load_config,
 )
+
+if TYPE_CHECKING:
+    from cfngen.config import Config, StackSetConfig
+    from cfngen.deploy.session import Aws
 
 
 def _csv(text: str) -> tuple[str, ...]:
@@ -70,7 +74,7 @@ def _add_preference_args(a: argparse.ArgumentParser) -> None:
     )
 
 
-def settings(args: argparse.Namespace, cfg: Any) -> Any:
+def settings(args: argparse.Namespace, cfg: Config) -> StackSetConfig:
     """The config's stackset section with flags applied, validated like the config."""
     from cfngen.config.validate_stackset import check_settings
 
@@ -109,7 +113,7 @@ def _errors() -> Iterator[None]:
         raise UserError(str(exc), exc.exit_code) from None
 
 
-def _connect(args: argparse.Namespace, cfg: Any) -> Any:
+def _connect(args: argparse.Namespace, cfg: Config) -> Aws:
     from cfngen.deploy.session import connect
 
     return connect(args.profile, args.region, args.endpoint_url, cfg.region)

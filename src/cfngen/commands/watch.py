@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from cfngen.commands.aws_command import run_with
 from cfngen.commands.common import Command, add_aws_args, add_config_arg
+
+if TYPE_CHECKING:
+    from cfngen.config import Config
+    from cfngen.deploy.session import Aws
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -19,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from cfngen.deploy.status import in_progress, succeeded
     from cfngen.deploy.watch import Printer, root_cause, wait_until_idle
 
-    def body(aws, cfg) -> int:
+    def body(aws: Aws, cfg: Config) -> int:
         cfn = aws.client("cloudformation")
         stack = describe(cfn, cfg.stack_name)
         if stack is None:

@@ -77,9 +77,9 @@ def loads(text: str, source: str = "<config>") -> Config:
     cfg = typed_load.build(Config, raw, "", problems)
     # Typos in key names leave a fully typed config: check its values too, so one run
     # reports everything. Type errors do not (defaults stand in), so stop there.
-    if cfg is not typed_load.MISSING and all(typed_load.UNKNOWN_KEY in p for p in problems):
+    if isinstance(cfg, Config) and all(typed_load.UNKNOWN_KEY in p for p in problems):
         problems.extend(check(cfg))
-    if problems:
+    if problems or not isinstance(cfg, Config):
         raise ConfigError(problems, source)
     return cfg
 

@@ -80,7 +80,7 @@ def _show(value: Any) -> str:
 def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
     """Convert one YAML value to ``tp``; on mismatch record a problem, return MISSING."""
     origin = get_origin(tp)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return build(tp, value, path, problems)
     if origin in (Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
@@ -203,6 +203,6 @@ def field_docs(cls: type, path: str = "") -> list[tuple[str, str]]:
         item = get_args(tp)[0] if get_origin(tp) is tuple else tp
         if get_origin(item) in (Union, types.UnionType):  # e.g. AutoscalingConfig | None
             item = next((a for a in get_args(item) if dataclasses.is_dataclass(a)), item)
-        if dataclasses.is_dataclass(item):
+        if isinstance(item, type) and dataclasses.is_dataclass(item):
             out.extend(field_docs(item, key + ("[]" if get_origin(tp) is tuple else "")))
     return out

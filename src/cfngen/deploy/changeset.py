@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cfngen.deploy.session import DeployError
 from cfngen.deploy.status import (
     CHANGE_SET_SETTLED,
+    Capability,
     ChangeAction,
     ChangeSetStatus,
     ChangeSetType,
@@ -25,9 +26,17 @@ from cfngen.deploy.status import (
     Replacement,
 )
 
+if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
+    from types_boto3_cloudformation import CloudFormationClient
+    from types_boto3_cloudformation.type_defs import (
+        CreateChangeSetInputTypeDef,
+        CreateChangeSetOutputTypeDef,
+        DescribeChangeSetOutputTypeDef,
+    )
+
 NO_CHANGE_REASONS = ("didn't contain changes", "No updates are to be performed")
 NESTED_TYPE = "AWS::CloudFormation::Stack"
-REPLACEMENT_WORDS = {
+REPLACEMENT_WORDS: dict[str, str] = {
     Replacement.TRUE: "yes",
     Replacement.FALSE: "no",
     Replacement.CONDITIONAL: "conditional",
@@ -48,23 +57,23 @@ def new_name() -> str:
 
 
 def create(
-    cfn: Any,
+    cfn: CloudFormationClient,
     *,
     stack_name: str,
     template_url: str,
     change_set_type: ChangeSetType,
-    capabilities: list[str],
+    capabilities: Sequence[Capability],
     tags: Mapping[str, str],
     role_arn: str | None,
     on_failure: OnStackFailure | None,
-) -> dict[str, Any]:
+) -> CreateChangeSetOutputTypeDef:
     name = new_name()
-    args: dict[str, Any] = {
+    args: CreateChangeSetInputTypeDef = {
         "StackName": stack_name,
         "ChangeSetName": name,
         "TemplateURL": template_url,
-        "ChangeSetType": change_set_type,
-        "Capabilities": capabilities,
+        "ChangeSetType": change_set_type.value,
+        "Capabilities": [c.value for c in capabilities],
         "IncludeNestedStacks": True,
         "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
         "ClientToken": name,
@@ -73,11 +82,13 @@ def create(
     if role_arn:
         args["RoleARN"] = role_arn
     if on_failure and change_set_type == ChangeSetType.CREATE:
-        args["OnStackFailure"] = on_failure
-    return dict(cfn.create_change_set(**args))
+        args["OnStackFailure"] = on_failure.value
+    return cfn.create_change_set(**args)
 
 
-def wait(cfn: Any, change_set_id: str, sleep: Callable[[float], None] = time.sleep) -> dict:
+def wait(
+    cfn: CloudFormationClient, change_set_id: str, sleep: Callable[[float], None] = time.sleep
+) -> DescribeChangeSetOutputTypeDef:
     """Poll until the change set is ready or failed (first look at once, then backing off)."""
     delay = 0.5
     deadline = time.monotonic() + 900
@@ -91,18 +102,18 @@ def wait(cfn: Any, change_set_id: str, sleep: Callable[[float], None] = time.sle
         delay = min(delay * 1.5, 5.0)
 
 
-def describe_all(cfn: Any, change_set_id: str) -> dict[str, Any]:
+def describe_all(cfn: CloudFormationClient, change_set_id: str) -> DescribeChangeSetOutputTypeDef:
     """DescribeChangeSet with every page of Changes."""
-    desc = dict(cfn.describe_change_set(ChangeSetName=change_set_id))
+    desc = cfn.describe_change_set(ChangeSetName=change_set_id)
     token = desc.get("NextToken")
     while token:
         page = cfn.describe_change_set(ChangeSetName=change_set_id, NextToken=token)
-        desc["Changes"] = list(desc.get("Changes", [])) + list(page.get("Changes", []))
+        desc["Changes"] = [*desc.get("Changes", []), *page.get("Changes", [])]
         token = page.get("NextToken")
     return desc
 
 
-def is_empty(desc: Mapping[str, Any]) -> bool:
+def is_empty(desc: DescribeChangeSetOutputTypeDef) -> bool:
     reason = str(desc.get("StatusReason") or "")
     return desc.get("Status") == ChangeSetStatus.FAILED and any(
         r in reason for r in NO_CHANGE_REASONS
@@ -110,8 +121,8 @@ def is_empty(desc: Mapping[str, Any]) -> bool:
 
 
 def collect(
-    cfn: Any,
-    desc: Mapping[str, Any],
+    cfn: CloudFormationClient,
+    desc: DescribeChangeSetOutputTypeDef,
     children: Mapping[str, Mapping[str, Any]],
     prefix: str = "root",
 ) -> list[Change]:
@@ -174,5 +185,5 @@ def summary(changes: list[Change]) -> str:
     return f"{parts or 'only nested stack changes'} across {stacks} stack(s)"
 
 
-def delete(cfn: Any, change_set_id: str) -> None:
+def delete(cfn: CloudFormationClient, change_set_id: str) -> None:
     cfn.delete_change_set(ChangeSetName=change_set_id)

@@ -38,7 +38,7 @@ _POST_DELETE: list[tuple[str, Hook]] = []
 
 
 def _add(registry: list[tuple[str, Hook]], fn: Hook, name: str | None) -> Hook:
-    label = name or getattr(fn, "__qualname__", repr(fn))
+    label = name or str(getattr(fn, "__qualname__", repr(fn)))
     if all(existing is not fn for _, existing in registry):
         registry.append((label, fn))
     return fn

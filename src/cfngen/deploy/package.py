@@ -156,7 +156,7 @@ def _md5_b64(data: bytes) -> str:
 
 def packaged_root(root: dict[str, Any], urls: Mapping[str, str]) -> dict[str, Any]:
     """The root with each relative TemplateURL replaced by its S3 URL."""
-    out = json.loads(json.dumps(root))
+    out: dict[str, Any] = json.loads(json.dumps(root))  # a deep copy
     for res in out.get("Resources", {}).values():
         props = res.get("Properties", {})
         if res.get("Type") == NESTED_TYPE and props.get("TemplateURL") in urls:

@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Literal, overload
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -26,8 +26,16 @@ from botocore.exceptions import (
 
 from cfngen.endpoints import with_local_credentials
 
+if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
+    from types_boto3_cloudformation import CloudFormationClient
+    from types_boto3_s3 import S3Client
+    from types_boto3_sts import STSClient
+
+    Client = CloudFormationClient | S3Client | STSClient
+
 EXIT_FAILED, EXIT_USAGE = 1, 2
 MAX_ATTEMPTS = 10  # botocore retries throttling with exponential backoff and jitter
+Service = Literal["cloudformation", "s3", "sts"]  # what the deployer talks to
 
 
 class DeployError(Exception):
@@ -45,16 +53,24 @@ class Aws:
     session: boto3.Session
     region: str
     endpoint_url: str | None
-    _clients: dict[str, Any] = field(default_factory=dict)
+    _clients: dict[str, Client] = field(default_factory=dict)
     _account: str | None = None
 
-    def client(self, service: str) -> Any:
+    @overload
+    def client(self, service: Literal["cloudformation"]) -> CloudFormationClient: ...
+    @overload
+    def client(self, service: Literal["s3"]) -> S3Client: ...
+    @overload
+    def client(self, service: Literal["sts"]) -> STSClient: ...
+    def client(self, service: Service) -> Client:
+        """The region's client for ``service``, made once, with retries that back off."""
         if service not in self._clients:
-            retry_mode = os.environ.get("AWS_RETRY_MODE", "standard")
-            if retry_mode not in ("standard", "adaptive"):
-                retry_mode = "standard"
+            adaptive = os.environ.get("AWS_RETRY_MODE") == "adaptive"
             config = BotoConfig(
-                retries={"mode": retry_mode, "max_attempts": MAX_ATTEMPTS},
+                retries={
+                    "mode": "adaptive" if adaptive else "standard",
+                    "max_attempts": MAX_ATTEMPTS,
+                },
                 s3={"addressing_style": "path"} if self.endpoint_url else {},
                 connect_timeout=10,
                 read_timeout=60,
@@ -66,7 +82,7 @@ class Aws:
 
     def account_id(self) -> str:
         if self._account is None:
-            self._account = str(self.client("sts").get_caller_identity()["Account"])
+            self._account = self.client("sts").get_caller_identity()["Account"]
         return self._account
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -34,6 +34,10 @@ from cfngen.deploy.status import (
 )
 from cfngen.deploy.watch import Printer, Watch, latest_event, root_cause, wait_until_idle
 from cfngen.render import render
+
+if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
+    from types_boto3_cloudformation import CloudFormationClient
+    from types_boto3_cloudformation.type_defs import StackEventTypeDef
 
 MANAGED_TAG = ("cfngen:managed-by", "cfngen")
 IAM_NAME_PROPS = ("RoleName", "PolicyName", "ManagedPolicyName", "UserName", "GroupName")
@@ -61,7 +65,7 @@ def token() -> str:
     return f"cfngen-{uuid.uuid4()}"
 
 
-def describe(cfn: Any, name: str) -> dict[str, Any] | None:
+def describe(cfn: CloudFormationClient, name: str) -> dict[str, Any] | None:
     """The live stack, or None when there is none (never created, or deleted)."""
     try:
         stacks = cfn.describe_stacks(StackName=name)["Stacks"]
@@ -73,7 +77,7 @@ def describe(cfn: Any, name: str) -> dict[str, Any] | None:
     return dict(live[0]) if live else None
 
 
-def capabilities(files: Mapping[str, bytes]) -> list[str]:
+def capabilities(files: Mapping[str, bytes]) -> list[Capability]:
     """What CloudFormation must be told the templates do (IAM, named IAM, macros)."""
     import json
 
@@ -89,7 +93,7 @@ def capabilities(files: Mapping[str, bytes]) -> list[str]:
                 props = res.get("Properties", {})
                 named = any(p in props for p in IAM_NAME_PROPS)
                 caps.add(Capability.NAMED_IAM if named else Capability.IAM)
-    return [str(c) for c in sorted(caps)]
+    return sorted(caps)
 
 
 def stack_tags(cfg: Config, extra: Mapping[str, str]) -> dict[str, str]:
@@ -104,11 +108,11 @@ def managed(stack: Mapping[str, Any]) -> bool:
 
 
 def start_and_watch(
-    cfn: Any,
+    cfn: CloudFormationClient,
     stack: Mapping[str, Any],
     printer: Printer,
     start: Callable[[], Any],
-    events: list[dict[str, Any]] | None = None,
+    events: list[StackEventTypeDef] | None = None,
 ) -> str:
     """Run ``start`` (the mutating call) and follow the events it causes (kept in ``events``)."""
     since, seen = latest_event(cfn, stack["StackId"])
@@ -123,7 +127,9 @@ def start_and_watch(
     return watch.run()
 
 
-def failure(cfn: Any, stack: Mapping[str, Any], final: str, since: Any, hint: str) -> DeployError:
+def failure(
+    cfn: CloudFormationClient, stack: Mapping[str, Any], final: str, since: Any, hint: str
+) -> DeployError:
     """The error for an operation that ended in ``final``: its root cause and the way out."""
     cause = root_cause(cfn, stack["StackId"], since) if since is not None else None
     lines = [f"stack {stack['StackName']} ended in {final}"]
@@ -135,7 +141,7 @@ def failure(cfn: Any, stack: Mapping[str, Any], final: str, since: Any, hint: st
 
 
 def _run_and_check(
-    cfn: Any,
+    cfn: CloudFormationClient,
     stack: Mapping[str, Any],
     printer: Printer,
     start: Callable[[], Any],
@@ -164,7 +170,11 @@ def _hint(final: str) -> str:
 
 
 def settle(
-    cfn: Any, name: str, stack: dict[str, Any] | None, opts: DeployOptions, printer: Printer
+    cfn: CloudFormationClient,
+    name: str,
+    stack: dict[str, Any] | None,
+    opts: DeployOptions,
+    printer: Printer,
 ) -> dict[str, Any] | None:
     """Bring the stack to a state a change set can start from, or explain why not."""
     if stack is None:
@@ -303,7 +313,7 @@ def deploy(
             return 1
     live = {"StackId": stack_id, "StackName": name}
     since, _ = latest_event(cfn, stack_id)
-    events: list[dict[str, Any]] = []
+    events: list[StackEventTypeDef] = []
     printer.progress = Progress(estimate, printer.elapsed())
     try:
         final = start_and_watch(

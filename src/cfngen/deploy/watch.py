@@ -14,12 +14,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from itertools import takewhile
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from cfngen.deploy.progress import Progress
 
 from cfngen.deploy.status import failed, in_progress, terminal
+
+if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
+    from types_boto3_cloudformation import CloudFormationClient
+    from types_boto3_cloudformation.type_defs import StackEventTypeDef
 
 NESTED_TYPE = "AWS::CloudFormation::Stack"
 MIN_DELAY, MAX_DELAY = 1.0, 10.0
@@ -65,7 +70,7 @@ class Printer:
                 return f"\033[{code}m{status}\033[0m"
         return status
 
-    def event(self, stack_label: str, ev: dict[str, Any]) -> None:
+    def event(self, stack_label: str, ev: StackEventTypeDef) -> None:
         elapsed = self.elapsed()
         clock = _mmss(elapsed)
         if self.progress is not None:
@@ -85,28 +90,26 @@ def _mmss(seconds: float) -> str:
     return f"{minutes:02d}:{rest:02d}"
 
 
-def _events_since(cfn: Any, stack_id: str, since: datetime, seen: set[str]) -> list[dict]:
+def _events_since(
+    cfn: CloudFormationClient, stack_id: str, since: datetime, seen: set[str]
+) -> list[StackEventTypeDef]:
     """New events of one stack, oldest first (pages until it reaches known ground)."""
-    fresh: list[dict[str, Any]] = []
-    token = None
-    while True:
-        args = {"StackName": stack_id, **({"NextToken": token} if token else {})}
-        page = cfn.describe_stack_events(**args)
-        stop = False
-        for ev in page.get("StackEvents", []):
-            if ev["EventId"] in seen or ev["Timestamp"] < since:
-                stop = True
-                break
-            fresh.append(ev)
-        token = page.get("NextToken")
-        if stop or not token:
+    fresh: list[StackEventTypeDef] = []
+    pages = cfn.get_paginator("describe_stack_events").paginate(StackName=stack_id)
+    for page in pages:  # newest first; a page is fetched only when the one before was all new
+        events = page["StackEvents"]
+        new = list(
+            takewhile(lambda e: e["EventId"] not in seen and e["Timestamp"] >= since, events)
+        )
+        fresh.extend(new)
+        if len(new) < len(events):
             break
     for ev in fresh:
         seen.add(ev["EventId"])
     return fresh[::-1]
 
 
-def latest_event(cfn: Any, stack_id: str) -> tuple[datetime | None, set[str]]:
+def latest_event(cfn: CloudFormationClient, stack_id: str) -> tuple[datetime | None, set[str]]:
     """Newest event time and ids of a stack's first page: the watcher starts after these."""
     events = cfn.describe_stack_events(StackName=stack_id).get("StackEvents", [])
     if not events:
@@ -116,14 +119,14 @@ def latest_event(cfn: Any, stack_id: str) -> tuple[datetime | None, set[str]]:
 
 @dataclass
 class Watch:
-    cfn: Any
+    cfn: CloudFormationClient
     root_id: str
     root_name: str
     printer: Printer
     since: datetime
     seen: set[str] = field(default_factory=set)
     sleep: Callable[[float], None] = time.sleep
-    events: list[dict[str, Any]] = field(default_factory=list)  # every event shown
+    events: list[StackEventTypeDef] = field(default_factory=list)  # every event shown
 
     def run(self) -> str:
         """Print events until the root stack reaches a final state; return that state."""
@@ -156,14 +159,16 @@ class Watch:
             raise Interrupted() from None
 
     @staticmethod
-    def _is_stack_event(ev: dict[str, Any], stack_id: str) -> bool:
+    def _is_stack_event(ev: StackEventTypeDef, stack_id: str) -> bool:
         return ev.get("PhysicalResourceId") == stack_id or (
             ev.get("ResourceType") == NESTED_TYPE
             and ev.get("StackId") == stack_id
             and ev.get("LogicalResourceId") == ev.get("StackName")
         )
 
-    def _show(self, labels: dict[str, str], active: list[str], stack_id: str, ev: dict) -> None:
+    def _show(
+        self, labels: dict[str, str], active: list[str], stack_id: str, ev: StackEventTypeDef
+    ) -> None:
         self.events.append(ev)
         self.printer.event(labels[stack_id], ev)
         physical = ev.get("PhysicalResourceId") or ""
@@ -179,7 +184,12 @@ class Watch:
             active.append(physical)
 
 
-def wait_until_idle(cfn: Any, stack_id: str, printer: Printer, sleep=time.sleep) -> str:
+def wait_until_idle(
+    cfn: CloudFormationClient,
+    stack_id: str,
+    printer: Printer,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
     """Wait for an operation someone else started; print its events; return the final state."""
     since, seen = latest_event(cfn, stack_id)
     stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
@@ -211,7 +221,9 @@ class Cause:
         return f"{self.stack}: {self.logical_id} ({self.resource_type}): {self.reason}"
 
 
-def root_cause(cfn: Any, stack_id: str, since: datetime, label: str = "root") -> Cause | None:
+def root_cause(
+    cfn: CloudFormationClient, stack_id: str, since: datetime, label: str = "root"
+) -> Cause | None:
     """The first failed resource of this operation, followed down into nested stacks."""
     events = _events_since(cfn, stack_id, since, set())
     for ev in events:

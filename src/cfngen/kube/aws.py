@@ -6,14 +6,39 @@ manifests commands independent of it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Literal, overload
 
 from cfngen.config import Config
 from cfngen.endpoints import with_local_credentials
 
+if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
+    from types_boto3_cloudformation import CloudFormationClient
+    from types_boto3_eks import EKSClient
 
-def client(service: str, cfg: Config, profile: str | None, region: str | None,
-           endpoint_url: str | None) -> Any:  # fmt: skip
+
+@overload
+def client(
+    service: Literal["cloudformation"],
+    cfg: Config,
+    profile: str | None,
+    region: str | None,
+    endpoint_url: str | None,
+) -> CloudFormationClient: ...
+@overload
+def client(
+    service: Literal["eks"],
+    cfg: Config,
+    profile: str | None,
+    region: str | None,
+    endpoint_url: str | None,
+) -> EKSClient: ...
+def client(
+    service: Literal["cloudformation", "eks"],
+    cfg: Config,
+    profile: str | None,
+    region: str | None,
+    endpoint_url: str | None,
+) -> CloudFormationClient | EKSClient:
     import boto3  # lazy: rendering from outputs.json never needs it
 
     session = boto3.Session(profile_name=profile, region_name=region or cfg.region)
@@ -21,7 +46,7 @@ def client(service: str, cfg: Config, profile: str | None, region: str | None,
     return session.client(service, endpoint_url=endpoint_url)
 
 
-def stack_outputs(cfn: Any, stack_name: str) -> dict[str, str]:
+def stack_outputs(cfn: CloudFormationClient, stack_name: str) -> dict[str, str]:
     """OutputKey -> OutputValue of a stack (the same mapping as outputs.json)."""
     stacks = cfn.describe_stacks(StackName=stack_name)["Stacks"]
     return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}

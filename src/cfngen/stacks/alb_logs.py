@@ -12,6 +12,7 @@ from awacs.aws import Allow, Bool, Condition, Deny, PolicyDocument, Principal, S
 from troposphere import AccountId, GetAtt, Join, Partition, Template, s3
 
 from cfngen.config import Config
+from cfngen.stacks.common import Props
 from cfngen.stacks.iam import POLICY_VERSION
 from cfngen.stacks.security import retain, suppress
 
@@ -53,7 +54,7 @@ def _delivery_principal(region: str) -> Principal:
 
 def add(cfg: Config, t: Template) -> tuple[s3.Bucket, s3.BucketPolicy]:
     expire = cfg.alb.access_logs.expire_days
-    lifecycle = (
+    lifecycle: Props = (
         {
             "LifecycleConfiguration": s3.LifecycleConfiguration(
                 Rules=[

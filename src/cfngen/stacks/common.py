@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from troposphere import Output, Parameter, Tags, Template
 
 from cfngen.config import Config
 
 TEMPLATE_VERSION = "2010-09-09"
+# Optional CloudFormation properties collected before they are spread into a troposphere
+# constructor (``Resource(title, **props)``); troposphere checks each value's type itself.
+Props = dict[str, Any]
 
 
 def new_template(cfg: Config, what: str) -> Template:

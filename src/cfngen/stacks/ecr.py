@@ -20,7 +20,7 @@ from troposphere import AccountId, GetAtt, Join, Partition, Template, ecr
 from cfngen.config import Config, EcrRepository
 from cfngen.contracts import EcrOut
 from cfngen.naming import logical_id
-from cfngen.stacks.common import add_output, new_template
+from cfngen.stacks.common import Props, add_output, new_template
 from cfngen.stacks.iam import POLICY_VERSION, PULL_TAG
 from cfngen.stacks.security import retain, suppress
 
@@ -83,10 +83,10 @@ def pull_policy(cfg: Config) -> PolicyDocument:
 
 
 def _repository(cfg: Config, repo: EcrRepository) -> ecr.Repository:
-    encryption = {"EncryptionType": repo.encryption}
+    encryption: Props = {"EncryptionType": repo.encryption}
     if repo.kms_key_arn:
         encryption["KmsKey"] = repo.kms_key_arn
-    props: dict[str, object] = {}
+    props: Props = {}
     policy = lifecycle_policy(repo)
     if policy:
         props["LifecyclePolicy"] = ecr.LifecyclePolicy(LifecyclePolicyText=policy)

@@ -17,7 +17,7 @@ from cfngen.config import Config, EcsService
 from cfngen.contracts import EcrOut, EcsAlbOut, IamOut, NetworkOut
 from cfngen.naming import logical_id
 from cfngen.stacks import alb_logs, ecs_routing, ecs_service, kms
-from cfngen.stacks.common import add_output, add_parameter, name_tags, new_template
+from cfngen.stacks.common import Props, add_output, add_parameter, name_tags, new_template
 from cfngen.stacks.security import suppress
 
 
@@ -125,12 +125,12 @@ def _alb_security_group(cfg: Config, p: _Params) -> ec2.SecurityGroup:
 
 def _alb(cfg: Config, t: Template, p: _Params) -> tuple[elb.LoadBalancer, ec2.SecurityGroup]:
     sg = t.add_resource(_alb_security_group(cfg, p))
-    attributes = {
+    attributes: Props = {
         "routing.http.drop_invalid_header_fields.enabled": "true",
         "idle_timeout.timeout_seconds": str(cfg.alb.idle_timeout),
         "deletion_protection.enabled": str(cfg.alb.deletion_protection).lower(),
     }
-    depends: list[str] = []
+    extra: Props = {}
     if cfg.alb.access_logs.enabled:
         bucket, policy = alb_logs.add(cfg, t)
         attributes |= {
@@ -138,7 +138,7 @@ def _alb(cfg: Config, t: Template, p: _Params) -> tuple[elb.LoadBalancer, ec2.Se
             "access_logs.s3.bucket": bucket.ref(),
             "access_logs.s3.prefix": alb_logs.LOG_PREFIX,
         }
-        depends.append(policy.title)  # ALB checks it may write before it accepts the setting
+        extra["DependsOn"] = [policy]  # ALB checks it may write before it accepts the setting
     alb = elb.LoadBalancer(
         "LoadBalancer",
         Type="application",
@@ -149,7 +149,7 @@ def _alb(cfg: Config, t: Template, p: _Params) -> tuple[elb.LoadBalancer, ec2.Se
             elb.LoadBalancerAttributes(Key=k, Value=v) for k, v in attributes.items()
         ],
         Tags=name_tags(cfg, "alb"),
-        **({"DependsOn": depends} if depends else {}),
+        **extra,
     )
     if not cfg.alb.access_logs.enabled:
         suppress(

@@ -9,7 +9,7 @@ from troposphere import elasticloadbalancingv2 as elb
 
 from cfngen.config import AutoscalingConfig, Config, EcsService
 from cfngen.naming import logical_id
-from cfngen.stacks.common import name_tags
+from cfngen.stacks.common import Props, name_tags
 from cfngen.stacks.security import retain, suppress
 
 
@@ -34,7 +34,7 @@ def uses_capacity_providers(cfg: Config) -> bool:
 
 
 def _log_group(cfg: Config, svc: EcsService, s: Shared) -> logs.LogGroup:
-    kw = {"KmsKeyId": s.log_key} if s.log_key is not None else {}
+    kw: Props = {"KmsKeyId": s.log_key} if s.log_key is not None else {}
     group = logs.LogGroup(
         f"{logical_id(svc.name)}LogGroup",
         LogGroupName=f"/ecs/{cfg.prefix}/{svc.name}",
@@ -138,11 +138,13 @@ def add(
     task_def = t.add_resource(_task_definition(cfg, svc, s, image, log_group))
     task_sg = _security_group(cfg, t, svc, s)
     private = bool(cfg.network.private_subnets)
-    placement: dict[str, object] = (
+    placement: Props = (
         {"CapacityProviderStrategy": _strategy(cfg)}
         if uses_capacity_providers(cfg)
         else {"LaunchType": "FARGATE"}
     )
+    if svc.enable_execute_command:
+        placement["EnableExecuteCommand"] = True
     service = t.add_resource(
         ecs.Service(
             f"{lid}Service",
@@ -174,7 +176,6 @@ def add(
             PropagateTags="SERVICE",
             EnableECSManagedTags=True,
             **placement,
-            **({"EnableExecuteCommand": True} if svc.enable_execute_command else {}),
         )
     )
     if svc.autoscaling is not None:
@@ -198,7 +199,7 @@ def _strategy(cfg: Config) -> list[ecs.CapacityProviderStrategyItem]:
     return items
 
 
-def cluster_capacity(cfg: Config) -> dict[str, object]:
+def cluster_capacity(cfg: Config) -> Props:
     """Cluster properties that make the capacity providers available to the services."""
     if not uses_capacity_providers(cfg):
         return {}
@@ -228,18 +229,25 @@ def _autoscaling(
             MaxCapacity=a.max,
         )
     )
-    metrics: list[tuple[str, str, int, object]] = []
+    metrics: list[tuple[str, str, int, Props]] = []
     if a.cpu_target:
-        metrics.append(("Cpu", "ECSServiceAverageCPUUtilization", a.cpu_target, None))
+        metrics.append(("Cpu", "ECSServiceAverageCPUUtilization", a.cpu_target, {}))
     if a.requests_per_target:
         label = Join(
             "/",
             [GetAtt(s.alb, "LoadBalancerFullName"), GetAtt(target_group, "TargetGroupFullName")],
         )
-        metrics.append(("Requests", "ALBRequestCountPerTarget", a.requests_per_target, label))
-    for suffix, metric, value, label in metrics:
+        metrics.append(
+            (
+                "Requests",
+                "ALBRequestCountPerTarget",
+                a.requests_per_target,
+                {"ResourceLabel": label},
+            )
+        )
+    for suffix, metric, value, extra in metrics:
         spec = applicationautoscaling.PredefinedMetricSpecification(
-            PredefinedMetricType=metric, **({"ResourceLabel": label} if label is not None else {})
+            PredefinedMetricType=metric, **extra
         )
         t.add_resource(
             applicationautoscaling.ScalingPolicy(

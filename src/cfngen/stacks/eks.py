@@ -13,7 +13,7 @@ from troposphere import GetAtt, Template, eks
 from cfngen.config import Config
 from cfngen.contracts import EksOut, IamOut, NetworkOut
 from cfngen.stacks import eks_access, eks_nodes, kms
-from cfngen.stacks.common import add_output, add_parameter, new_template
+from cfngen.stacks.common import Props, add_output, add_parameter, new_template
 from cfngen.stacks.security import suppress
 
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"
@@ -21,7 +21,7 @@ ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"
 
 def _cluster(cfg: Config, t: Template, subnets: object, role: object) -> eks.Cluster:
     e = cfg.eks
-    props: dict[str, object] = {}
+    props: Props = {}
     if e.logging:
         props["Logging"] = eks.Logging(
             ClusterLogging=eks.ClusterLogging(
@@ -37,7 +37,9 @@ def _cluster(cfg: Config, t: Template, subnets: object, role: object) -> eks.Clu
                 Provider=eks.Provider(KeyArn=GetAtt(key, "Arn")), Resources=["secrets"]
             )
         ]
-    vpc = {"PublicAccessCidrs": list(e.public_access_cidrs)} if e.endpoint_public_access else {}
+    vpc: Props = (
+        {"PublicAccessCidrs": list(e.public_access_cidrs)} if e.endpoint_public_access else {}
+    )
     cluster = eks.Cluster(
         "Cluster",
         Name=cfg.prefix,

@@ -7,6 +7,7 @@ from troposphere import GetAtt, Join, Partition, Template, eks, iam
 
 from cfngen.config import Config
 from cfngen.naming import logical_id
+from cfngen.stacks.common import Props
 
 ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
 
@@ -50,7 +51,7 @@ NODE_AGENT_ADDONS = frozenset({"vpc-cni", "kube-proxy", "eks-pod-identity-agent"
 def addons(cfg: Config, t: Template, cluster: eks.Cluster, node_group: eks.Nodegroup) -> None:
     """Managed add-ons: node agents with the cluster, the rest after the node group."""
     for addon in cfg.eks.addons:
-        kw: dict[str, object] = {"AddonVersion": addon.version} if addon.version else {}
+        kw: Props = {"AddonVersion": addon.version} if addon.version else {}
         if addon.name not in NODE_AGENT_ADDONS:
             kw["DependsOn"] = [node_group.title]
         t.add_resource(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from troposphere import GetAtt, Template, ec2, eks
 
 from cfngen.config import Config, NodeGroupConfig
-from cfngen.stacks.common import name_tags
+from cfngen.stacks.common import Props, name_tags
 
 
 def _root_device(ng: NodeGroupConfig) -> str:
@@ -53,7 +53,7 @@ def add(
     cfg: Config, t: Template, cluster: eks.Cluster, subnets: object, role: object
 ) -> eks.Nodegroup:
     ng = cfg.eks.node_group
-    props: dict[str, object] = {}
+    props: Props = {}
     if ng.launch_template:
         lt = t.add_resource(_launch_template(cfg, ng))
         props["LaunchTemplate"] = eks.LaunchTemplateSpecification(

@@ -8,13 +8,15 @@ broad AWS-managed one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from awacs import ecr, logs, ssmmessages, sts
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import AccountId, GetAtt, Join, Partition, Region, Tags, Template, iam
 
 from cfngen.config import Config
 from cfngen.contracts import IamOut
-from cfngen.stacks.common import add_output, new_template
+from cfngen.stacks.common import Props, add_output, new_template
 
 POLICY_VERSION = "2012-10-17"
 PULL_TAG = "cfngen:ecr-pull"  # admitted by the ECR repository policies
@@ -28,7 +30,7 @@ def managed_policy(name: str) -> Join:
 def trust_policy(service: str, source_account: bool = False) -> PolicyDocument:
     """Let one AWS service assume the role (only on behalf of this account when asked)."""
     condition = Condition(StringEquals("aws:SourceAccount", AccountId)) if source_account else None
-    kw = {"Condition": condition} if condition else {}
+    kw: Props = {"Condition": condition} if condition else {}
     return PolicyDocument(
         Version=POLICY_VERSION,
         Statement=[
@@ -42,7 +44,7 @@ def trust_policy(service: str, source_account: bool = False) -> PolicyDocument:
     )
 
 
-def role(cfg: Config, title: str, short_name: str, **props: object) -> iam.Role:
+def role(cfg: Config, title: str, short_name: str, **props: Any) -> iam.Role:
     """A role with the configured permissions boundary and, if asked, a fixed name.
 
     Names are left to CloudFormation by default: fixed names block replacement and
@@ -127,7 +129,7 @@ def _ecs_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
         ],
         Tags=pull_tag(cfg),
     )
-    task_props: dict[str, object] = {}
+    task_props: Props = {}
     if any(s.enable_execute_command for s in cfg.ecs.services):
         task_props["Policies"] = [
             iam.Policy(PolicyName="ecs-exec", PolicyDocument=exec_command_policy())

@@ -7,6 +7,7 @@ from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement
 from troposphere import AccountId, Join, Partition, kms
 
 from cfngen.config import Config
+from cfngen.stacks.common import Props
 from cfngen.stacks.iam import POLICY_VERSION
 from cfngen.stacks.security import retain
 
@@ -23,7 +24,7 @@ KEY_USE = [
 
 def service_user(service: object, condition: Condition | None = None) -> Statement:
     """Let an AWS service principal (like logs.<region>.amazonaws.com) use the key."""
-    kw = {"Condition": condition} if condition else {}
+    kw: Props = {"Condition": condition} if condition else {}
     return Statement(
         Sid="ServiceUsesKey",
         Effect=Allow,

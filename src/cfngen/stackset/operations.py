@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -27,8 +27,22 @@ from cfngen.stackset.status import (
     StackSetChange,
 )
 
+if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
+    from types_boto3_cloudformation import CloudFormationClient
+    from types_boto3_cloudformation.literals import PermissionModelsType
+    from types_boto3_cloudformation.type_defs import (
+        ParameterTypeDef,
+        StackInstanceSummaryTypeDef,
+        StackSetOperationPreferencesTypeDef,
+        StackSetOperationResultSummaryTypeDef,
+    )
+
 CAPABILITIES = [str(Capability.IAM), str(Capability.NAMED_IAM)]
 Say = Callable[[str], None]
+
+
+def _api_defaults() -> StackSetOperationPreferencesTypeDef:
+    return {}  # StackSets' own defaults apply
 
 
 @dataclass(frozen=True)
@@ -42,17 +56,17 @@ class Spec:
     parameters: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
     overrides: Mapping[Target, Overrides] = field(default_factory=dict)
-    preferences: Mapping[str, Any] = field(default_factory=dict)
+    preferences: StackSetOperationPreferencesTypeDef = field(default_factory=_api_defaults)
 
 
-def api_model(model: str) -> str:
+def api_model(model: str) -> PermissionModelsType:
     """The config's ``self-managed`` / ``service-managed`` in the API's spelling."""
     if model == "service-managed":
-        return PermissionModel.SERVICE_MANAGED
-    return PermissionModel.SELF_MANAGED
+        return PermissionModel.SERVICE_MANAGED.value
+    return PermissionModel.SELF_MANAGED.value
 
 
-def describe(cfn: Any, name: str) -> dict[str, Any] | None:
+def describe(cfn: CloudFormationClient, name: str) -> dict[str, Any] | None:
     try:
         return dict(cfn.describe_stack_set(StackSetName=name)["StackSet"])
     except ClientError as exc:
@@ -61,14 +75,14 @@ def describe(cfn: Any, name: str) -> dict[str, Any] | None:
         raise
 
 
-def instances(cfn: Any, name: str) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def instances(cfn: CloudFormationClient, name: str) -> list[StackInstanceSummaryTypeDef]:
+    out: list[StackInstanceSummaryTypeDef] = []
     for page in cfn.get_paginator("list_stack_instances").paginate(StackSetName=name):
         out.extend(page.get("Summaries", []))
     return out
 
 
-def existing(cfn: Any, name: str) -> list[Existing]:
+def existing(cfn: CloudFormationClient, name: str) -> list[Existing]:
     """Instances with their overrides (only DescribeStackInstance returns those)."""
     found: dict[Target, Existing] = {}
     for summary in instances(cfn, name):
@@ -119,7 +133,7 @@ def _targets(owners: list[str], regions: list[str]) -> dict[str, Any]:
     return {"Accounts": owners, "Regions": regions}
 
 
-def _params(values: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+def _params(values: Iterable[tuple[str, str]]) -> list[ParameterTypeDef]:
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values]
 
 
@@ -142,14 +156,17 @@ def _by_overrides(spec: Spec, targets: Iterable[Target]) -> dict[Overrides, list
 
 
 def apply(
-    cfn: Any, spec: Spec, plan: Plan, say: Say, sleep: Callable[[float], None] = time.sleep
+    cfn: CloudFormationClient,
+    spec: Spec,
+    plan: Plan,
+    say: Say,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> bool:
     """Carry out the plan; False as soon as an operation fails beyond tolerance."""
-    prefs = dict(spec.preferences)
+    prefs = spec.preferences
 
-    def run(label: str, start: Callable[[], str]) -> bool:
-        say(f"{label} ...")
-        return watch(cfn, spec.name, start(), say, sleep) == OperationStatus.SUCCEEDED
+    def succeeded(operation_id: str) -> bool:
+        return watch(cfn, spec.name, operation_id, say, sleep) == OperationStatus.SUCCEEDED
 
     if plan.stack_set == StackSetChange.CREATE:
         cfn.create_stack_set(
@@ -159,59 +176,57 @@ def apply(
         )
         say(f"created stack set {spec.name}")
     for owners, regions in grid(plan.remove):
-        ok = run(
-            f"removing {', '.join(owners)} in {', '.join(regions)}",
-            lambda o=owners, r=regions: cfn.delete_stack_instances(
-                StackSetName=spec.name,
-                **_targets(o, r),
-                RetainStacks=False,
-                OperationPreferences=prefs,
-            )["OperationId"],
+        say(f"removing {', '.join(owners)} in {', '.join(regions)} ...")
+        op = cfn.delete_stack_instances(
+            StackSetName=spec.name,
+            **_targets(owners, regions),
+            RetainStacks=False,
+            OperationPreferences=prefs,
         )
-        if not ok:
+        if not succeeded(op["OperationId"]):
             return False
     if plan.stack_set == StackSetChange.UPDATE:
-        ok = run(
-            f"updating stack set ({', '.join(plan.stack_set_changes)}) and its instances",
-            lambda: cfn.update_stack_set(**_common(spec), OperationPreferences=prefs)[
-                "OperationId"
-            ],
-        )
-        if not ok:
+        say(f"updating stack set ({', '.join(plan.stack_set_changes)}) and its instances ...")
+        op = cfn.update_stack_set(**_common(spec), OperationPreferences=prefs)
+        if not succeeded(op["OperationId"]):
             return False
     redo = [t for t in plan.update if plan.reasons.get(t) != "stack set changed"]
     for overrides, targets in _by_overrides(spec, redo).items():
         for owners, regions in grid(targets):
-            ok = run(
-                f"updating {', '.join(owners)} in {', '.join(regions)}",
-                lambda o=owners, r=regions, ov=overrides: cfn.update_stack_instances(
-                    StackSetName=spec.name,
-                    **_targets(o, r),
-                    ParameterOverrides=_params(ov),
-                    OperationPreferences=prefs,
-                )["OperationId"],
+            say(f"updating {', '.join(owners)} in {', '.join(regions)} ...")
+            op = cfn.update_stack_instances(
+                StackSetName=spec.name,
+                **_targets(owners, regions),
+                ParameterOverrides=_params(overrides),
+                OperationPreferences=prefs,
             )
-            if not ok:
+            if not succeeded(op["OperationId"]):
                 return False
     for overrides, targets in _by_overrides(spec, plan.add).items():
         for owners, regions in grid(targets):
-            extra = {"ParameterOverrides": _params(overrides)} if overrides else {}
-            ok = run(
-                f"adding {', '.join(owners)} in {', '.join(regions)}",
-                lambda o=owners, r=regions, e=extra: cfn.create_stack_instances(
-                    StackSetName=spec.name, **_targets(o, r), OperationPreferences=prefs, **e
-                )["OperationId"],
+            extra: dict[str, Any] = {"ParameterOverrides": _params(overrides)} if overrides else {}
+            say(f"adding {', '.join(owners)} in {', '.join(regions)} ...")
+            op = cfn.create_stack_instances(
+                StackSetName=spec.name,
+                **_targets(owners, regions),
+                OperationPreferences=prefs,
+                **extra,
             )
-            if not ok:
+            if not succeeded(op["OperationId"]):
                 return False
     return True
 
 
 def watch(
-    cfn: Any, name: str, operation_id: str, say: Say, sleep: Callable[[float], None] = time.sleep
+    cfn: CloudFormationClient,
+    name: str,
+    operation_id: str,
+    say: Say,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> str:
     """Poll an operation with backoff (1 s doubling to 15 s), printing each instance once done."""
-    delay, seen = 1.0, {}
+    delay = 1.0
+    seen: dict[tuple[str, str], str] = {}
     while True:
         op = cfn.describe_stack_set_operation(StackSetName=name, OperationId=operation_id)
         status = op["StackSetOperation"]["Status"]
@@ -228,8 +243,10 @@ def watch(
         delay = min(delay * 2, 15.0)
 
 
-def operation_results(cfn: Any, name: str, operation_id: str) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def operation_results(
+    cfn: CloudFormationClient, name: str, operation_id: str
+) -> list[StackSetOperationResultSummaryTypeDef]:
+    out: list[StackSetOperationResultSummaryTypeDef] = []
     pages = cfn.get_paginator("list_stack_set_operation_results").paginate(
         StackSetName=name, OperationId=operation_id
     )
@@ -238,7 +255,7 @@ def operation_results(cfn: Any, name: str, operation_id: str) -> list[dict[str, 
     return out
 
 
-def table(rows: list[dict[str, Any]]) -> list[str]:
+def table(rows: list[StackInstanceSummaryTypeDef]) -> list[str]:
     """Account, region, status, detailed status and reason of each instance."""
     head = ("ACCOUNT", "REGION", "STATUS", "DETAIL", "REASON")
     body = [
@@ -259,9 +276,9 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def delete_all(
-    cfn: Any,
+    cfn: CloudFormationClient,
     name: str,
-    prefs: Mapping[str, Any],
+    prefs: StackSetOperationPreferencesTypeDef,
     say: Say,
     sleep: Callable[[float], None] = time.sleep,
 ) -> bool:
@@ -274,7 +291,7 @@ def delete_all(
             Accounts=owners,
             Regions=regions,
             RetainStacks=False,
-            OperationPreferences=dict(prefs),
+            OperationPreferences=prefs,
         )["OperationId"]
         if watch(cfn, name, op, say, sleep) != OperationStatus.SUCCEEDED:
             return False

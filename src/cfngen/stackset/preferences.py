@@ -6,26 +6,38 @@ the API's "count or percentage, not both" cannot be violated.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cfngen.config import StackSetPreferences
 from cfngen.config.validate_stackset import parse_amount
 
+if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
+    from types_boto3_cloudformation.type_defs import StackSetOperationPreferencesTypeDef
 
-def to_api(prefs: StackSetPreferences, regions: tuple[str, ...]) -> dict[str, Any]:
+
+def to_api(
+    prefs: StackSetPreferences, regions: tuple[str, ...]
+) -> StackSetOperationPreferencesTypeDef:
     """``OperationPreferences`` for CreateStackInstances/UpdateStackSet/DeleteStackInstances."""
-    out: dict[str, Any] = {
+    out: StackSetOperationPreferencesTypeDef = {
         "RegionConcurrencyType": prefs.region_concurrency,
         "ConcurrencyMode": prefs.concurrency_mode,
     }
     order = [r for r in prefs.region_order if r in regions]
     if prefs.region_concurrency == "SEQUENTIAL" and order:
         out["RegionOrder"] = order + [r for r in regions if r not in order]
-    for value, count_key, pct_key in (
-        (prefs.max_concurrent, "MaxConcurrentCount", "MaxConcurrentPercentage"),
-        (prefs.failure_tolerance, "FailureToleranceCount", "FailureTolerancePercentage"),
-    ):
-        parsed = parse_amount(value)
-        if parsed is not None:
-            out[pct_key if parsed[1] else count_key] = parsed[0]
+    concurrent = parse_amount(prefs.max_concurrent)
+    if concurrent is not None:
+        number, percent = concurrent
+        if percent:
+            out["MaxConcurrentPercentage"] = number
+        else:
+            out["MaxConcurrentCount"] = number
+    tolerance = parse_amount(prefs.failure_tolerance)
+    if tolerance is not None:
+        number, percent = tolerance
+        if percent:
+            out["FailureTolerancePercentage"] = number
+        else:
+            out["FailureToleranceCount"] = number
     return out
