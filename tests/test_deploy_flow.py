@@ -17,7 +17,7 @@ from deploy_env import STACK, Env
 def test_first_deploy_creates_root_nested_stacks_and_resources(env: Env) -> None:
     code, out, err = env.cfngen("deploy", "--config", str(env.config()), "--yes")
     assert code == 0, err
-    assert "27 to add across 6 stack(s)" in out
+    assert "30 to add across 6 stack(s)" in out
     cfn = env.client("cloudformation")
     stacks = cfn.describe_stacks()["Stacks"]
     root = next(s for s in stacks if s["StackName"] == STACK)

@@ -54,12 +54,12 @@ def fakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeTools:
     return tools
 
 
-def _cluster(name: str = "cfngen-dev") -> dict:
+def _cluster(name: str = "cfngen-dev", **vpc_config: object) -> dict:
     eks = boto3.client("eks", region_name="us-east-1")
     eks.create_cluster(
         name=name,
         roleArn="arn:aws:iam::123456789012:role/eks",
-        resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]},
+        resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"], **vpc_config},
     )
     return eks.describe_cluster(name=name)["cluster"]
 
@@ -113,7 +113,10 @@ def test_apply_writes_the_kubeconfig_and_runs_exactly_these_commands(fakes, caps
         "      provideClusterInfo: false\n"
     )
     assert fakes.calls() == [
-        _k("auth", "can-i", "create", "deployments.apps", "--namespace", "cfngen"),
+        _k(
+            "auth", "can-i", "create", "deployments.apps", "--namespace", "cfngen",
+            "--request-timeout=30s",
+        ),  # fmt: skip
         _k("apply", "--server-side", "--field-manager=cfngen", "-f",
            "output/dev/manifests/rendered.yaml"),
         _k("rollout", "status", "deployment/app", "--namespace", "cfngen", "--timeout=10m"),
@@ -213,7 +216,7 @@ def test_destroy_deletes_load_balancer_services_first_and_waits(fakes, capsys) -
     fakes.reply("delete service", stdout="service deleted\n")
     assert destroy_hook(load(CONFIG)) is True
     assert fakes.calls() == [
-        _k("get", "services", "--all-namespaces", "-o", "json"),
+        _k("get", "services", "--all-namespaces", "-o", "json", "--request-timeout=30s"),
         _k("delete", "service", "app", "--namespace", "cfngen", "--wait=true", "--timeout=10m"),
         _k("delete", "service", "grafana", "--namespace", "tools", "--wait=true",
            "--timeout=10m"),
@@ -241,6 +244,71 @@ def test_destroy_when_kubectl_cannot_reach_the_api(fakes, capsys) -> None:
     err = capsys.readouterr().err
     assert "Unable to connect to the server" in err
     assert "aws ec2 describe-security-groups" in err
+
+
+# --------------------------------------------------------------------------- private endpoint
+
+TIMEOUT = "Unable to connect to the server: dial tcp 10.40.17.5:443: i/o timeout\n"
+PRIVATE = {"endpointPublicAccess": False, "endpointPrivateAccess": True}
+
+
+@mock_aws
+def test_private_endpoint_from_inside_the_vpc_runs_the_same_commands(fakes) -> None:
+    """Nothing differs for a private-only cluster when this machine can reach it."""
+    _cluster(**PRIVATE)
+    fakes.reply("auth can-i", stdout="yes\n")
+    fakes.reply("apply --server-side", stdout="deployment.apps/app serverside-applied\n")
+    fakes.reply("rollout status", stdout='deployment "app" successfully rolled out\n')
+    fakes.reply("get service app", stdout=HOST)
+    assert main(["manifests", "apply", "--config", CONFIG, "--base", BASE]) == 0
+    assert [c[3] for c in fakes.calls()] == ["auth", "apply", "rollout", "get"]
+    kubeconfig = yaml.safe_load(Path("output/dev/kubeconfig").read_text())
+    assert kubeconfig["clusters"][0]["cluster"]["server"].startswith("https://")
+
+
+@mock_aws
+def test_private_endpoint_from_outside_says_where_to_run_in_one_line(fakes, capsys) -> None:
+    _cluster(**PRIVATE)
+    fakes.reply("auth can-i", stderr=TIMEOUT, rc=1)
+    assert main(["manifests", "apply", "--config", CONFIG, "--base", BASE]) == 1
+    err = capsys.readouterr().err
+    (line,) = [ln for ln in err.splitlines() if "private API endpoint" in ln]
+    assert "EKS cluster cfngen-dev has a private API endpoint only" in line
+    assert "run cfngen from a machine inside VPC vpc-0abc" in line  # from outputs.json
+    assert "bastion host or VPN" in line and "eks.endpoint_public_access: true" in line
+    assert "i/o timeout" not in err  # kubectl's own words are replaced by the advice
+    assert fakes.calls() == [
+        _k("auth", "can-i", "create", "deployments.apps", "--namespace", "cfngen",
+           "--request-timeout=30s"),
+    ]  # fmt: skip
+
+
+@mock_aws
+def test_private_endpoint_destroy_from_outside_names_the_cause_and_the_leftovers(
+    fakes, capsys
+) -> None:
+    _cluster(**PRIVATE)
+    fakes.reply("get services", stderr=TIMEOUT, rc=1)
+    assert destroy_hook(load(CONFIG)) is False
+    err = capsys.readouterr().err
+    assert "has a private API endpoint only" in err
+    assert "aws elbv2 describe-load-balancers" in err  # what may be left, and how to find it
+
+
+@mock_aws
+def test_public_endpoint_limited_to_cidrs_names_them(fakes, capsys) -> None:
+    _cluster(endpointPublicAccess=True, publicAccessCidrs=["203.0.113.0/24"])
+    fakes.reply("auth can-i", stderr=TIMEOUT, rc=1)
+    assert main(["manifests", "apply", "--config", CONFIG, "--base", BASE]) == 1
+    assert "admits only 203.0.113.0/24 to its public API endpoint" in capsys.readouterr().err
+
+
+@mock_aws
+def test_an_open_endpoint_that_times_out_keeps_kubectls_message(fakes, capsys) -> None:
+    _cluster()
+    fakes.reply("auth can-i", stderr=TIMEOUT, rc=1)
+    assert main(["manifests", "apply", "--config", CONFIG, "--base", BASE]) == 1
+    assert "i/o timeout" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- deployer hooks

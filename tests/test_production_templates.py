@@ -120,14 +120,33 @@ def test_two_routed_services_with_autoscaling_and_circuit_breaker(prod: dict[str
     ]
 
 
-def test_log_groups_are_kms_encrypted_and_retained(prod: dict[str, Doc]) -> None:
-    ecs = prod["ecs-alb"]
-    key = ecs["Resources"]["LogsKey"]
+def test_every_log_group_is_kms_encrypted_and_retained(prod: dict[str, Doc]) -> None:
+    """The logs key sits in the network stack; every other stack receives its ARN."""
+    key = prod["network"]["Resources"]["LogsKey"]
     assert key["Properties"]["EnableKeyRotation"] is True
     assert key["DeletionPolicy"] == "Retain"
-    for lid, group in of_type(ecs, "AWS::Logs::LogGroup").items():
-        assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}, lid
-        assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Retain", lid
+    (service_use,) = [
+        s for s in key["Properties"]["KeyPolicy"]["Statement"] if s["Sid"] == "ServiceUsesKey"
+    ]
+    arns = service_use["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    named = sorted(a["Fn::Join"][1][-1].split(":log-group:")[1] for a in arns)
+    assert named == [
+        "/aws/eks/shop-prod/cluster",
+        "/aws/lambda/shop-prod-restrict-default-sg",
+        "/aws/vpc/flow-logs/shop-prod",
+        "/ecs/shop-prod/api",
+        "/ecs/shop-prod/web",
+    ]
+    groups = {}
+    for stack in ("network", "ecs-alb", "eks"):
+        key_ref = (
+            {"Fn::GetAtt": ["LogsKey", "Arn"]} if stack == "network" else {"Ref": "LogsKeyArn"}
+        )
+        for lid, group in of_type(prod[stack], "AWS::Logs::LogGroup").items():
+            assert group["Properties"]["KmsKeyId"] == key_ref, lid
+            assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Retain", lid
+            groups[group["Properties"]["LogGroupName"]] = lid
+    assert sorted(groups) == named
 
 
 def test_ecr_repositories_hardened_and_pullable_by_tagged_roles(prod: dict[str, Doc]) -> None:
@@ -191,7 +210,7 @@ def test_permissions_boundary_and_names_reach_every_role() -> None:
         for name, t in root.build_children(cfg).items()
         for lid, r in of_type(t.to_dict(), "AWS::IAM::Role").items()
     }
-    assert len(roles) == 6  # 4 platform roles + flow logs + default-SG custom resource
+    assert len(roles) == 7  # 4 platform roles + vpc-cni + flow logs + default-SG function
     for key, p in roles.items():
         assert p["PermissionsBoundary"] == boundary, key
         assert "RoleName" in p, key
@@ -232,7 +251,7 @@ def test_node_agent_addons_do_not_wait_for_the_nodes(prod: dict[str, Doc]) -> No
         "coredns": ["NodeGroup"],
         "eks-pod-identity-agent": [],
         "kube-proxy": [],
-        "vpc-cni": [],
+        "vpc-cni": ["EksPodIdentityAgentAddon"],  # the agent hands aws-node its role
     }
 
 

@@ -34,6 +34,7 @@ def test_default_config_suppresses_only_seed_design_choices() -> None:
         ("ecs-alb", "LoadBalancer", "CKV_AWS_91"),
         ("ecs-alb", "LoadBalancerSecurityGroup", "CKV_AWS_260"),
         ("ecs-alb", "WebLogGroup", "CKV_AWS_158"),
+        ("eks", "ControlPlaneLogGroup", "CKV_AWS_158"),
         ("ecr", "AppRepository", "CKV_AWS_136"),
         ("eks", "Cluster", "CKV_AWS_58"),
     }
@@ -44,8 +45,6 @@ def test_production_config_suppresses_only_what_cannot_be_fixed() -> None:
     assert found == {
         ("ecs-alb", "LoadBalancerSecurityGroup", "CKV_AWS_260"),  # public ALB, port 80 redirects
         ("ecs-alb", "AccessLogsBucket", "CKV_AWS_18"),
-        ("network", "FlowLogsLogGroup", "CKV_AWS_158"),
-        ("network", "RestrictDefaultSecurityGroupLogGroup", "CKV_AWS_158"),
         ("network", "RestrictDefaultSecurityGroupFunction", "CKV_AWS_115"),
         ("network", "RestrictDefaultSecurityGroupFunction", "CKV_AWS_116"),
         ("network", "RestrictDefaultSecurityGroupFunction", "CKV_AWS_117"),

@@ -44,7 +44,8 @@ def test_subnets_are_in_two_different_azs() -> None:
 
 
 def test_iam_ecr_ecs_eks_are_the_seed() -> None:
-    assert resource_types("iam") == Counter({"AWS::IAM::Role": 4})
+    # 4 platform roles + the VPC CNI's own (the node role no longer carries its policy)
+    assert resource_types("iam") == Counter({"AWS::IAM::Role": 5})
     assert resource_types("ecr") == Counter({"AWS::ECR::Repository": 1})
     ecs = resource_types("ecs-alb")
     for kind in (
@@ -57,7 +58,14 @@ def test_iam_ecr_ecs_eks_are_the_seed() -> None:
         "AWS::Logs::LogGroup",
     ):
         assert ecs[kind] == 1, kind
-    assert resource_types("eks") == Counter({"AWS::EKS::Cluster": 1, "AWS::EKS::Nodegroup": 1})
+    assert resource_types("eks") == Counter(
+        {
+            "AWS::EKS::Cluster": 1,
+            "AWS::EKS::Nodegroup": 1,
+            "AWS::EKS::Addon": 2,  # vpc-cni with its Pod Identity role, and the agent
+            "AWS::Logs::LogGroup": 1,  # the control-plane log group, before the cluster
+        }
+    )
     assert resource_types("root") == Counter({"AWS::CloudFormation::Stack": 5})
 
 

@@ -29,6 +29,7 @@ class NetworkOut:
     PUBLIC_SUBNET_IDS = "PublicSubnetIds"
     PRIVATE_SUBNET_IDS = "PrivateSubnetIds"  # only when network.private_subnets is set
     AVAILABILITY_ZONES = "AvailabilityZones"
+    LOGS_KEY_ARN = "LogsKeyArn"  # only with ecs.log_encryption: kms
 
 
 class IamOut:
@@ -36,6 +37,7 @@ class IamOut:
     ECS_TASK_ROLE_ARN = "EcsTaskRoleArn"
     EKS_CLUSTER_ROLE_ARN = "EksClusterRoleArn"
     EKS_NODE_ROLE_ARN = "EksNodeRoleArn"
+    EKS_VPC_CNI_ROLE_ARN = "EksVpcCniRoleArn"  # only with eks.pod_identity (the default)
 
 
 class EcrOut:

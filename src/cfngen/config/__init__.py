@@ -12,7 +12,14 @@ from pathlib import Path
 
 import yaml
 
-from cfngen.config import typed_load, validate, validate_kube, validate_platform, validate_stackset
+from cfngen.config import (
+    typed_load,
+    validate,
+    validate_kube,
+    validate_platform,
+    validate_security,
+    validate_stackset,
+)
 from cfngen.config.schema import (
     AlbAccessLogsConfig,
     AlbConfig,
@@ -24,6 +31,7 @@ from cfngen.config.schema import (
     EcrRepository,
     EcsConfig,
     EcsService,
+    EgressRule,
     EksAddon,
     EksConfig,
     FlowLogsConfig,
@@ -48,6 +56,7 @@ def check(cfg: Config) -> list[str]:
     return [
         *validate.check(cfg),
         *validate_platform.check(cfg),
+        *validate_security.check(cfg),
         *validate_kube.check(cfg),
         *validate_stackset.check(cfg),
     ]
@@ -101,6 +110,7 @@ __all__ = [
     "EcrRepository",
     "EcsConfig",
     "EcsService",
+    "EgressRule",
     "EksAddon",
     "EksConfig",
     "FlowLogsConfig",

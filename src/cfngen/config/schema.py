@@ -155,6 +155,22 @@ class AutoscalingConfig:
 
 
 @dataclass(frozen=True)
+class EgressRule:
+    """One more destination a service's tasks may reach (`ecs.services[].egress[]`)."""
+
+    cidr: str = doc("IPv4 destination CIDR, like 10.30.0.0/16 or 0.0.0.0/0.")
+    port: int = doc(
+        "Destination port, or the first port of a range (1-65535); leave out with protocol all.",
+        0,
+    )
+    to_port: int = doc("Last port of a range; default: port alone.", 0)
+    protocol: Literal["tcp", "udp", "all"] = doc(
+        "tcp, udp, or all (every protocol and port: use sparingly).", "tcp"
+    )
+    description: str = doc("What the rule is for (shown on the security group rule).", "")
+
+
+@dataclass(frozen=True)
 class EcsService:
     """One Fargate service behind the ALB (`ecs.services[]`)."""
 
@@ -188,6 +204,12 @@ class EcsService:
         None,
     )
     enable_execute_command: bool = doc("Allow ECS Exec (a shell in running tasks).", False)
+    egress: tuple[EgressRule, ...] = doc(
+        "Outbound rules added to the task security group. By default tasks may only reach "
+        "HTTPS (443, for ECR, CloudWatch Logs and other AWS APIs) and DNS at the VPC "
+        "resolver; list what else the service talks to (a database, an API on another port).",
+        (),
+    )
 
     @property
     def is_routed(self) -> bool:
@@ -224,7 +246,8 @@ class EcsConfig:
     log_retention_days: int = doc("CloudWatch Logs retention of the service log groups.", 30)
     log_encryption: Literal["default", "kms"] = doc(
         "default: CloudWatch Logs' own encryption; kms: a customer-managed key with rotation, "
-        "created in the ecs-alb stack.",
+        "created in the network stack, encrypts every log group cfngen creates (services, "
+        "flow logs, custom-resource functions, EKS control plane) and no other.",
         "default",
     )
     container_insights: Literal["enabled", "enhanced", "disabled"] = doc(
@@ -321,7 +344,21 @@ class EksConfig:
         "Create the IAM OIDC provider for IAM roles for service accounts (IRSA).", False
     )
     addons: tuple[EksAddon, ...] = doc(
-        "Managed add-ons (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent).", ()
+        "Managed add-ons (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent). vpc-cni "
+        "(with its own IAM role) and, with pod_identity, eks-pod-identity-agent are always "
+        "installed; list them only to pin a version.",
+        (),
+    )
+    pod_identity: bool = doc(
+        "Give the vpc-cni add-on its IAM role through EKS Pod Identity (the "
+        "eks-pod-identity-agent add-on is installed). false: through IAM roles for service "
+        "accounts instead (needs oidc_provider: true).",
+        True,
+    )
+    log_retention_days: int = doc(
+        "Retention of the control-plane log group /aws/eks/<cluster>/cluster, which cfngen "
+        "creates (with the logs key under ecs.log_encryption: kms) when logging is on.",
+        90,
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cfngen.kube.kubectl import Kubectl, KubectlError, access_advice
+from cfngen.kube.kubectl import REACH_TIMEOUT, Kubectl, KubectlError, access_advice
 from cfngen.kube.render import APP
 
 FIELD_MANAGER = "cfngen"
@@ -28,8 +28,9 @@ class Applied:
 def check_access(kubectl: Kubectl, namespace: str) -> None:
     """Fail early, with advice, when the identity is unknown or may not deploy."""
     proc = kubectl.run(
-        "auth", "can-i", "create", "deployments.apps", "--namespace", namespace, check=False
-    )
+        "auth", "can-i", "create", "deployments.apps", "--namespace", namespace, REACH_TIMEOUT,
+        check=False,
+    )  # fmt: skip
     answer = proc.stdout.strip()
     if answer == "yes":
         return

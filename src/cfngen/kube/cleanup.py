@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cfngen.kube.kubeconfig import ClusterError
-from cfngen.kube.kubectl import Kubectl, KubectlError
+from cfngen.kube.kubectl import REACH_TIMEOUT, Kubectl, KubectlError
 
 DELETE_TIMEOUT = "10m"
 # Every way "the cluster cannot be used from here" shows up: report it, let destroy go on.
@@ -33,7 +33,7 @@ class LbService:
 
 
 def load_balancer_services(kubectl: Kubectl) -> list[LbService]:
-    proc = kubectl.run("get", "services", "--all-namespaces", "-o", "json")
+    proc = kubectl.run("get", "services", "--all-namespaces", "-o", "json", REACH_TIMEOUT)
     items = json.loads(proc.stdout or "{}").get("items", [])
     found = []
     for svc in items:

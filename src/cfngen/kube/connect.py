@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from cfngen.config import Config
-from cfngen.contracts import EksOut
+from cfngen.contracts import EksOut, NetworkOut
 from cfngen.kube import aws, kubeconfig
 from cfngen.kube.kubectl import Kubectl, require
 
@@ -32,5 +33,7 @@ def connect(
     require("aws", "the kubeconfig gets its tokens from `aws eks get-token` (install the AWS CLI)")
     eks = aws.client("eks", cfg, profile, region, endpoint_url)
     cluster = kubeconfig.describe(eks, cluster_name(cfg, outputs), region)
+    if not cluster.vpc_id:  # name the VPC in advice even if DescribeCluster leaves it out
+        cluster = replace(cluster, vpc_id=outputs.get(NetworkOut.VPC_ID, ""))
     path = kubeconfig.write(out_dir / kubeconfig.FILE_NAME, kubeconfig.kubeconfig(cluster, profile))
-    return Kubectl(path, cluster.name, region, binary)
+    return Kubectl(path, cluster.name, region, binary, reach_advice=cluster.reach_advice())

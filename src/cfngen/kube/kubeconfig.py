@@ -29,6 +29,28 @@ class Cluster:
     endpoint: str
     certificate_authority: str  # base64, as EKS returns it
     region: str
+    public_access: bool = True  # EKS's defaults when DescribeCluster leaves them out
+    public_access_cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    vpc_id: str = ""
+
+    def reach_advice(self) -> str:
+        """What to do when the API endpoint cannot be reached from here ('' = no idea)."""
+        if not self.public_access:
+            where = f"VPC {self.vpc_id}" if self.vpc_id else "the cluster's VPC"
+            return (
+                f"EKS cluster {self.name} has a private API endpoint only "
+                "(eks.endpoint_public_access: false), which this machine cannot reach: run "
+                f"cfngen from a machine inside {where} (or connected to it through a bastion "
+                "host or VPN), or set eks.endpoint_public_access: true with "
+                "eks.public_access_cidrs limited to your network and deploy again"
+            )
+        if "0.0.0.0/0" not in self.public_access_cidrs:
+            return (
+                f"EKS cluster {self.name} admits only {', '.join(self.public_access_cidrs)} "
+                "to its public API endpoint: run cfngen from an address in those CIDRs, or "
+                "add yours to eks.public_access_cidrs and deploy again"
+            )
+        return ""
 
 
 def cluster_from_describe(response: dict[str, Any], region: str) -> Cluster:
@@ -43,11 +65,15 @@ def cluster_from_describe(response: dict[str, Any], region: str) -> Cluster:
             "FAILED": "see the EKS console for the reason",
         }.get(status, "check it in the EKS console")
         raise ClusterError(f"EKS cluster {c['name']} is {status}, not ACTIVE: {hint}")
+    vpc = c.get("resourcesVpcConfig") or {}
     return Cluster(
         name=c["name"],
         endpoint=c["endpoint"],
         certificate_authority=c["certificateAuthority"]["data"],
         region=region,
+        public_access=bool(vpc.get("endpointPublicAccess", True)),
+        public_access_cidrs=tuple(vpc.get("publicAccessCidrs") or ("0.0.0.0/0",)),
+        vpc_id=vpc.get("vpcId", ""),
     )
 
 

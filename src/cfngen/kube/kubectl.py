@@ -23,6 +23,19 @@ class KubectlError(Exception):
 
 
 UNAUTHORIZED = ("Unauthorized", "You must be logged in to the server")
+# How kubectl reports an API endpoint it cannot reach (no route, filtered, no DNS answer).
+UNREACHABLE = (
+    "Unable to connect to the server",
+    "dial tcp",
+    "i/o timeout",
+    "no such host",
+    "connection refused",
+    "context deadline exceeded",
+    "Client.Timeout exceeded",
+)
+# The first call to a cluster gives up after this long instead of hanging for minutes on
+# an endpoint this machine has no route to (a private-only one, say).
+REACH_TIMEOUT = "--request-timeout=30s"
 
 
 def access_advice(cluster: str, region: str) -> str:
@@ -50,6 +63,7 @@ class Kubectl:
     cluster: str
     region: str
     binary: str = "kubectl"
+    reach_advice: str = ""  # said instead of kubectl's error when the endpoint is unreachable
 
     def argv(self, *args: str) -> list[str]:
         return [self.binary, "--kubeconfig", str(self.kubeconfig), *args]
@@ -65,5 +79,7 @@ class Kubectl:
         err = (proc.stderr or proc.stdout).strip()
         if any(marker in err for marker in UNAUTHORIZED):
             return KubectlError(access_advice(self.cluster, self.region), exit_code=1)
+        if self.reach_advice and any(marker in err for marker in UNREACHABLE):
+            return KubectlError(self.reach_advice, exit_code=1)
         last = err.splitlines()[-1] if err else f"exit code {proc.returncode}"
         return KubectlError(f"`kubectl {' '.join(args)}` failed: {last}")

@@ -1,22 +1,22 @@
 """ECS + ALB stack: an internet-facing ALB in front of Fargate services.
 
-Security groups are linked with separate ingress/egress resources so that the
-ALB may only talk to the tasks and the tasks only accept the ALB, without a
-circular reference between the two groups. Listeners and rules live in
+Every security group declares its outbound rules inline (see :mod:`egress`), which
+removes AWS's allow-all default: the ALB may only talk to the tasks, on their
+container ports. The tasks accept only the ALB through separate ingress resources,
+so the two groups do not reference each other circularly. Listeners and rules live in
 :mod:`ecs_routing`, one service's resources in :mod:`ecs_service`, the access-log
 bucket in :mod:`alb_logs`.
 """
 
 from __future__ import annotations
 
-from awacs.aws import ArnLike, Condition
-from troposphere import AccountId, GetAtt, Join, Partition, Region, Template, ec2, ecs
+from troposphere import GetAtt, Join, Template, ec2, ecs
 from troposphere import elasticloadbalancingv2 as elb
 
 from cfngen.config import Config, EcsService
 from cfngen.contracts import EcrOut, EcsAlbOut, IamOut, NetworkOut
 from cfngen.naming import logical_id
-from cfngen.stacks import alb_logs, ecs_routing, ecs_service, kms
+from cfngen.stacks import alb_logs, ecs_routing, ecs_service, egress, log_groups
 from cfngen.stacks.common import Props, add_output, add_parameter, name_tags, new_template
 from cfngen.stacks.security import suppress
 
@@ -64,6 +64,17 @@ class _Params:
             )
             for repo in sorted({s.image for s in cfg.ecs.services if uses_ecr(cfg, s)})
         }
+        self.logs_key = (
+            add_parameter(
+                t,
+                NetworkOut.LOGS_KEY_ARN,
+                "String",
+                "ARN of the KMS key that encrypts the service log groups",
+                AllowedPattern=log_groups.KEY_ARN_PATTERN,
+            )
+            if log_groups.uses_kms(cfg)
+            else None
+        )
         self.image_tag = {
             s.name: add_parameter(
                 t,
@@ -162,27 +173,6 @@ def _alb(cfg: Config, t: Template, p: _Params) -> tuple[elb.LoadBalancer, ec2.Se
     return t.add_resource(alb), sg
 
 
-def _log_key(cfg: Config, t: Template) -> object | None:
-    if cfg.ecs.log_encryption != "kms":
-        return None
-    log_groups = Join(
-        "",
-        ["arn:", Partition, ":logs:", Region, ":", AccountId, f":log-group:/ecs/{cfg.prefix}/*"],
-    )
-    key = t.add_resource(
-        kms.key(
-            cfg,
-            "LogsKey",
-            "encrypts the ECS service log groups",
-            kms.service_user(
-                Join("", ["logs.", Region, ".amazonaws.com"]),
-                Condition(ArnLike("kms:EncryptionContext:aws:logs:arn", log_groups)),
-            ),
-        )
-    )
-    return GetAtt(key, "Arn")
-
-
 def build(cfg: Config) -> Template:
     t = new_template(cfg, "ECS cluster and Fargate services behind an Application Load Balancer")
     p = _Params(cfg, t)
@@ -216,14 +206,19 @@ def build(cfg: Config) -> Template:
         alb=alb,
         alb_sg=alb_sg,
         listener=listeners[-1],
-        log_key=_log_key(cfg, t),
+        log_key=p.logs_key.ref() if p.logs_key is not None else None,
     )
-    services = [
+    added = [
         ecs_service.add(
             cfg, t, s, shared, image(cfg, s, p), target_groups[s.name], rules.get(s.name)
         )
         for s in cfg.ecs.services
     ]
+    services = [service for service, _ in added]
+    # Inline, so AWS's allow-all default goes; possible now that the task groups exist.
+    alb_sg.SecurityGroupEgress = egress.alb_rules(
+        (svc, sg) for svc, (_, sg) in zip(cfg.ecs.services, added, strict=True)
+    )
     scheme = "https://" if cfg.alb.certificate_arn else "http://"
     add_output(t, EcsAlbOut.ALB_DNS_NAME, GetAtt(alb, "DNSName"), "DNS name of the load balancer")
     add_output(

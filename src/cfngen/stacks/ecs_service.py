@@ -9,8 +9,9 @@ from troposphere import elasticloadbalancingv2 as elb
 
 from cfngen.config import AutoscalingConfig, Config, EcsService
 from cfngen.naming import logical_id
+from cfngen.stacks import egress, log_groups
 from cfngen.stacks.common import Props, name_tags
-from cfngen.stacks.security import retain, suppress
+from cfngen.stacks.security import suppress_cfn_nag
 
 
 @dataclass(frozen=True)
@@ -34,23 +35,13 @@ def uses_capacity_providers(cfg: Config) -> bool:
 
 
 def _log_group(cfg: Config, svc: EcsService, s: Shared) -> logs.LogGroup:
-    kw: Props = {"KmsKeyId": s.log_key} if s.log_key is not None else {}
-    group = logs.LogGroup(
+    return log_groups.group(
+        cfg,
         f"{logical_id(svc.name)}LogGroup",
-        LogGroupName=f"/ecs/{cfg.prefix}/{svc.name}",
-        RetentionInDays=cfg.ecs.log_retention_days,
-        **kw,
+        log_groups.service(cfg, svc.name),
+        cfg.ecs.log_retention_days,
+        s.log_key,
     )
-    if s.log_key is None:
-        suppress(
-            group,
-            {
-                "CKV_AWS_158": "ecs.log_encryption is 'default': CloudWatch Logs encrypts the "
-                "group at rest with service-managed keys; a customer-managed key is opt-in "
-                "(ecs.log_encryption: kms).",
-            },
-        )
-    return retain(group, cfg.retain.log_groups)
 
 
 def _task_definition(
@@ -88,16 +79,18 @@ def _task_definition(
 
 
 def _security_group(cfg: Config, t: Template, svc: EcsService, s: Shared) -> ec2.SecurityGroup:
-    """Task group that only accepts the ALB, and the ALB egress rule towards it."""
+    """Task group: in, only the load balancer; out, only what :mod:`egress` allows."""
     lid = logical_id(svc.name)
     task_sg = t.add_resource(
         ec2.SecurityGroup(
             f"{lid}TaskSecurityGroup",
             GroupDescription=f"{cfg.prefix} {svc.name} tasks: traffic from the load balancer only",
             VpcId=s.vpc,
+            SecurityGroupEgress=egress.task_rules(cfg, svc),
             Tags=name_tags(cfg, f"{svc.name}-tasks"),
         )
     )
+    suppress_cfn_nag(task_sg, egress.task_suppressions(svc))
     t.add_resource(
         ec2.SecurityGroupIngress(
             f"{lid}TaskIngressFromLoadBalancer",
@@ -107,17 +100,6 @@ def _security_group(cfg: Config, t: Template, svc: EcsService, s: Shared) -> ec2
             FromPort=svc.container_port,
             ToPort=svc.container_port,
             Description="Container port from the load balancer",
-        )
-    )
-    t.add_resource(
-        ec2.SecurityGroupEgress(
-            f"LoadBalancerEgressTo{lid}Tasks",
-            GroupId=s.alb_sg.ref(),
-            DestinationSecurityGroupId=task_sg.ref(),
-            IpProtocol="tcp",
-            FromPort=svc.container_port,
-            ToPort=svc.container_port,
-            Description=f"Load balancer to the {svc.name} tasks",
         )
     )
     return task_sg
@@ -131,8 +113,8 @@ def add(
     image: object,
     target_group: elb.TargetGroup,
     rule: elb.ListenerRule | None,
-) -> ecs.Service:
-    """Everything one service needs; returns the ECS service."""
+) -> tuple[ecs.Service, ec2.SecurityGroup]:
+    """Everything one service needs; returns the ECS service and its task security group."""
     lid = logical_id(svc.name)
     log_group = t.add_resource(_log_group(cfg, svc, s))
     task_def = t.add_resource(_task_definition(cfg, svc, s, image, log_group))
@@ -180,7 +162,7 @@ def add(
     )
     if svc.autoscaling is not None:
         _autoscaling(cfg, t, svc, svc.autoscaling, s, service, target_group)
-    return service
+    return service, task_sg
 
 
 def _strategy(cfg: Config) -> list[ecs.CapacityProviderStrategyItem]:

@@ -1,9 +1,10 @@
 """EKS stack: the cluster control plane, one managed node group and what goes with it.
 
 The cluster and its nodes use the private subnets when the network has them.
-Secrets encryption creates a KMS key (rotated) that the cluster role may use;
-node, access-entry, OIDC and add-on resources live in :mod:`eks_nodes` and
-:mod:`eks_access`.
+Secrets encryption creates a KMS key (rotated) that the cluster role may use; the
+control-plane log group is created here (before the cluster) so that retention and
+the logs key apply. Node, access-entry, OIDC and add-on resources live in
+:mod:`eks_nodes` and :mod:`eks_access`, the VPC CNI's identity in :mod:`eks_identity`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,31 @@ from troposphere import GetAtt, Template, eks
 
 from cfngen.config import Config
 from cfngen.contracts import EksOut, IamOut, NetworkOut
-from cfngen.stacks import eks_access, eks_nodes, kms
+from cfngen.stacks import eks_access, eks_identity, eks_nodes, kms, log_groups
 from cfngen.stacks.common import Props, add_output, add_parameter, new_template
 from cfngen.stacks.security import suppress
 
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"
 
 
-def _cluster(cfg: Config, t: Template, subnets: object, role: object) -> eks.Cluster:
+def _cluster(
+    cfg: Config, t: Template, subnets: object, role: object, logs_key: object | None
+) -> eks.Cluster:
     e = cfg.eks
     props: Props = {}
     if e.logging:
+        # Created before the cluster, so EKS writes into it instead of creating its own:
+        # retention, the logs key and the retain policy then apply to it as well.
+        group = t.add_resource(
+            log_groups.group(
+                cfg,
+                "ControlPlaneLogGroup",
+                log_groups.eks_control_plane(cfg),
+                e.log_retention_days,
+                logs_key,
+            )
+        )
+        props["DependsOn"] = [group.title]
         props["Logging"] = eks.Logging(
             ClusterLogging=eks.ClusterLogging(
                 EnabledTypes=[eks.LoggingTypeConfig(Type=kind) for kind in e.logging]
@@ -92,11 +107,38 @@ def build(cfg: Config) -> Template:
         "ARN of the EKS node role",
         AllowedPattern=ROLE_ARN_PATTERN,
     )
-    cluster = _cluster(cfg, t, subnets.ref(), cluster_role.ref())
+    logs_key = (
+        add_parameter(
+            t,
+            NetworkOut.LOGS_KEY_ARN,
+            "String",
+            "ARN of the KMS key that encrypts the control-plane log group",
+            AllowedPattern=log_groups.KEY_ARN_PATTERN,
+        )
+        if log_groups.uses_kms(cfg) and cfg.eks.logging
+        else None
+    )
+    cni_role = (
+        add_parameter(
+            t,
+            IamOut.EKS_VPC_CNI_ROLE_ARN,
+            "String",
+            "ARN of the vpc-cni add-on role (EKS Pod Identity)",
+            AllowedPattern=ROLE_ARN_PATTERN,
+        )
+        if cfg.eks.pod_identity
+        else None
+    )
+    cluster = _cluster(
+        cfg, t, subnets.ref(), cluster_role.ref(), logs_key.ref() if logs_key else None
+    )
     node_group = eks_nodes.add(cfg, t, cluster, subnets.ref(), node_role.ref())
     eks_access.admin_entry(cfg, t, cluster)
     oidc = eks_access.oidc_provider(cfg, t, cluster)
-    eks_access.addons(cfg, t, cluster, node_group)
+    identity = eks_identity.cni_identity(
+        cfg, t, cluster, oidc, cni_role.ref() if cni_role else None
+    )
+    eks_access.addons(cfg, t, cluster, node_group, identity)
     add_output(t, EksOut.CLUSTER_NAME, cluster.ref(), "Name of the EKS cluster")
     add_output(t, EksOut.ENDPOINT, GetAtt(cluster, "Endpoint"), "Kubernetes API endpoint")
     add_output(

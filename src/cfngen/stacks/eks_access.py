@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Join, Partition, Template, eks, iam
 
-from cfngen.config import Config
+from cfngen.config import Config, EksAddon
 from cfngen.naming import logical_id
 from cfngen.stacks.common import Props
 
@@ -46,17 +46,48 @@ def oidc_provider(cfg: Config, t: Template, cluster: eks.Cluster) -> iam.OIDCPro
 # Node agents (DaemonSets) go on with the cluster, before the nodes: vpc-cni is what makes
 # a node Ready. Every other add-on (coredns, CSI drivers ...) needs nodes to schedule on.
 NODE_AGENT_ADDONS = frozenset({"vpc-cni", "kube-proxy", "eks-pod-identity-agent"})
+VPC_CNI, POD_IDENTITY_AGENT = "vpc-cni", "eks-pod-identity-agent"
 
 
-def addons(cfg: Config, t: Template, cluster: eks.Cluster, node_group: eks.Nodegroup) -> None:
-    """Managed add-ons: node agents with the cluster, the rest after the node group."""
-    for addon in cfg.eks.addons:
+def effective_addons(cfg: Config) -> list[EksAddon]:
+    """The configured add-ons plus those the CNI's own identity needs, node agents first.
+
+    The node role no longer carries the CNI policy, so EKS's self-managed aws-node (which
+    would run with the node role) cannot be left in place: vpc-cni is always a managed
+    add-on with its role, and with Pod Identity the agent that hands it out comes too.
+    """
+    listed = {a.name: a for a in cfg.eks.addons}
+    needed = [VPC_CNI] + ([POD_IDENTITY_AGENT] if cfg.eks.pod_identity else [])
+    added = [EksAddon(name=n) for n in needed if n not in listed]  # type: ignore[arg-type]
+    every = [*cfg.eks.addons, *added]
+    return sorted(every, key=lambda a: a.name not in NODE_AGENT_ADDONS)
+
+
+def addons(
+    cfg: Config,
+    t: Template,
+    cluster: eks.Cluster,
+    node_group: eks.Nodegroup,
+    cni_identity: Props,
+) -> None:
+    """Managed add-ons: node agents with the cluster, the rest after the node group.
+
+    ``cni_identity`` holds the vpc-cni add-on's identity properties (a Pod Identity
+    association, or a service account role for IRSA).
+    """
+    titles = {a.name: f"{logical_id(a.name)}Addon" for a in effective_addons(cfg)}
+    for addon in effective_addons(cfg):
         kw: Props = {"AddonVersion": addon.version} if addon.version else {}
-        if addon.name not in NODE_AGENT_ADDONS:
-            kw["DependsOn"] = [node_group.title]
+        depends = [] if addon.name in NODE_AGENT_ADDONS else [node_group.title]
+        if addon.name == VPC_CNI:
+            kw.update(cni_identity)
+            if POD_IDENTITY_AGENT in titles and cfg.eks.pod_identity:
+                depends.append(titles[POD_IDENTITY_AGENT])  # it hands the role to aws-node
+        if depends:
+            kw["DependsOn"] = depends
         t.add_resource(
             eks.Addon(
-                f"{logical_id(addon.name)}Addon",
+                titles[addon.name],
                 ClusterName=cluster.ref(),
                 AddonName=addon.name,
                 ResolveConflicts="OVERWRITE",

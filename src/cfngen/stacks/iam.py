@@ -1,9 +1,11 @@
-"""IAM stack: the roles ECS tasks, the EKS control plane and EKS nodes run as.
+"""IAM stack: the roles ECS tasks, the EKS control plane, EKS nodes and the VPC CNI run as.
 
 Trust policies carry confused-deputy conditions (aws:SourceAccount) where the
 service supports them; the task execution role gets an inline least-privilege
 policy scoped to this environment's repositories and log groups instead of the
-broad AWS-managed one.
+broad AWS-managed one. The EKS node role holds only what the kubelet needs; the VPC
+CNI's network permissions sit on a role of its own that only the ``aws-node``
+service account of this cluster can assume through EKS Pod Identity.
 """
 
 from __future__ import annotations
@@ -154,6 +156,9 @@ def _eks_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
         AssumeRolePolicyDocument=trust_policy("eks.amazonaws.com"),
         ManagedPolicyArns=[managed_policy("AmazonEKSClusterPolicy")],
     )
+    # Only what the kubelet needs: join the cluster and pull images. The CNI's EC2 network
+    # permissions go to the vpc-cni add-on's own role (every pod could use the node's), and
+    # pulls use the pull-only managed policy (no listing or describing of repositories).
     node = role(
         cfg,
         "EksNodeRole",
@@ -162,23 +167,71 @@ def _eks_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
         AssumeRolePolicyDocument=trust_policy("ec2.amazonaws.com"),
         ManagedPolicyArns=[
             managed_policy("AmazonEKSWorkerNodePolicy"),
-            managed_policy("AmazonEKS_CNI_Policy"),
-            managed_policy("AmazonEC2ContainerRegistryReadOnly"),
+            managed_policy("AmazonEC2ContainerRegistryPullOnly"),
         ],
         Tags=pull_tag(cfg),
     )
     return cluster, node
 
 
+CNI_POLICY = "AmazonEKS_CNI_Policy"
+CNI_NAMESPACE = "kube-system"
+CNI_SERVICE_ACCOUNT = "aws-node"  # the vpc-cni add-on's DaemonSet runs as this account
+
+
+def pod_identity_trust(cfg: Config, namespace: str, service_account: str) -> PolicyDocument:
+    """Let EKS Pod Identity assume the role for one service account of this cluster only.
+
+    Pod Identity tags each session with the cluster, namespace and service account
+    (sts:TagSession), so the trust policy can pin all three.
+    """
+    return PolicyDocument(
+        Version=POLICY_VERSION,
+        Statement=[
+            Statement(
+                Sid="EksPodIdentity",
+                Effect=Allow,
+                Principal=Principal("Service", ["pods.eks.amazonaws.com"]),
+                Action=[sts.AssumeRole, sts.TagSession],
+                Condition=Condition(
+                    StringEquals(
+                        {
+                            "aws:RequestTag/eks-cluster-name": cfg.prefix,
+                            "aws:RequestTag/kubernetes-namespace": namespace,
+                            "aws:RequestTag/kubernetes-service-account": service_account,
+                        }
+                    )
+                ),
+            )
+        ],
+    )
+
+
+def vpc_cni_role(cfg: Config) -> iam.Role:
+    """The vpc-cni add-on's role (through Pod Identity): the CNI's EC2 permissions, no more."""
+    return role(
+        cfg,
+        "EksVpcCniRole",
+        "vpc-cni",
+        Description=f"{cfg.prefix}: the VPC CNI (aws-node) through EKS Pod Identity",
+        AssumeRolePolicyDocument=pod_identity_trust(cfg, CNI_NAMESPACE, CNI_SERVICE_ACCOUNT),
+        ManagedPolicyArns=[managed_policy(CNI_POLICY)],
+    )
+
+
 def build(cfg: Config) -> Template:
     t = new_template(cfg, "IAM roles for ECS tasks, the EKS cluster and EKS nodes")
     execution, task = (t.add_resource(r) for r in _ecs_roles(cfg))
     cluster, node = (t.add_resource(r) for r in _eks_roles(cfg))
-    for name, role, what in (
+    roles = [
         (IamOut.ECS_TASK_EXECUTION_ROLE_ARN, execution, "ECS task execution role"),
         (IamOut.ECS_TASK_ROLE_ARN, task, "ECS task role"),
         (IamOut.EKS_CLUSTER_ROLE_ARN, cluster, "EKS cluster role"),
         (IamOut.EKS_NODE_ROLE_ARN, node, "EKS node role"),
-    ):
-        add_output(t, name, GetAtt(role, "Arn"), f"ARN of the {what}")
+    ]
+    if cfg.eks.pod_identity:  # the IRSA variant trusts the cluster's issuer: eks stack
+        cni = t.add_resource(vpc_cni_role(cfg))
+        roles.append((IamOut.EKS_VPC_CNI_ROLE_ARN, cni, "vpc-cni add-on role (Pod Identity)"))
+    for name, res, what in roles:
+        add_output(t, name, GetAtt(res, "Arn"), f"ARN of the {what}")
     return t

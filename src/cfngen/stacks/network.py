@@ -2,7 +2,8 @@
 
 Optional parts live in helper modules: private subnets with NAT gateways and the
 S3 gateway endpoint (:mod:`network_private`), flow logs and the default security
-group lock-down (:mod:`network_security`).
+group lock-down (:mod:`network_security`). With ``ecs.log_encryption: kms`` the key of
+every log group is created here, in the first stack to deploy (:mod:`log_groups`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from troposphere import GetAtt, Join, Template, ec2
 
 from cfngen.config import Config
 from cfngen.contracts import NetworkOut
-from cfngen.stacks import network_private, network_security
+from cfngen.stacks import log_groups, network_private, network_security
 from cfngen.stacks.common import add_output, name_tags, new_template
 from cfngen.stacks.subnets import az, subnet_tags
 
@@ -79,7 +80,8 @@ def build(cfg: Config) -> Template:
             )
         )
     private = network_private.add(cfg, t, vpc, subnets, attachment)
-    network_security.add(cfg, t, vpc)
+    logs_key = log_groups.add_key(cfg, t)
+    network_security.add(cfg, t, vpc, GetAtt(logs_key, "Arn") if logs_key else None)
     add_output(t, NetworkOut.VPC_ID, vpc.ref(), "ID of the VPC")
     add_output(t, NetworkOut.VPC_CIDR, GetAtt(vpc, "CidrBlock"), "IPv4 CIDR of the VPC")
     add_output(
@@ -94,6 +96,13 @@ def build(cfg: Config) -> Template:
             NetworkOut.PRIVATE_SUBNET_IDS,
             Join(",", [s.ref() for s in private]),
             "Comma-separated IDs of the private subnets, one per AZ",
+        )
+    if logs_key is not None:
+        add_output(
+            t,
+            NetworkOut.LOGS_KEY_ARN,
+            GetAtt(logs_key, "Arn"),
+            "ARN of the KMS key of this environment's log groups (ecs.log_encryption: kms)",
         )
     add_output(
         t,

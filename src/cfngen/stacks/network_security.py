@@ -21,13 +21,13 @@ from troposphere import (
     awslambda,
     ec2,
     iam,
-    logs,
 )
 from troposphere.cloudformation import CustomResource
 
 from cfngen.config import Config
+from cfngen.stacks import log_groups
 from cfngen.stacks.iam import POLICY_VERSION, role, trust_policy
-from cfngen.stacks.security import retain, suppress
+from cfngen.stacks.security import suppress
 
 REVOKE_CODE = """\
 import boto3
@@ -53,6 +53,11 @@ def handler(event, context):
         cfnresponse.send(event, context, cfnresponse.FAILED, {}, group_id, reason=str(exc))
 """
 
+# The newest Python runtime AWS Lambda offers (and cfn-lint knows); inline (ZipFile) code
+# gets the cfnresponse module on every Python runtime.
+LAMBDA_RUNTIME = "python3.14"
+FUNCTION_LOG_RETENTION_DAYS = 90
+
 CUSTOM_RESOURCE_LAMBDA = {
     "CKV_AWS_115": "Invoked once per stack create/update by CloudFormation; reserving "
     "concurrency would eat into small accounts' minimum unreserved pool (10).",
@@ -63,27 +68,20 @@ CUSTOM_RESOURCE_LAMBDA = {
 }
 
 
-def add(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
+def add(cfg: Config, t: Template, vpc: ec2.VPC, key_arn: object | None) -> None:
+    """Flow logs and the default-SG lock-down; their log groups use ``key_arn`` if given."""
     if cfg.network.flow_logs.enabled:
-        _flow_logs(cfg, t, vpc)
+        _flow_logs(cfg, t, vpc, key_arn)
     if cfg.network.restrict_default_security_group:
-        _restrict_default_sg(cfg, t, vpc)
+        _restrict_default_sg(cfg, t, vpc, key_arn)
 
 
-def _flow_logs(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
+def _flow_logs(cfg: Config, t: Template, vpc: ec2.VPC, key_arn: object | None) -> None:
     fl = cfg.network.flow_logs
     group = t.add_resource(
-        retain(
-            logs.LogGroup("FlowLogsLogGroup", RetentionInDays=fl.retention_days),
-            cfg.retain.log_groups,
+        log_groups.group(
+            cfg, "FlowLogsLogGroup", log_groups.flow_logs(cfg), fl.retention_days, key_arn
         )
-    )
-    suppress(
-        group,
-        {
-            "CKV_AWS_158": "Flow logs hold connection metadata only; CloudWatch Logs encrypts "
-            "them at rest with service-managed keys.",
-        },
     )
     delivery = t.add_resource(
         role(
@@ -129,22 +127,18 @@ def _flow_logs(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
     )
 
 
-def _restrict_default_sg(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
+def _restrict_default_sg(cfg: Config, t: Template, vpc: ec2.VPC, key_arn: object | None) -> None:
     group_id = GetAtt(vpc, "DefaultSecurityGroup")
     # The function's own log group: managed by the stack (retention, removed or kept with
-    # it) instead of the /aws/lambda/... group Lambda would otherwise create outside it.
+    # it, the logs key) instead of the /aws/lambda/... group Lambda would create outside it.
     fn_logs = t.add_resource(
-        retain(
-            logs.LogGroup("RestrictDefaultSecurityGroupLogGroup", RetentionInDays=90),
-            cfg.retain.log_groups,
+        log_groups.group(
+            cfg,
+            "RestrictDefaultSecurityGroupLogGroup",
+            log_groups.restrict_default_sg(cfg),
+            FUNCTION_LOG_RETENTION_DAYS,
+            key_arn,
         )
-    )
-    suppress(
-        fn_logs,
-        {
-            "CKV_AWS_158": "Holds the custom resource's own run logs (rule counts, errors); "
-            "CloudWatch Logs encrypts them at rest with service-managed keys.",
-        },
     )
     group_arn = Join(
         "", ["arn:", Partition, ":ec2:", Region, ":", AccountId, ":security-group/", group_id]
@@ -193,7 +187,7 @@ def _restrict_default_sg(cfg: Config, t: Template, vpc: ec2.VPC) -> None:
         awslambda.Function(
             "RestrictDefaultSecurityGroupFunction",
             Description="Revokes every rule of the VPC's default security group",
-            Runtime="python3.12",
+            Runtime=LAMBDA_RUNTIME,
             Handler="index.handler",
             Timeout=60,
             Role=GetAtt(fn_role, "Arn"),

@@ -28,6 +28,20 @@ def suppress(res: R, reasons: Mapping[str, str]) -> R:
     return res
 
 
+def suppress_cfn_nag(res: R, reasons: Mapping[str, str]) -> R:
+    """Add cfn_nag suppressions ``{rule id: reason}`` (``Metadata.cfn_nag.rules_to_suppress``)."""
+    if not reasons:
+        return res
+    meta = dict(res.resource.get("Metadata", {}))
+    nag = dict(meta.get("cfn_nag", {}))
+    rules = {r["id"]: r["reason"] for r in nag.get("rules_to_suppress", [])}
+    rules.update(reasons)
+    nag["rules_to_suppress"] = [{"id": k, "reason": rules[k]} for k in sorted(rules)]
+    meta["cfn_nag"] = nag
+    res.Metadata = meta
+    return res
+
+
 def skipped_checks(res: AWSObject) -> dict[str, str]:
     """The checkov suppressions on a resource, for tests and reports."""
     skips = res.resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
