@@ -19,6 +19,7 @@ from troposphere import ec2
 
 from cfngen.config import Config, EcsService, EgressRule
 from cfngen.config.validate_security import rule_key
+from cfngen.stacks.common import Props
 
 HTTPS = 443
 DNS = 53
@@ -46,7 +47,7 @@ def _rule(
     protocol: str, port: int, to_port: int, cidr: str, description: str
 ) -> ec2.SecurityGroupRule:
     ip_protocol = PROTOCOLS[protocol]
-    ports = {} if ip_protocol == "-1" else {"FromPort": port, "ToPort": to_port or port}
+    ports: Props = {} if ip_protocol == "-1" else {"FromPort": port, "ToPort": to_port or port}
     return ec2.SecurityGroupRule(
         IpProtocol=ip_protocol, CidrIp=cidr, Description=description, **ports
     )

@@ -14,6 +14,7 @@ from troposphere import AccountId, Join, Partition, Region, Template, kms, logs
 
 from cfngen.config import Config
 from cfngen.stacks import kms as keys
+from cfngen.stacks.common import Props
 from cfngen.stacks.security import retain, suppress
 
 KEY_ARN_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]+$"
@@ -79,7 +80,7 @@ def group(
     cfg: Config, title: str, name: str, retention: int, key_arn: object | None
 ) -> logs.LogGroup:
     """A named group with retention, the logs key when there is one, and the retain policy."""
-    kw = {"KmsKeyId": key_arn} if key_arn is not None else {}
+    kw: Props = {"KmsKeyId": key_arn} if key_arn is not None else {}
     res = logs.LogGroup(title, LogGroupName=name, RetentionInDays=retention, **kw)
     if key_arn is None:
         suppress(res, {"CKV_AWS_158": DEFAULT_ENCRYPTION})
