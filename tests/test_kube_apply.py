@@ -113,10 +113,8 @@ def test_apply_writes_the_kubeconfig_and_runs_exactly_these_commands(fakes, caps
         "      provideClusterInfo: false\n"
     )
     assert fakes.calls() == [
-        _k(
-            "auth", "can-i", "create", "deployments.apps", "--namespace", "cfngen",
-            "--request-timeout=30s",
-        ),  # fmt: skip
+        _k("auth", "can-i", "create", "deployments.apps", "--namespace", "cfngen",
+           "--request-timeout=30s"),
         _k("apply", "--server-side", "--field-manager=cfngen", "-f",
            "output/dev/manifests/rendered.yaml"),
         _k("rollout", "status", "deployment/app", "--namespace", "cfngen", "--timeout=10m"),
