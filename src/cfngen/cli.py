@@ -21,6 +21,7 @@ from cfngen.commands import (
     diff,
     emulator,
     generate,
+    lint,
     manifests,
     outputs,
     package,
@@ -33,6 +34,7 @@ from cfngen.commands.common import add_commands
 COMMANDS = (
     generate.COMMAND,
     validate.COMMAND,
+    lint.COMMAND,
     package.COMMAND,
     deploy.COMMAND,
     diff.COMMAND,
