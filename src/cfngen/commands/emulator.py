@@ -18,14 +18,12 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        import moto  # noqa: F401
-    except ImportError:
-        raise UserError("the emulator needs moto: pip install 'cfngen[local]'") from None
-    from cfngen.emulator import serve
+    from cfngen.emulator import EmulatorUnavailable, serve
 
     try:
         serve(args.port, args.url_file)
+    except EmulatorUnavailable as exc:
+        raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", 1) from None
     return 0

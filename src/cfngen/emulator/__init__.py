@@ -41,6 +41,8 @@ import urllib.request
 from types import TracebackType
 from typing import Any
 
+from cfngen.emulator.errors import EmulatorUnavailable
+
 DEFAULT_PORT = 4566
 HOST = "127.0.0.1"
 TEST_CREDENTIALS = {
@@ -62,29 +64,25 @@ class Emulator:
         return f"http://{HOST}:{self.port}"
 
     def start(self) -> Emulator:
-        os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
-        # moto's sample AMIs cost a fresh account most of its set-up time; no template of
-        # ours names an AMI (a real AMI id would not exist here anyway).
-        os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-        from werkzeug.serving import make_server
+        """Serve on loopback; :class:`EmulatorUnavailable` if moto is missing or untested."""
+        try:
+            from werkzeug.serving import make_server
 
-        from cfngen.emulator import engine, stacksets
-        from cfngen.emulator.server import Middleware
-
-        class QuietHandler(MotoRequestHandler):
-            def log_request(self, *args: Any, **kwargs: Any) -> None:
-                return None
+            from cfngen.emulator import engine
+            from cfngen.emulator import moto_adapter as moto
+            from cfngen.emulator.server import Middleware
+        except ImportError as exc:  # moto[server] comes with the [local] extra
+            raise EmulatorUnavailable(
+                f"the emulator needs moto ({exc.name} is missing): pip install 'cfngen[local]'"
+            ) from None
 
         engine.install()
-        stacksets.install()
-        app = Middleware(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
-            HOST, self.port, app, threaded=True, request_handler=QuietHandler
+            HOST,
+            self.port,
+            Middleware(moto.wsgi_app()),
+            threaded=True,
+            request_handler=moto.request_handler(),
         )
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
@@ -204,6 +202,7 @@ __all__ = [
     "TEST_CREDENTIALS",
     "Emulator",
     "EmulatorClient",
+    "EmulatorUnavailable",
     "serve",
     "wait_ready",
 ]

@@ -16,34 +16,37 @@ change sets by name across stacks and executes them outside the engine. Here:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from moto.cloudformation import parsing
-from moto.cloudformation import utils as cfn_utils
-from moto.cloudformation.exceptions import (
+from cfngen.emulator import moto_adapter as moto
+from cfngen.emulator.faults import FAIL_CHANGE_SET, FAULTS
+from cfngen.emulator.models import NestedStack
+from cfngen.emulator.moto_adapter import (
     AlreadyExistsException,
+    ChangeSet,
+    CloudFormationBackend,
     CloudFormationError,
     ValidationError,
 )
-from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Stack
-from moto.cloudformation.utils import generate_changeset_id, generate_stack_id
-
-from cfngen.emulator import models
-from cfngen.emulator.faults import FAIL_CHANGE_SET, FAULTS
+from cfngen.emulator.resource_hooks import clean_json
 from cfngen.emulator.stack_ops import (
-    _cannot_update,
-    _drop_change_sets,
-    _not_updatable,
-    _run_create,
-    _run_update,
+    cannot_update,
+    drop_change_sets,
+    not_updatable,
+    run_create,
+    run_update,
 )
 from cfngen.emulator.stack_state import (
     LOCK,
+    REQUEST,
+    STACK_TYPE,
     StackFailed,
-    _apply_hold,
-    _live,
-    _request,
-    _stack_event,
+    apply_hold,
+    extra,
+    live,
+    stack_event,
 )
 from cfngen.emulator.template_urls import read_template_url
 
@@ -55,6 +58,43 @@ NO_CHANGES = (
 
 class InvalidChangeSetStatus(CloudFormationError):
     code = "InvalidChangeSetStatus"
+
+
+@dataclass
+class ChangeSetExtra:
+    """What a change set says that moto's model does not keep (shown through the API too)."""
+
+    on_failure: str | None = None
+    include_nested: bool = False
+    parent_id: str | None = None  # a nested change set: its parent's and root's ids
+    root_id: str | None = None
+
+
+CHANGE_SETS: WeakKeyDictionary[ChangeSet, ChangeSetExtra] = WeakKeyDictionary()
+
+
+def _extra(cs: ChangeSet) -> ChangeSetExtra:
+    found = CHANGE_SETS.get(cs)
+    if found is None:
+        found = CHANGE_SETS[cs] = ChangeSetExtra()
+    return found
+
+
+def _placeholder(
+    backend: CloudFormationBackend, name: str, parameters: dict[str, str], **kw: Any
+) -> Any:
+    """CREATE change set: the REVIEW_IN_PROGRESS stack that holds it until it runs."""
+    stack = moto.new_stack(
+        name=name,
+        template={},
+        parameters=parameters,
+        account_id=backend.account_id,
+        region_name=backend.region_name,
+        **kw,
+    )
+    backend.stacks[stack.stack_id] = stack
+    stack_event(stack, "REVIEW_IN_PROGRESS", "User Initiated")
+    return stack
 
 
 def create_change_set(
@@ -69,40 +109,35 @@ def create_change_set(
     tags: dict[str, str] | None = None,
     role_arn: str | None = None,
 ) -> tuple[str, str]:
-    cfn_utils.validate_create_change_set(change_set_name)
+    moto.validate_change_set_name(change_set_name)
     with LOCK:
-        stack = _live(self, stack_name)
+        stack = live(self, stack_name)
         if change_set_type == "UPDATE":
             if stack is None or stack.status == "REVIEW_IN_PROGRESS":
                 raise ValidationError(message=f"Stack [{stack_name}] does not exist")
-            if _not_updatable(stack):
-                raise _cannot_update(stack)
+            if not_updatable(stack):
+                raise cannot_update(stack)
         elif change_set_type == "CREATE":
             if stack is not None and stack.status != "REVIEW_IN_PROGRESS":
                 raise AlreadyExistsException(f"Stack [{stack_name}] already exists")
             if stack is None:
-                stack = Stack(
-                    stack_id=generate_stack_id(stack_name, self.region_name, self.account_id),
-                    name=stack_name,
-                    template={},
-                    parameters=parameters,
-                    account_id=self.account_id,
-                    region_name=self.region_name,
+                stack = _placeholder(
+                    self,
+                    stack_name,
+                    parameters,
                     notification_arns=notification_arns,
                     tags=tags,
                     role_arn=role_arn,
                 )
-                self.stacks[stack.stack_id] = stack
-                _stack_event(stack, "REVIEW_IN_PROGRESS", "User Initiated")
         else:
             raise ValidationError(message=f"ChangeSetType {change_set_type} is not supported")
         for cs in self.change_sets.values():
             if cs.stack_id == stack.stack_id and cs.change_set_name == change_set_name:
                 raise AlreadyExistsException(f"ChangeSet [{change_set_name}] already exists")
-        cs = ChangeSet(
+        cs = moto.new_change_set(
+            self,
+            name=change_set_name,
             change_set_type=change_set_type,
-            change_set_id=generate_changeset_id(change_set_name, self.region_name, self.account_id),
-            change_set_name=change_set_name,
             stack=stack,
             template=template,
             parameters=parameters,
@@ -111,9 +146,14 @@ def create_change_set(
             tags=tags,
             role_arn=role_arn,
         )
-        cs.include_nested_stacks = bool(getattr(_request, "include_nested", False))
-        cs.on_stack_failure = getattr(_request, "on_failure", None)
-        cs.capabilities = getattr(_request, "capabilities", None)
+        more = _extra(cs)
+        more.include_nested, more.on_failure = REQUEST.include_nested, REQUEST.on_failure
+        moto.show(
+            cs,
+            include_nested_stacks=more.include_nested,
+            on_stack_failure=more.on_failure,
+            capabilities=list(REQUEST.capabilities),
+        )
         _mark_replacements(cs)
         fault = FAULTS.take(FAIL_CHANGE_SET, stack_name)
         if fault:
@@ -128,7 +168,7 @@ def create_change_set(
             cs.changes = []
         else:
             cs.status, cs.execution_status = "CREATE_COMPLETE", "AVAILABLE"
-            if cs.include_nested_stacks and change_set_type == "UPDATE":
+            if more.include_nested and change_set_type == "UPDATE":
                 _nested_change_sets(self, cs, cs)
         self.change_sets[cs.change_set_id] = cs
         return cs.change_set_id, stack.stack_id
@@ -137,26 +177,25 @@ def create_change_set(
 def _mark_replacements(cs: ChangeSet) -> None:
     """A modified resource is updated in place (moto leaves ``Replacement`` unset)."""
     for change in cs.changes:
-        change.replacement = "False" if change.action == "Modify" else None
+        moto.show(change, replacement="False" if change.action == "Modify" else None)
 
 
 def _nested_change_sets(backend: CloudFormationBackend, cs: ChangeSet, root: ChangeSet) -> None:
     """Give each modified nested stack its own change set, as IncludeNestedStacks does."""
     rmap = cs.stack.resource_map
     for change in cs.changes:
-        if change.action != "Modify" or change.resource_type != "AWS::CloudFormation::Stack":
+        if change.action != "Modify" or change.resource_type != STACK_TYPE:
             continue
-        nested = rmap._parsed_resources.get(change.logical_resource_id)
-        if not isinstance(nested, models.NestedStack):
+        nested = moto.parsed(rmap).get(change.logical_resource_id)
+        if not isinstance(nested, NestedStack):
             continue
         props = cs.template_dict["Resources"][change.logical_resource_id].get("Properties", {})
         body = read_template_url(props["TemplateURL"], backend.account_id)
-        params = parsing.clean_json(props.get("Parameters") or {}, rmap)
-        name = f"{root.change_set_name}-{change.logical_resource_id}"[:120]
-        child = ChangeSet(
+        params = clean_json(props.get("Parameters") or {}, rmap)
+        child = moto.new_change_set(
+            backend,
+            name=f"{root.change_set_name}-{change.logical_resource_id}"[:120],
             change_set_type="UPDATE",
-            change_set_id=generate_changeset_id(name, backend.region_name, backend.account_id),
-            change_set_name=name,
             stack=nested.stack,
             template=body,
             parameters={k: str(v) for k, v in params.items()},
@@ -164,34 +203,46 @@ def _nested_change_sets(backend: CloudFormationBackend, cs: ChangeSet, root: Cha
         )
         _mark_replacements(child)
         child.status, child.execution_status = "CREATE_COMPLETE", "AVAILABLE"
-        child.parent_change_set_id = cs.change_set_id
-        child.root_change_set_id = root.change_set_id
-        child.include_nested_stacks = True
-        change.change_set_id = child.change_set_id
-        change.physical_resource_id = nested.stack.stack_id
+        more = _extra(child)
+        more.include_nested, more.parent_id, more.root_id = (
+            True,
+            cs.change_set_id,
+            root.change_set_id,
+        )
+        moto.show(
+            child,
+            parent_change_set_id=more.parent_id,
+            root_change_set_id=more.root_id,
+            include_nested_stacks=True,
+        )
+        moto.show(
+            change, change_set_id=child.change_set_id, physical_resource_id=nested.stack.stack_id
+        )
         backend.change_sets[child.change_set_id] = child
         _nested_change_sets(backend, child, root)
 
 
-def _find_change_set(backend: CloudFormationBackend, name: str, stack_name: str | None) -> Any:
+def _find_change_set(
+    backend: CloudFormationBackend, name: str, stack_name: str | None
+) -> ChangeSet:
     if name in backend.change_sets:
         return backend.change_sets[name]
-    stack = _live(backend, stack_name) if stack_name else None
+    stack = live(backend, stack_name) if stack_name else None
     for cs in backend.change_sets.values():
         if cs.change_set_name == name and (stack is None or cs.stack_id == stack.stack_id):
             return cs
     raise ValidationError(message=f"ChangeSet [{name}] does not exist")
 
 
-def describe_change_set(self: CloudFormationBackend, change_set_name: str) -> Any:
-    return _find_change_set(self, change_set_name, getattr(_request, "stack_name", None))
+def describe_change_set(self: CloudFormationBackend, change_set_name: str) -> ChangeSet:
+    return _find_change_set(self, change_set_name, REQUEST.stack_name)
 
 
 def delete_change_set(self: CloudFormationBackend, change_set_name: str) -> None:
     with LOCK:
-        cs = _find_change_set(self, change_set_name, getattr(_request, "stack_name", None))
+        cs = _find_change_set(self, change_set_name, REQUEST.stack_name)
         for other in list(self.change_sets.values()):
-            if getattr(other, "root_change_set_id", None) == cs.change_set_id:
+            if _extra(other).root_id == cs.change_set_id:
                 self.change_sets.pop(other.change_set_id, None)
         self.change_sets.pop(cs.change_set_id, None)
 
@@ -201,7 +252,7 @@ def execute_change_set(
 ) -> None:
     with LOCK:
         cs = _find_change_set(self, change_set_name, stack_name)
-        if getattr(cs, "parent_change_set_id", None):
+        if _extra(cs).parent_id:
             raise InvalidChangeSetStatus("Execute the root change set, not a nested one")
         if cs.execution_status != "AVAILABLE":
             raise InvalidChangeSetStatus(
@@ -209,25 +260,22 @@ def execute_change_set(
                 f"[{cs.status}]"
             )
         stack = self.stacks[cs.stack_id]
-        if _not_updatable(stack):
-            raise _cannot_update(stack)
-        stack._cfngen_token = getattr(_request, "token", None)
+        if not_updatable(stack):
+            raise cannot_update(stack)
+        extra(stack).token = REQUEST.token
         cs.execution_status = "EXECUTE_IN_PROGRESS"
         failed = False
         try:
             if cs.change_set_type == "CREATE":
-                stack.template, stack.parameters = cs.template, cs.parameters
-                stack._parse_template()
+                moto.load_template(stack, cs.template, cs.parameters)
                 if cs.tags:
                     stack.tags = cs.tags
-                stack.resource_map = stack._create_resource_map()
-                on_failure = getattr(cs, "on_stack_failure", None) or "ROLLBACK"
-                _run_create(stack, on_failure)
+                run_create(stack, _extra(cs).on_failure or "ROLLBACK")
             else:
-                _run_update(stack, cs.template, cs.parameters)
+                run_update(stack, cs.template, cs.parameters)
         except StackFailed:
             failed = True
         cs.execution_status = "EXECUTE_FAILED" if failed else "EXECUTE_COMPLETE"
-        _drop_change_sets(self, stack)  # executing removes the stack's change sets
+        drop_change_sets(self, stack)  # executing removes the stack's change sets
         progress = "CREATE_IN_PROGRESS" if cs.change_set_type == "CREATE" else "UPDATE_IN_PROGRESS"
-        _apply_hold(stack, progress, stack.events[-1])
+        apply_hold(stack, progress, stack.events[-1])

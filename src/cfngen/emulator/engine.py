@@ -26,8 +26,9 @@ stack-level events, has no failure states and leaves change-set outputs stale.
   (:mod:`cfngen.emulator.resource_hooks`).
 
 The resource semantics stay moto's: a rehearsal proves wiring, not AWS behaviour.
-This module only wires the pieces in; :mod:`cfngen.emulator.models` and
-:mod:`cfngen.emulator.stacksets` call back through the names it re-exports.
+This module only wires the pieces in, through :mod:`cfngen.emulator.moto_adapter`
+(the one module that touches moto's internals); it also decides which model
+serves which resource type (:func:`model_for`).
 """
 
 from __future__ import annotations
@@ -35,97 +36,80 @@ from __future__ import annotations
 import logging
 import warnings
 
-from moto.cloudformation import models as cfn_models
-from moto.cloudformation import parsing, responses
-from moto.cloudformation import utils as cfn_utils
-from moto.cloudformation.models import CloudFormationBackend, Stack
+from cfngen.emulator import (
+    change_sets,
+    fill_types,
+    fills,
+    models,
+    stack_ops,
+    stack_state,
+    stacksets,
+    template_urls,
+)
+from cfngen.emulator import moto_adapter as moto
+from cfngen.emulator import resource_hooks as hooks
+from cfngen.emulator.moto_adapter import MOTO_RESOURCES, MotoModel
 
-from cfngen.emulator import fills, models
-from cfngen.emulator.change_sets import (
-    create_change_set,
-    delete_change_set,
-    describe_change_set,
-    execute_change_set,
-)
-from cfngen.emulator.resource_hooks import (
-    _class_from_type,
-    _clean_json,
-    _create_resource,
-    _delete_resource,
-    _register_certificate,
-    _update_resource,
-)
-from cfngen.emulator.stack_ops import (
-    _continue_update_rollback,
-    _run_update,
-    _update_termination_protection,
-    create_nested,
-    create_stack,
-    delete_stack,
-    engine_delete_stack,
-    update_nested,
-)
-from cfngen.emulator.stack_state import (
-    _status_get,
-    _status_set,
-    _with_request_params,
-    _wrap_stack_name,
-    describe_stack_events,
-)
-from cfngen.emulator.template_urls import _bucket_permission, read_template_url
+MODELS: dict[str, type[MotoModel]] = {**models.EMULATED_TYPES, **fill_types.FILLED_TYPES}
+_installed: list[bool] = []
 
-__all__ = [  # what models.py and stacksets.py call back into
-    "_run_update",
-    "create_nested",
-    "engine_delete_stack",
-    "install",
-    "update_nested",
-]
 
-_installed = False
-_orig_cs_response = responses.CloudFormationResponse.create_change_set
-_orig_create_stack_response = responses.CloudFormationResponse.create_stack
+def model_for(resource_type: str) -> type[MotoModel] | None:
+    """The model that serves a type: ours, else moto's, else a placeholder.
+
+    ``Custom::*`` go to the custom-resource fill (moto's would run the Lambda in
+    Docker); a type nobody models is accepted as a :class:`~models.GenericResource`.
+    """
+    if resource_type in MODELS:
+        return MODELS[resource_type]
+    if resource_type.startswith("Custom::"):
+        return fill_types.CustomResource
+    found = MOTO_RESOURCES.class_for(resource_type)
+    if found is None and resource_type not in MOTO_RESOURCES.null_types:
+        return models.GenericResource
+    return found
 
 
 def install() -> None:
-    """Patch moto once per process; idempotent."""
-    global _installed
+    """Check moto's version and patch it once per process; idempotent."""
     if _installed:
         return
-    _installed = True
+    moto.check_version()
+    moto.configure()
+    _installed.append(True)
     logging.getLogger("moto").setLevel(logging.ERROR)  # unsupported-attribute chatter
     warnings.filterwarnings("ignore", module="moto")
-    parsing.get_model_list.cache_clear()
-    parsing.get_model_map.cache_clear()
-    parsing.get_name_type_map.cache_clear()
-    parsing.get_model_map().update(models.EMULATED_TYPES)
-    parsing.resource_class_from_type = _class_from_type
-    parsing.clean_json = _clean_json
-    parsing.parse_and_create_resource = _create_resource
-    parsing.parse_and_update_resource = _update_resource
-    parsing.ResourceMap._delete_resource = _delete_resource
-    for module in (cfn_utils, cfn_models, responses):
-        module.get_stack_from_s3_url = read_template_url  # type: ignore[attr-defined]
-    from moto.s3.models import FakeBucket
-
-    FakeBucket.get_permission = _bucket_permission  # type: ignore[method-assign]
-    from moto.elbv2 import models as elbv2_models
-
-    elbv2_models.register_certificate = _register_certificate  # type: ignore[assignment]
-    Stack.status = property(_status_get, _status_set)  # type: ignore[assignment]
-    backend = CloudFormationBackend
-    backend.create_stack = create_stack  # type: ignore[method-assign]
-    backend.create_change_set = create_change_set  # type: ignore[method-assign]
-    backend.describe_change_set = describe_change_set  # type: ignore[method-assign]
-    backend.delete_change_set = delete_change_set  # type: ignore[method-assign]
-    backend.execute_change_set = execute_change_set  # type: ignore[method-assign]
-    backend.delete_stack = delete_stack  # type: ignore[method-assign]
-    backend.describe_stack_events = describe_stack_events  # type: ignore[method-assign]
-    resp = responses.CloudFormationResponse
-    resp.create_change_set = _with_request_params(_orig_cs_response)  # type: ignore[method-assign]
-    resp.create_stack = _with_request_params(_orig_create_stack_response)  # type: ignore[method-assign]
-    for name in ("describe_change_set", "delete_change_set", "execute_change_set"):
-        setattr(resp, name, _wrap_stack_name(getattr(resp, name)))
-    resp.continue_update_rollback = _continue_update_rollback  # type: ignore[attr-defined]
-    resp.update_termination_protection = _update_termination_protection  # type: ignore[attr-defined]
-    fills.install()
+    moto.register_models(MODELS)
+    moto.hook_resources(
+        create=hooks.create_resource,
+        update=hooks.update_resource,
+        delete=hooks.delete_resource,
+        clean_json=hooks.clean_json,
+        class_for=model_for,
+    )
+    moto.hook_cloudformation(
+        moto.CloudFormationHooks(
+            create_stack=stack_ops.create_stack,
+            delete_stack=stack_ops.delete_stack,
+            create_change_set=change_sets.create_change_set,
+            describe_change_set=change_sets.describe_change_set,
+            delete_change_set=change_sets.delete_change_set,
+            execute_change_set=change_sets.execute_change_set,
+            describe_stack_events=stack_state.describe_stack_events,
+            status=stack_state.STATUS,
+            read_template_url=template_urls.read_template_url,
+        )
+    )
+    moto.json_first_templates()
+    moto.hook_bucket_permission(template_urls.bucket_permission)
+    moto.hook_certificate_check(hooks.certificate_check)
+    moto.before_action(["create_change_set", "create_stack"], stack_state.remember_request)
+    moto.before_action(
+        ["describe_change_set", "delete_change_set", "execute_change_set"],
+        stack_state.remember_stack_name,
+    )
+    moto.add_action("continue_update_rollback", stack_ops.continue_update_rollback)
+    moto.add_action("update_termination_protection", stack_ops.update_termination_protection)
+    for resource_type, patch in fills.MODEL_PATCHES.items():
+        moto.patch_model(resource_type, patch)
+    stacksets.install()

@@ -9,7 +9,7 @@ Custom resources are answered SUCCESS without invoking the handler: moto would
 run the Lambda in Docker, which a rehearsal neither has nor should need. The
 handler's code is therefore never executed in a rehearsal.
 
-Registered by :func:`cfngen.emulator.fills.install` (see ``FILLED_TYPES``).
+Registered by :func:`cfngen.emulator.engine.install` (see ``FILLED_TYPES``).
 """
 
 from __future__ import annotations
@@ -17,22 +17,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.core.common_models import CloudFormationModel
+from cfngen.emulator import moto_adapter as moto
+from cfngen.emulator.model_base import EmulatedModel, fake_id, props
+from cfngen.emulator.moto_adapter import MotoModel
 
-from cfngen.emulator.models import EmulatedModel, _fake_id, _props
 
-
-class _Filled(EmulatedModel, CloudFormationModel):
+class Filled(EmulatedModel, MotoModel):
     """Shared plumbing: a physical id, attributes from a dict, update = re-create in place."""
 
     TYPE = "Cfngen::Emulator::Filled"
 
-    def __init__(self, physical_id: str, attributes: dict[str, Any]) -> None:
+    def __init__(
+        self, physical_id: str, attributes: dict[str, Any], memo: dict[str, Any] | None = None
+    ) -> None:
         self._physical_id = physical_id
         self.attributes = attributes
+        self.memo = memo or {}  # what a delete needs besides the physical id
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: dict[str, Any],
@@ -40,13 +43,13 @@ class _Filled(EmulatedModel, CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> Any:
-        """moto's entry point, once: each type implements ``_create`` on the plain properties."""
-        return cls._create(resource_name, _props(cloudformation_json), account_id, region_name)
+        """moto's entry point, once: each type implements ``make`` on the plain properties."""
+        return cls.make(resource_name, props(cloudformation_json), account_id, region_name)
 
     @classmethod
-    def _create(
+    def make(
         cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
-    ) -> Any:
+    ) -> Filled:
         raise NotImplementedError
 
     @property
@@ -61,7 +64,7 @@ class _Filled(EmulatedModel, CloudFormationModel):
         return self.attributes
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls,
         original_resource: Any,
         new_resource_name: str,
@@ -76,7 +79,7 @@ class _Filled(EmulatedModel, CloudFormationModel):
         )
 
 
-class CustomResource(_Filled):
+class CustomResource(Filled):
     """``AWS::CloudFormation::CustomResource`` / ``Custom::*``: SUCCESS, handler not run.
 
     The ServiceToken must name a Lambda function moto holds (CloudFormation
@@ -90,35 +93,30 @@ class CustomResource(_Filled):
         return f"{self._physical_id}.{attribute_name}"
 
     @classmethod
-    def _create(
+    def make(
         cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> CustomResource:
         token = str(props.get("ServiceToken") or "")
         if ":lambda:" in token:
-            from moto.awslambda.utils import get_backend
-
-            get_backend(account_id, region_name).get_function(token)  # raises if missing
+            moto.lambda_function_exists(account_id, region_name, token)
         elif ":sns:" not in token:
             raise ValueError(f"ServiceToken must be a Lambda function or SNS topic ARN: {token!r}")
-        return cls(f"{resource_name}-{_fake_id(token, resource_name)}", {})
+        return cls(f"{resource_name}-{fake_id(token, resource_name)}", {})
 
     def delete(self, account_id: str, region_name: str) -> None:
         return None  # the Delete request would go to the handler, which is not run
 
 
-class OidcProvider(_Filled):
+class OidcProvider(Filled):
     """``AWS::IAM::OIDCProvider`` in moto's IAM (``list-open-id-connect-providers`` shows it)."""
 
     TYPE = "AWS::IAM::OIDCProvider"
 
     @classmethod
-    def _create(
+    def make(
         cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> OidcProvider:
-        from moto.iam.models import iam_backends
-        from moto.utilities.utils import get_partition
-
-        iam = iam_backends[account_id][get_partition(region_name)]
+        iam = moto.iam(account_id, region_name)
         provider = iam.create_open_id_connect_provider(
             url=props["Url"],
             thumbprint_list=list(props.get("ThumbprintList") or []),
@@ -128,21 +126,14 @@ class OidcProvider(_Filled):
         return cls(provider.arn, {"Arn": provider.arn})
 
     def delete(self, account_id: str, region_name: str) -> None:
-        from moto.iam.models import iam_backends
-        from moto.utilities.utils import get_partition
-
-        iam_backends[account_id][get_partition(region_name)].delete_open_id_connect_provider(
-            self._physical_id
-        )
+        moto.iam(account_id, region_name).delete_open_id_connect_provider(self._physical_id)
 
 
 def _autoscaling(account_id: str, region_name: str) -> Any:
-    from moto.applicationautoscaling.models import applicationautoscaling_backends
-
-    return applicationautoscaling_backends[account_id][region_name]
+    return moto.application_autoscaling(account_id, region_name)
 
 
-class ScalableTarget(_Filled):
+class ScalableTarget(Filled):
     """``AWS::ApplicationAutoScaling::ScalableTarget`` registered in moto (checks the service).
 
     The physical id is CloudFormation's ``resource|dimension|namespace``, which
@@ -152,7 +143,7 @@ class ScalableTarget(_Filled):
     TYPE = "AWS::ApplicationAutoScaling::ScalableTarget"
 
     @classmethod
-    def _create(
+    def make(
         cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> ScalableTarget:
         target = _autoscaling(account_id, region_name).register_scalable_target(
@@ -174,13 +165,13 @@ class ScalableTarget(_Filled):
             backend.deregister_scalable_target(namespace, resource_id, dimension)
 
 
-class ScalingPolicy(_Filled):
+class ScalingPolicy(Filled):
     """``AWS::ApplicationAutoScaling::ScalingPolicy`` put in moto on its scalable target."""
 
     TYPE = "AWS::ApplicationAutoScaling::ScalingPolicy"
 
     @classmethod
-    def _create(
+    def make(
         cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> ScalingPolicy:
         if props.get("ScalingTargetId"):
@@ -202,46 +193,45 @@ class ScalingPolicy(_Filled):
             policy_body=body,
             policy_type=props.get("PolicyType"),
         )
-        self_ = cls(policy.policy_arn, {"Arn": policy.policy_arn})
-        self_.key = (policy.policy_name, namespace, resource_id, dimension)
-        return self_
+        key = {
+            "name": policy.policy_name,
+            "namespace": namespace,
+            "resource_id": resource_id,
+            "dimension": dimension,
+        }
+        return cls(policy.policy_arn, {"Arn": policy.policy_arn}, key)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        name, namespace, resource_id, dimension = self.key
+        name, namespace = self.memo["name"], self.memo["namespace"]
+        resource_id, dimension = self.memo["resource_id"], self.memo["dimension"]
         backend = _autoscaling(account_id, region_name)
         key = f"{namespace}\t{resource_id}\t{dimension}\t{name}"
         if key in backend.policies:
             backend.delete_scaling_policy(name, namespace, resource_id, dimension)
 
 
-class BucketPolicy(_Filled):
+class BucketPolicy(Filled):
     """``AWS::S3::BucketPolicy`` put on the bucket in moto (``get-bucket-policy`` shows it)."""
 
     TYPE = "AWS::S3::BucketPolicy"
 
     @classmethod
-    def _create(
+    def make(
         cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> BucketPolicy:
-        from moto.s3.models import s3_backends
-        from moto.utilities.utils import get_partition
-
         document = props["PolicyDocument"]
         text = document if isinstance(document, str) else json.dumps(document)
-        s3 = s3_backends[account_id][get_partition(region_name)]
+        s3 = moto.s3(account_id, region_name)
         s3.put_bucket_policy(props["Bucket"], text.encode())
         return cls(str(props["Bucket"]), {})
 
     def delete(self, account_id: str, region_name: str) -> None:
-        from moto.s3.models import s3_backends
-        from moto.utilities.utils import get_partition
-
-        s3 = s3_backends[account_id][get_partition(region_name)]
+        s3 = moto.s3(account_id, region_name)
         if self._physical_id in s3.buckets:
             s3.delete_bucket_policy(self._physical_id)
 
 
-class SecurityGroupEgress(_Filled):
+class SecurityGroupEgress(Filled):
     """``AWS::EC2::SecurityGroupEgress`` authorised on the group in moto's EC2."""
 
     TYPE = "AWS::EC2::SecurityGroupEgress"
@@ -270,60 +260,51 @@ class SecurityGroupEgress(_Filled):
         }
 
     @classmethod
-    def _create(
+    def make(
         cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> SecurityGroupEgress:
-        from moto.ec2.models import ec2_backends
-
         rule = cls._rule(props)
-        rules, _ = ec2_backends[account_id][region_name].authorize_security_group_egress(**rule)
-        made = cls(rules[0].id, {"Id": rules[0].id})
-        made.rule = rule
-        return made
+        rules, _ = moto.ec2(account_id, region_name).authorize_security_group_egress(**rule)
+        return cls(rules[0].id, {"Id": rules[0].id}, rule)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        from moto.ec2.models import ec2_backends
-
-        ec2 = ec2_backends[account_id][region_name]
-        if ec2.get_security_group_by_name_or_id(self.rule["group_name_or_id"]) is not None:
-            ec2.revoke_security_group_egress(**self.rule)
+        ec2 = moto.ec2(account_id, region_name)
+        if ec2.get_security_group_by_name_or_id(self.memo["group_name_or_id"]) is not None:
+            ec2.revoke_security_group_egress(**self.memo)
 
 
 def _eks_cluster(account_id: str, region_name: str, name: str) -> Any:
     """The cluster from moto's EKS backend; CloudFormation fails the resource without one."""
-    from moto.eks.models import eks_backends
-
-    cluster = eks_backends[account_id][region_name].clusters.get(name)
+    cluster = moto.eks(account_id, region_name).clusters.get(name)
     if cluster is None:
         raise ValueError(f"No cluster found for name: {name}.")
     return cluster
 
 
-class EksAddon(_Filled):
+class EksAddon(Filled):
     """``AWS::EKS::Addon`` placeholder (moto's EKS has no add-ons); needs its cluster."""
 
     TYPE = "AWS::EKS::Addon"
 
     @classmethod
-    def _create(
+    def make(
         cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> EksAddon:
         cluster = _eks_cluster(account_id, region_name, props["ClusterName"])
         name = props["AddonName"]
         arn = (
-            f"{cluster.arn.replace(':cluster/', ':addon/')}/{name}/"
-            f"{_fake_id(cluster.arn, name)[:8]}"
+            f"{cluster.arn.replace(':cluster/', ':addon/')}/{name}/{fake_id(cluster.arn, name)[:8]}"
         )
         return cls(f"{cluster.name}|{name}", {"Arn": arn})
 
 
-class EksAccessEntry(_Filled):
+class EksAccessEntry(Filled):
     """``AWS::EKS::AccessEntry`` placeholder (moto's EKS has none); needs its cluster."""
 
     TYPE = "AWS::EKS::AccessEntry"
 
     @classmethod
-    def _create(
+    def make(
         cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
     ) -> EksAccessEntry:
         cluster = _eks_cluster(account_id, region_name, props["ClusterName"])
@@ -331,12 +312,12 @@ class EksAccessEntry(_Filled):
         kind = principal.split(":")[-1].split("/")[0]
         arn = (
             f"{cluster.arn.replace(':cluster/', ':access-entry/')}/{kind}/{account_id}/"
-            f"{principal.split('/')[-1]}/{_fake_id(cluster.arn, principal)[:8]}"
+            f"{principal.split('/')[-1]}/{fake_id(cluster.arn, principal)[:8]}"
         )
         return cls(f"{cluster.name}|{principal}", {"AccessEntryArn": arn})
 
 
-FILLED_TYPES: dict[str, type[CloudFormationModel]] = {
+FILLED_TYPES: dict[str, type[MotoModel]] = {
     cls.cloudformation_type(): cls
     for cls in (
         CustomResource,

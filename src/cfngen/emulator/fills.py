@@ -3,7 +3,9 @@
 :mod:`cfngen.emulator.models` adds types moto has no model for; this module
 patches models moto *has* but that stop short of what our templates use. Each
 fill is the smallest one that keeps the resource in moto's backend (visible
-through its API) and answers what the templates consume:
+through its API) and answers what the templates consume; each is one
+:class:`~cfngen.emulator.moto_adapter.ModelPatch` in :data:`MODEL_PATCHES`, applied
+by :func:`cfngen.emulator.engine.install`:
 
 * ``Fn::GetAtt`` on ELBv2 resources: ``LoadBalancerFullName``,
   ``CanonicalHostedZoneID``, ``SecurityGroups`` on the load balancer (moto raises
@@ -20,10 +22,6 @@ through its API) and answers what the templates consume:
   ``GetKeyPolicy`` fails; it is stored as JSON text, as the API returns it. A
   deleted key is scheduled for deletion after ``PendingWindowInDays`` (moto
   would drop it at once), so ``describe-key`` shows ``PendingDeletion``.
-* the types in :mod:`cfngen.emulator.fill_types` (custom resources, OIDC
-  provider, Application Auto Scaling, bucket policy, security-group egress,
-  EKS add-ons and access entries) are registered, and ``Custom::*`` types go to
-  the custom-resource fill instead of moto's, which would invoke Lambda in Docker.
 
 What these fills cannot prove is listed in README "Rehearsing locally".
 """
@@ -31,238 +29,141 @@ What these fills cannot prove is listed in README "Rehearsing locally".
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from cfngen.emulator import fill_types, models
+from cfngen.emulator import moto_adapter as moto
+from cfngen.emulator.model_base import props
+from cfngen.emulator.moto_adapter import ModelPatch, Resource
 
-_installed = False
-
+MotoCreate = Callable[..., Resource]
 
 # --------------------------------------------------------------------------- ELBv2 attributes
 
-_TARGET_GROUP_ATTRS = {
-    "TargetGroupArn",
-    "TargetGroupFullName",
-    "TargetGroupName",
-    "LoadBalancerArns",
-}
+TARGET_GROUP_ATTRS = frozenset(
+    {"TargetGroupArn", "TargetGroupFullName", "TargetGroupName", "LoadBalancerArns"}
+)
 
 
-def _target_group_attribute(self: Any, attribute_name: str) -> Any:
+def _target_group_attribute(moto_attribute: Any, group: Any, name: str) -> Any:
     """``targetgroup/<name>/<id>`` is the ARN's resource part, as CloudWatch dimensions use it."""
-    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
     values = {
-        "TargetGroupArn": self.arn,
-        "TargetGroupFullName": self.arn.split(":", 5)[5],
-        "TargetGroupName": self.name,
-        "LoadBalancerArns": list(self.load_balancer_arns),
+        "TargetGroupArn": group.arn,
+        "TargetGroupFullName": group.arn.split(":", 5)[5],
+        "TargetGroupName": group.name,
+        "LoadBalancerArns": list(group.load_balancer_arns),
     }
-    if attribute_name not in values:
-        raise UnformattedGetAttTemplateException()
-    return values[attribute_name]
+    if name not in values:
+        raise moto.GetAttUnsupported()
+    return values[name]
 
 
-_moto_lb_attribute: Any = None
-
-
-def _load_balancer_attribute(self: Any, attribute_name: str) -> Any:
+def _load_balancer_attribute(moto_attribute: Any, lb: Any, name: str) -> Any:
     """``app/<name>/<id>`` after ``loadbalancer/`` in the ARN; the rest stays moto's."""
-    if attribute_name == "LoadBalancerFullName":
-        return self.arn.split(":loadbalancer/", 1)[1]
-    if attribute_name == "CanonicalHostedZoneID":
-        return self.canonical_hosted_zone_id
-    if attribute_name == "SecurityGroups":
-        return list(self.security_groups)
-    return _moto_lb_attribute(self, attribute_name)
+    if name == "LoadBalancerFullName":
+        return lb.arn.split(":loadbalancer/", 1)[1]
+    if name == "CanonicalHostedZoneID":
+        return lb.canonical_hosted_zone_id
+    if name == "SecurityGroups":
+        return list(lb.security_groups)
+    return moto_attribute(lb, name)
 
 
-def _camel(value: Any) -> Any:
-    """CloudFormation's PascalCase keys as the service API's camelCase, recursively."""
-    if isinstance(value, dict):
-        return {k[:1].lower() + k[1:]: _camel(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_camel(v) for v in value]
-    return value
-
-
-def _with_properties(original: Any, apply: Any) -> Any:
-    """Wrap a moto ``create_from_cloudformation_json`` to apply the properties it drops."""
-
-    def create(
-        cls: Any,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> Any:
-        props = models._props(cloudformation_json)
-        made = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
-        apply(made, props, account_id, region_name)
-        return made
-
-    return classmethod(create)
-
-
-def _lb_attributes(lb: Any, props: dict[str, Any], account_id: str, region_name: str) -> None:
-    from moto.elbv2.models import elbv2_backends
-
-    attrs = {a["Key"]: str(a["Value"]) for a in props.get("LoadBalancerAttributes") or []}
+def _load_balancer_create(
+    moto_create: MotoCreate, name: str, cfn_json: dict[str, Any], account: str, region: str,
+    **kw: Any,
+) -> Resource:  # fmt: skip
+    """moto's load balancer, then the ``LoadBalancerAttributes`` it drops."""
+    lb = moto_create(name, cfn_json, account, region, **kw)
+    attrs = {a["Key"]: str(a["Value"]) for a in props(cfn_json).get("LoadBalancerAttributes") or []}
     if attrs:
-        elbv2_backends[account_id][region_name].modify_load_balancer_attributes(lb.arn, attrs)
-
-
-def _install_elbv2() -> None:
-    global _moto_lb_attribute
-    from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup
-
-    FakeLoadBalancer.create_from_cloudformation_json = _with_properties(  # type: ignore[method-assign]
-        FakeLoadBalancer.create_from_cloudformation_json, _lb_attributes
-    )
-    _moto_lb_attribute = FakeLoadBalancer.get_cfn_attribute
-    FakeLoadBalancer.get_cfn_attribute = _load_balancer_attribute  # type: ignore[method-assign]
-    FakeTargetGroup.has_cfn_attr = classmethod(  # type: ignore[method-assign,assignment]
-        lambda cls, attr: attr in _TARGET_GROUP_ATTRS
-    )
-    FakeTargetGroup.get_cfn_attribute = _target_group_attribute  # type: ignore[attr-defined]
+        moto.elbv2(account, region).modify_load_balancer_attributes(lb.arn, attrs)
+    return lb
 
 
 # --------------------------------------------------------------------------- ECS, ECR
 
 
-def _ecs_cluster_create(
-    cls: Any,
-    resource_name: str,
-    cloudformation_json: dict[str, Any],
-    account_id: str,
-    region_name: str,
-    **kwargs: Any,
-) -> Any:
-    """moto's ECS cluster from every property, not only the name."""
-    from moto.ecs.models import ecs_backends
+def camel(value: Any) -> Any:
+    """CloudFormation's PascalCase keys as the service API's camelCase, recursively."""
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [camel(v) for v in value]
+    return value
 
-    props = models._props(cloudformation_json)
-    return ecs_backends[account_id][region_name].create_cluster(
-        cluster_name=resource_name,
-        tags=_camel(props.get("Tags")),
-        cluster_settings=_camel(props.get("ClusterSettings")),
-        configuration=_camel(props.get("Configuration")),
-        capacity_providers=props.get("CapacityProviders"),
-        default_capacity_provider_strategy=_camel(props.get("DefaultCapacityProviderStrategy")),
+
+def _ecs_cluster_create(
+    moto_create: MotoCreate, name: str, cfn_json: dict[str, Any], account: str, region: str,
+    **kw: Any,
+) -> Resource:  # fmt: skip
+    """moto's ECS cluster from every property, not only the name."""
+    given = props(cfn_json)
+    return moto.ecs(account, region).create_cluster(
+        cluster_name=name,
+        tags=camel(given.get("Tags")),
+        cluster_settings=camel(given.get("ClusterSettings")),
+        configuration=camel(given.get("Configuration")),
+        capacity_providers=given.get("CapacityProviders"),
+        default_capacity_provider_strategy=camel(given.get("DefaultCapacityProviderStrategy")),
     )
 
 
-def _ecr_policies(repo: Any, props: dict[str, Any], account_id: str, region_name: str) -> None:
-    from moto.ecr.models import ecr_backends
-
-    ecr = ecr_backends[account_id][region_name]
-    lifecycle = (props.get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
+def _repository_create(
+    moto_create: MotoCreate, name: str, cfn_json: dict[str, Any], account: str, region: str,
+    **kw: Any,
+) -> Resource:  # fmt: skip
+    """moto's repository with encryption and scanning in the API's case, then its policies."""
+    given = props(cfn_json)
+    for key in ("EncryptionConfiguration", "ImageScanningConfiguration"):
+        if key in given:
+            given[key] = camel(given[key])
+    repo = moto_create(name, {**cfn_json, "Properties": given}, account, region, **kw)
+    ecr = moto.ecr(account, region)
+    lifecycle = (given.get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
     if lifecycle:
         ecr.put_lifecycle_policy(repo.registry_id, repo.name, lifecycle)
-    policy = props.get("RepositoryPolicyText")
+    policy = given.get("RepositoryPolicyText")
     if policy:
         text = policy if isinstance(policy, str) else json.dumps(policy)
         ecr.set_repository_policy(repo.registry_id, repo.name, text)
-
-
-def _install_ecs_ecr() -> None:
-    from moto.ecr.models import Repository
-    from moto.ecs.models import Cluster
-
-    Cluster.create_from_cloudformation_json = classmethod(_ecs_cluster_create)  # type: ignore[method-assign,assignment]
-    moto_repo_create = Repository.create_from_cloudformation_json
-
-    def repo_create(
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> Any:
-        props = dict(models._props(cloudformation_json))
-        for key in ("EncryptionConfiguration", "ImageScanningConfiguration"):
-            if key in props:
-                props[key] = _camel(props[key])
-        template = {**cloudformation_json, "Properties": props}
-        return moto_repo_create(resource_name, template, account_id, region_name, **kwargs)
-
-    Repository.create_from_cloudformation_json = _with_properties(  # type: ignore[method-assign]
-        repo_create, _ecr_policies
-    )
+    return repo
 
 
 # --------------------------------------------------------------------------- KMS keys
 
-_moto_key_create: Any = None
+PENDING_WINDOWS: dict[str, int] = {}  # key id -> PendingWindowInDays from its template
 
 
 def _key_create(
-    cls: Any,
-    resource_name: str,
-    cloudformation_json: dict[str, Any],
-    account_id: str,
-    region_name: str,
-    **kwargs: Any,
-) -> Any:
+    moto_create: MotoCreate, name: str, cfn_json: dict[str, Any], account: str, region: str,
+    **kw: Any,
+) -> Resource:  # fmt: skip
     """moto's key with the policy as JSON text and the pending window remembered."""
-    props = models._props(cloudformation_json)
-    policy = props.get("KeyPolicy")
+    given = props(cfn_json)
+    policy = given.get("KeyPolicy")
     if policy is not None and not isinstance(policy, str):
-        props = {**props, "KeyPolicy": json.dumps(policy)}
-    template = {**cloudformation_json, "Properties": props}
-    key = _moto_key_create(resource_name, template, account_id, region_name, **kwargs)
-    key.cfngen_pending_window = int(props.get("PendingWindowInDays", 30))
+        given["KeyPolicy"] = json.dumps(policy)
+    key = moto_create(name, {**cfn_json, "Properties": given}, account, region, **kw)
+    PENDING_WINDOWS[key.id] = int(given.get("PendingWindowInDays", 30))
     return key
 
 
-def _key_delete(self: Any, account_id: str, region_name: str) -> None:
+def _key_delete(key: Any, account_id: str, region_name: str) -> None:
     """CloudFormation schedules a key's deletion; it never removes the key at once."""
-    from moto.kms.models import kms_backends
-
-    backend = kms_backends[account_id][region_name]
-    if self.id in backend.keys:
-        backend.schedule_key_deletion(self.id, getattr(self, "cfngen_pending_window", 30))
+    backend = moto.kms(account_id, region_name)
+    if key.id in backend.keys:
+        backend.schedule_key_deletion(key.id, PENDING_WINDOWS.pop(key.id, 30))
 
 
-def _install_kms() -> None:
-    global _moto_key_create
-    from moto.kms.models import Key
-
-    _moto_key_create = Key.create_from_cloudformation_json
-    Key.create_from_cloudformation_json = classmethod(_key_create)  # type: ignore[method-assign,assignment]
-    Key.delete = _key_delete  # type: ignore[method-assign]
-
-
-# --------------------------------------------------------------------------- types
-
-
-def _install_types() -> None:
-    """Register the filled types the way ``engine.install`` registers ``EMULATED_TYPES``."""
-    from moto.cloudformation import parsing
-
-    models.EMULATED_TYPES.update(fill_types.FILLED_TYPES)
-    parsing.get_model_map().update(fill_types.FILLED_TYPES)
-    engine_class_from_type = parsing.resource_class_from_type
-
-    def class_from_type(resource_type: str) -> Any:
-        if resource_type.startswith("Custom::"):
-            return fill_types.CustomResource
-        return engine_class_from_type(resource_type)
-
-    parsing.resource_class_from_type = class_from_type
-
-
-# --------------------------------------------------------------------------- install
-
-
-def install() -> None:
-    """Patch moto's models once per process; idempotent. Called by ``engine.install``."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
-    _install_elbv2()
-    _install_ecs_ecr()
-    _install_kms()
-    _install_types()
+MODEL_PATCHES: dict[str, ModelPatch] = {
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": ModelPatch(
+        create=_load_balancer_create, attribute=_load_balancer_attribute
+    ),
+    "AWS::ElasticLoadBalancingV2::TargetGroup": ModelPatch(
+        attribute=_target_group_attribute, attributes=TARGET_GROUP_ATTRS
+    ),
+    "AWS::ECS::Cluster": ModelPatch(create=_ecs_cluster_create),
+    "AWS::ECR::Repository": ModelPatch(create=_repository_create),
+    "AWS::KMS::Key": ModelPatch(create=_key_create, delete=_key_delete),
+}

@@ -8,58 +8,15 @@ map and points the types below at these classes.
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any, ClassVar
+from typing import Any
 
-from moto.core.common_models import CloudFormationModel
-from moto.eks.models import eks_backends
-
-
-def _props(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
-    return cloudformation_json.get("Properties") or {}
+from cfngen.emulator import moto_adapter as moto
+from cfngen.emulator.model_base import EmulatedModel, fake_id, props, tag_map
+from cfngen.emulator.moto_adapter import MotoModel, Stack
+from cfngen.emulator.stack_ops import create_nested, delete_nested, update_nested
 
 
-def _fake_id(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:17]
-
-
-class EmulatedModel:
-    """What moto asks of every CloudFormation model, declared once.
-
-    Mixed in *before* ``CloudFormationModel`` so each model stays a direct subclass
-    of it (moto lists models with ``__subclasses__()``). A model sets ``TYPE``,
-    ``NAME_TYPE`` (the property that holds a physical name, if any), ``ATTRIBUTES``
-    (the ``Fn::GetAtt`` names; None accepts any) and returns them from
-    ``attribute_values``, or overrides ``get_cfn_attribute``.
-    """
-
-    TYPE: ClassVar[str]
-    NAME_TYPE: ClassVar[str] = ""
-    ATTRIBUTES: ClassVar[frozenset[str] | None] = None
-
-    @classmethod
-    def cloudformation_type(cls) -> str:
-        return cls.TYPE
-
-    @classmethod
-    def cloudformation_name_type(cls) -> str:
-        return cls.NAME_TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return cls.ATTRIBUTES is None or attr in cls.ATTRIBUTES
-
-    def attribute_values(self) -> dict[str, Any]:
-        return {}
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        values = self.attribute_values()
-        if attribute_name not in values:
-            raise ValueError(f"Unsupported attribute {attribute_name} of {self.TYPE}")
-        return values[attribute_name]
-
-
-class NestedStack(EmulatedModel, CloudFormationModel):
+class NestedStack(EmulatedModel, MotoModel):
     """``AWS::CloudFormation::Stack`` that updates in place and answers ``Outputs.X``.
 
     moto's own model deletes and recreates a nested stack on every update and
@@ -69,8 +26,9 @@ class NestedStack(EmulatedModel, CloudFormationModel):
 
     TYPE = "AWS::CloudFormation::Stack"
 
-    def __init__(self, stack: Any) -> None:
+    def __init__(self, stack: Stack, logical_id: str) -> None:
         self.stack = stack
+        self.logical_id = logical_id
 
     @property
     def physical_resource_id(self) -> str:
@@ -79,14 +37,15 @@ class NestedStack(EmulatedModel, CloudFormationModel):
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         if attribute_name.startswith("Outputs."):
             key = attribute_name.removeprefix("Outputs.")
-            if key not in set(self.stack.output_map.outputs):
-                raise ValueError(f"Output {key} not found in stack {self.stack.name}")
-            value = self.stack.output_map[key].value
+            try:
+                value = moto.output_value(self.stack, key)
+            except KeyError:
+                raise ValueError(f"Output {key} not found in stack {self.stack.name}") from None
             return ",".join(map(str, value)) if isinstance(value, list) else value
         raise ValueError(f"Unsupported attribute {attribute_name} of AWS::CloudFormation::Stack")
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: dict[str, Any],
@@ -94,23 +53,22 @@ class NestedStack(EmulatedModel, CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> NestedStack:
-        from cfngen.emulator import engine
-
-        props = _props(cloudformation_json)
-        stack = engine.create_nested(
+        given = props(cloudformation_json)
+        logical_id = str(kwargs["LogicalId"])
+        stack = create_nested(
             account_id,
             region_name,
             name=resource_name,
-            logical_id=kwargs["LogicalId"],
+            logical_id=logical_id,
             parent_id=kwargs["StackId"],
-            template_url=props["TemplateURL"],
-            parameters={k: str(v) for k, v in (props.get("Parameters") or {}).items()},
-            tags={t["Key"]: t["Value"] for t in props.get("Tags") or []},
+            template_url=given["TemplateURL"],
+            parameters={k: str(v) for k, v in (given.get("Parameters") or {}).items()},
+            tags=tag_map(given.get("Tags")),
         )
-        return cls(stack)
+        return cls(stack, logical_id)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls,
         original_resource: NestedStack,
         new_resource_name: str,
@@ -118,24 +76,20 @@ class NestedStack(EmulatedModel, CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> NestedStack:
-        from cfngen.emulator import engine
-
-        props = _props(cloudformation_json)
-        engine.update_nested(
+        given = props(cloudformation_json)
+        update_nested(
             original_resource.stack,
-            logical_id=original_resource.logical_resource_id,  # type: ignore[attr-defined]
-            template_url=props["TemplateURL"],
-            parameters={k: str(v) for k, v in (props.get("Parameters") or {}).items()},
+            logical_id=original_resource.logical_id,
+            template_url=given["TemplateURL"],
+            parameters={k: str(v) for k, v in (given.get("Parameters") or {}).items()},
         )
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
-        from cfngen.emulator import engine
-
-        engine.engine_delete_stack(account_id, region_name, self.stack.stack_id)
+        delete_nested(account_id, region_name, self.stack.stack_id)
 
 
-class EksCluster(EmulatedModel, CloudFormationModel):
+class EksCluster(EmulatedModel, MotoModel):
     """``AWS::EKS::Cluster`` created in moto's EKS backend, so the EKS API sees it."""
 
     TYPE = "AWS::EKS::Cluster"
@@ -177,7 +131,7 @@ class EksCluster(EmulatedModel, CloudFormationModel):
         }
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: dict[str, Any],
@@ -185,34 +139,33 @@ class EksCluster(EmulatedModel, CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> EksCluster:
-        props = _props(cloudformation_json)
-        vpc = props.get("ResourcesVpcConfig") or {}
-        name = props.get("Name") or resource_name
+        given = props(cloudformation_json)
+        vpc = given.get("ResourcesVpcConfig") or {}
+        name = given.get("Name") or resource_name
         vpc_config = {
             "subnetIds": list(vpc.get("SubnetIds") or []),
             "securityGroupIds": list(vpc.get("SecurityGroupIds") or []),
             "endpointPublicAccess": bool(vpc.get("EndpointPublicAccess", True)),
             "endpointPrivateAccess": bool(vpc.get("EndpointPrivateAccess", False)),
             "publicAccessCidrs": list(vpc.get("PublicAccessCidrs") or ["0.0.0.0/0"]),
-            "clusterSecurityGroupId": "sg-" + _fake_id(account_id, region_name, name),
+            "clusterSecurityGroupId": "sg-" + fake_id(account_id, region_name, name),
         }
-        cluster = eks_backends[account_id][region_name].create_cluster(
+        cluster = moto.eks(account_id, region_name).create_cluster(
             name=name,
-            role_arn=props["RoleArn"],
+            role_arn=given["RoleArn"],
             resources_vpc_config=vpc_config,
-            version=props.get("Version"),
-            logging=cls._logging(props.get("Logging")),
+            version=given.get("Version"),
+            logging=cls._logging(given.get("Logging")),
             encryption_config=[
                 {"resources": list(e.get("Resources") or []), "provider": {"keyArn": key}}
-                for e in props.get("EncryptionConfig") or []
+                for e in given.get("EncryptionConfig") or []
                 if (key := (e.get("Provider") or {}).get("KeyArn"))
             ],
-            tags={t["Key"]: t["Value"] for t in props.get("Tags") or []},
+            tags=tag_map(given.get("Tags")),
         )
-        access = props.get("AccessConfig") or {}
-        cluster.access_config = {  # moto has no access config; DescribeCluster shows this one
-            "authenticationMode": access.get("AuthenticationMode", "CONFIG_MAP")
-        }
+        access = given.get("AccessConfig") or {}
+        mode = access.get("AuthenticationMode", "CONFIG_MAP")
+        moto.show(cluster, access_config={"authenticationMode": mode})  # moto has none
         return cls(cluster, region_name)
 
     @staticmethod
@@ -229,7 +182,7 @@ class EksCluster(EmulatedModel, CloudFormationModel):
         return {"clusterLogging": entries}
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls,
         original_resource: EksCluster,
         new_resource_name: str,
@@ -237,18 +190,18 @@ class EksCluster(EmulatedModel, CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> EksCluster:
-        props = _props(cloudformation_json)
-        if props.get("Version"):
-            original_resource.cluster.version = props["Version"]
+        given = props(cloudformation_json)
+        if given.get("Version"):
+            original_resource.cluster.version = given["Version"]
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
-        backend = eks_backends[account_id][region_name]
+        backend = moto.eks(account_id, region_name)
         if self.cluster.name in backend.clusters:
             backend.delete_cluster(self.cluster.name)
 
 
-class EksNodegroup(EmulatedModel, CloudFormationModel):
+class EksNodegroup(EmulatedModel, MotoModel):
     """``AWS::EKS::Nodegroup`` in moto's EKS backend; scaling updates apply in place."""
 
     TYPE = "AWS::EKS::Nodegroup"
@@ -272,15 +225,15 @@ class EksNodegroup(EmulatedModel, CloudFormationModel):
         }
 
     @staticmethod
-    def _scaling(props: dict[str, Any]) -> dict[str, int] | None:
-        sc = props.get("ScalingConfig")
+    def _scaling(given: dict[str, Any]) -> dict[str, int] | None:
+        sc = given.get("ScalingConfig")
         if not sc:
             return None
         keys = {"MinSize": "minSize", "MaxSize": "maxSize", "DesiredSize": "desiredSize"}
         return {v: int(sc[k]) for k, v in keys.items() if k in sc}
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: dict[str, Any],
@@ -288,22 +241,22 @@ class EksNodegroup(EmulatedModel, CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> EksNodegroup:
-        props = _props(cloudformation_json)
-        tags = props.get("Tags") or {}
-        ng = eks_backends[account_id][region_name].create_nodegroup(
-            cluster_name=props["ClusterName"],
-            node_role=props["NodeRole"],
-            nodegroup_name=props.get("NodegroupName") or resource_name,
-            subnets=list(props.get("Subnets") or []),
-            scaling_config=cls._scaling(props),
-            disk_size=props.get("DiskSize"),
-            instance_types=props.get("InstanceTypes"),
-            ami_type=props.get("AmiType"),
-            labels=props.get("Labels"),
+        given = props(cloudformation_json)
+        tags = given.get("Tags") or {}
+        ng = moto.eks(account_id, region_name).create_nodegroup(
+            cluster_name=given["ClusterName"],
+            node_role=given["NodeRole"],
+            nodegroup_name=given.get("NodegroupName") or resource_name,
+            subnets=list(given.get("Subnets") or []),
+            scaling_config=cls._scaling(given),
+            disk_size=given.get("DiskSize"),
+            instance_types=given.get("InstanceTypes"),
+            ami_type=given.get("AmiType"),
+            labels=given.get("Labels"),
             tags=tags if isinstance(tags, dict) else None,
-            capacity_type=props.get("CapacityType"),
-            version=props.get("Version"),
-            launch_template=cls._launch_template(props.get("LaunchTemplate")),
+            capacity_type=given.get("CapacityType"),
+            version=given.get("Version"),
+            launch_template=cls._launch_template(given.get("LaunchTemplate")),
         )
         return cls(ng)
 
@@ -316,7 +269,7 @@ class EksNodegroup(EmulatedModel, CloudFormationModel):
         return {v: str(spec[k]) for k, v in keys.items() if spec.get(k) is not None}
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls,
         original_resource: EksNodegroup,
         new_resource_name: str,
@@ -324,22 +277,22 @@ class EksNodegroup(EmulatedModel, CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> EksNodegroup:
-        props = _props(cloudformation_json)
-        scaling = cls._scaling(props)
+        given = props(cloudformation_json)
+        scaling = cls._scaling(given)
         if scaling:
             original_resource.nodegroup.scaling_config = scaling
-        if props.get("InstanceTypes"):
-            original_resource.nodegroup.instance_types = props["InstanceTypes"]
+        if given.get("InstanceTypes"):
+            original_resource.nodegroup.instance_types = given["InstanceTypes"]
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
-        backend = eks_backends[account_id][region_name]
+        backend = moto.eks(account_id, region_name)
         cluster = backend.clusters.get(self.nodegroup.cluster_name)
         if cluster and self.nodegroup.nodegroup_name in cluster.nodegroups:
             backend.delete_nodegroup(self.nodegroup.cluster_name, self.nodegroup.nodegroup_name)
 
 
-class GenericResource(EmulatedModel, CloudFormationModel):
+class GenericResource(EmulatedModel, MotoModel):
     """Any other type moto cannot model: accepted with a stable fake id and echoing attributes.
 
     A rehearsal proves such a resource is wired (its inputs resolve, its outputs
@@ -348,11 +301,13 @@ class GenericResource(EmulatedModel, CloudFormationModel):
 
     TYPE = "Cfngen::Emulator::Generic"
 
-    def __init__(self, resource_type: str, logical_id: str, props: dict[str, Any], arn: str):
+    def __init__(
+        self, resource_type: str, logical_id: str, properties: dict[str, Any], arn: str
+    ) -> None:
         self.resource_type = resource_type
-        self.props = props
+        self.props = properties
         self.arn = arn
-        self._id = f"{logical_id.lower()}-{_fake_id(arn)}"
+        self._id = f"{logical_id.lower()}-{fake_id(arn)}"
 
     @property
     def physical_resource_id(self) -> str:
@@ -366,7 +321,7 @@ class GenericResource(EmulatedModel, CloudFormationModel):
         return f"{self._id}.{attribute_name}"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: dict[str, Any],
@@ -378,10 +333,10 @@ class GenericResource(EmulatedModel, CloudFormationModel):
         service = rtype.split("::")[1].lower()
         kind = rtype.split("::")[-1].lower()
         arn = f"arn:aws:{service}:{region_name}:{account_id}:{kind}/{resource_name}"
-        return cls(rtype, kwargs.get("LogicalId", resource_name), _props(cloudformation_json), arn)
+        return cls(rtype, kwargs.get("LogicalId", resource_name), props(cloudformation_json), arn)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls,
         original_resource: GenericResource,
         new_resource_name: str,
@@ -389,14 +344,14 @@ class GenericResource(EmulatedModel, CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> GenericResource:
-        original_resource.props = _props(cloudformation_json)
+        original_resource.props = props(cloudformation_json)
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
         return None
 
 
-EMULATED_TYPES: dict[str, type[CloudFormationModel]] = {
+EMULATED_TYPES: dict[str, type[MotoModel]] = {
     NestedStack.cloudformation_type(): NestedStack,
     EksCluster.cloudformation_type(): EksCluster,
     EksNodegroup.cloudformation_type(): EksNodegroup,

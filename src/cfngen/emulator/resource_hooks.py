@@ -1,15 +1,12 @@
-"""Per-resource hooks in moto's CloudFormation parser: events, faults, types, deletion order.
+"""Per-resource hooks in moto's CloudFormation parser: events, faults, deletion order.
 
-moto creates, updates and deletes resources silently, in any order, and turns
-an unknown type into an error. These hooks, installed into
-``moto.cloudformation.parsing`` by :func:`cfngen.emulator.engine.install`:
+moto creates, updates and deletes resources silently and in any order. These
+hooks, installed into moto's template parser by :func:`cfngen.emulator.engine.install`:
 
 * emit each resource's ``*_IN_PROGRESS`` / ``*_COMPLETE`` / ``*_FAILED`` events,
   create what a resource refers to first (so events come in a real order) and
   turn an injected ``fail_resource`` fault or moto's refusal into a failed
   resource (:class:`~cfngen.emulator.stack_state.ResourceFailed`);
-* point the types in :data:`cfngen.emulator.models.EMULATED_TYPES` at their
-  models and accept any other unmodelled type as a placeholder;
 * resolve ``Fn::GetAZs: {Ref: AWS::Region}``, which moto passes through;
 * delete in reverse dependency order, detaching internet gateways and dropping
   route tables that moto would leave behind (and then refuse the VPC);
@@ -23,32 +20,19 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from moto.cloudformation import parsing
-from moto.cloudformation.models import Stack
-from moto.elbv2 import models as elbv2_models
-
-from cfngen.emulator import models
+from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAULTS
-from cfngen.emulator.stack_state import (
-    ResourceFailed,
-    _event,
-    _reason,
-    _stack_of,
-)
+from cfngen.emulator.moto_adapter import MOTO_RESOURCES, ResourceMap, Stack, Template
+from cfngen.emulator.stack_state import ResourceFailed, event, reason_of, stack_of
 
-_orig_create = parsing.parse_and_create_resource
-_orig_update = parsing.parse_and_update_resource
-_orig_delete = parsing.ResourceMap._delete_resource
-_orig_class_from_type = parsing.resource_class_from_type
-_orig_clean_json = parsing.clean_json
-_orig_register_certificate = elbv2_models.register_certificate
+_deleting: dict[str, set[str]] = {}  # stack id -> logical ids whose delete has begun
 
 
-def _physical_id(resource: Any) -> str:
+def physical_id(resource: Any) -> str:
     return str(getattr(resource, "physical_resource_id", "") or "")
 
 
-def _dependencies(node: Any) -> set[str]:
+def dependencies(node: Any) -> set[str]:
     """Logical ids a resource JSON refers to (Ref, GetAtt, DependsOn)."""
     found: set[str] = set()
     if isinstance(node, dict):
@@ -61,28 +45,19 @@ def _dependencies(node: Any) -> set[str]:
             elif key == "DependsOn":
                 found.update([value] if isinstance(value, str) else value)
             else:
-                found |= _dependencies(value)
+                found |= dependencies(value)
     elif isinstance(node, list):
         for item in node:
-            found |= _dependencies(item)
+            found |= dependencies(item)
     return found
 
 
-def _clean_json(resource_json: Any, resources_map: parsing.ResourceMap) -> Any:
+def clean_json(resource_json: Any, resources_map: ResourceMap) -> Any:
     """moto passes ``Fn::GetAZs: {Ref: AWS::Region}`` through unresolved; resolve it first."""
     if isinstance(resource_json, dict) and isinstance(resource_json.get("Fn::GetAZs"), dict):
-        region = _orig_clean_json(resource_json["Fn::GetAZs"], resources_map)
+        region = MOTO_RESOURCES.clean_json(resource_json["Fn::GetAZs"], resources_map)
         resource_json = {"Fn::GetAZs": region}
-    return _orig_clean_json(resource_json, resources_map)
-
-
-def _class_from_type(resource_type: str) -> Any:
-    if resource_type in models.EMULATED_TYPES:
-        return models.EMULATED_TYPES[resource_type]
-    cls = _orig_class_from_type(resource_type)
-    if cls is None and resource_type not in parsing.NULL_MODELS:
-        return models.GenericResource
-    return cls
+    return MOTO_RESOURCES.clean_json(resource_json, resources_map)
 
 
 def _run_resource(
@@ -98,90 +73,83 @@ def _run_resource(
     An injected ``fail_resource`` fault and moto refusing the properties both
     end ``<action>_FAILED``; a failed nested stack's event names that stack.
     """
-    _event(stack, logical_id, _physical_id(original), rtype, f"{action}_IN_PROGRESS")
+    event(stack, logical_id, physical_id(original), rtype, f"{action}_IN_PROGRESS")
     injected = FAULTS.resource_failure(rtype, logical_id)
     try:
         if injected:
             raise ResourceFailed(logical_id, injected)
         return apply()
     except ResourceFailed as exc:
-        physical = getattr(exc, "physical_id", _physical_id(original))
-        _event(stack, logical_id, physical, rtype, f"{action}_FAILED", exc.reason)
+        physical = exc.physical_id or physical_id(original)
+        event(stack, logical_id, physical, rtype, f"{action}_FAILED", exc.reason)
         raise ResourceFailed(logical_id, exc.reason) from None
     except Exception as exc:  # moto refused the properties: that is a failed resource
-        _event(stack, logical_id, _physical_id(original), rtype, f"{action}_FAILED", _reason(exc))
-        raise ResourceFailed(logical_id, _reason(exc)) from None
+        event(stack, logical_id, physical_id(original), rtype, f"{action}_FAILED", reason_of(exc))
+        raise ResourceFailed(logical_id, reason_of(exc)) from None
 
 
-def _create_resource(
-    logical_id: str,
-    resource_json: dict[str, Any],
-    rmap: parsing.ResourceMap,
-    account_id: str,
-    region_name: str,
+def create_resource(
+    logical_id: str, resource_json: Template, rmap: ResourceMap, account_id: str, region_name: str
 ) -> Any:
     condition = resource_json.get("Condition")
-    if condition and not rmap.lazy_condition_map[condition]:
+    if condition and not moto.condition_holds(rmap, condition):
         return None
-    for dep in sorted(_dependencies(resource_json) - {logical_id}):
-        if dep in rmap._resource_json_map and dep not in rmap._parsed_resources:
-            rmap[dep]  # create what this one needs first, so events come in a real order
+    declared, made = moto.declared(rmap), moto.parsed(rmap)
+    for dep in sorted(dependencies(resource_json) - {logical_id}):
+        if dep in declared and dep not in made:
+            moto.create_now(rmap, dep)  # what this one needs first, so events come in order
     rtype = resource_json["Type"]
-    stack = _stack_of(rmap)
+    stack = stack_of(rmap)
     resource = _run_resource(
         stack,
         logical_id,
         rtype,
         "CREATE",
         None,
-        lambda: _orig_create(logical_id, resource_json, rmap, account_id, region_name),
+        lambda: MOTO_RESOURCES.create(logical_id, resource_json, rmap, account_id, region_name),
     )
-    _event(stack, logical_id, _physical_id(resource), rtype, "CREATE_COMPLETE")
+    event(stack, logical_id, physical_id(resource), rtype, "CREATE_COMPLETE")
     return resource
 
 
-def _update_resource(
-    logical_id: str,
-    resource_json: dict[str, Any],
-    rmap: parsing.ResourceMap,
-    account_id: str,
-    region_name: str,
+def update_resource(
+    logical_id: str, resource_json: Template, rmap: ResourceMap, account_id: str, region_name: str
 ) -> Any:
     rtype = resource_json["Type"]
-    stack = _stack_of(rmap)
-    original = rmap._parsed_resources.get(logical_id)
+    stack = stack_of(rmap)
+    original = moto.parsed(rmap).get(logical_id)
     resource = _run_resource(
         stack,
         logical_id,
         rtype,
         "UPDATE",
         original,
-        lambda: _orig_update(logical_id, resource_json, rmap, account_id, region_name),
+        lambda: MOTO_RESOURCES.update(logical_id, resource_json, rmap, account_id, region_name),
     )
     resource = resource if resource is not None else original  # moto: "no update support"
-    _event(stack, logical_id, _physical_id(resource), rtype, "UPDATE_COMPLETE")
+    event(stack, logical_id, physical_id(resource), rtype, "UPDATE_COMPLETE")
     return resource
 
 
-def _delete_resource(self: parsing.ResourceMap, parsed: Any, resource_json: dict[str, Any]) -> None:
-    stack = _stack_of(self)
-    lid = getattr(parsed, "logical_resource_id", "")
-    started: set[str] = self.__dict__.setdefault("_cfngen_deleting", set())
+def delete_resource(rmap: ResourceMap, resource: Any, resource_json: Template) -> None:
+    stack = stack_of(rmap)
+    lid = str(getattr(resource, "logical_resource_id", ""))
+    rtype = resource_json["Type"]
+    started = _deleting.setdefault(rmap.stack_id, set())
     if lid not in started:
         started.add(lid)
-        _event(stack, lid, _physical_id(parsed), resource_json["Type"], "DELETE_IN_PROGRESS")
-    if resource_json["Type"] == "AWS::EC2::VPCGatewayAttachment":
-        _detach_gateway(self, parsed)  # moto never detaches, so the VPC could not go
-    if resource_json["Type"] == "AWS::EC2::RouteTable":
-        _delete_route_table(self, parsed)  # moto keeps it, and then refuses the VPC
-    _orig_delete(self, parsed, resource_json)  # may raise: moto retries dependency order
-    _event(stack, lid, _physical_id(parsed), resource_json["Type"], "DELETE_COMPLETE")
+        event(stack, lid, physical_id(resource), rtype, "DELETE_IN_PROGRESS")
+    if rtype == "AWS::EC2::VPCGatewayAttachment":
+        _detach_gateway(rmap, resource)  # moto never detaches, so the VPC could not go
+    if rtype == "AWS::EC2::RouteTable":
+        _delete_route_table(rmap, resource)  # moto keeps it, and then refuses the VPC
+    MOTO_RESOURCES.delete(rmap, resource, resource_json)  # may raise: moto retries in order
+    started.discard(lid)
+    event(stack, lid, physical_id(resource), rtype, "DELETE_COMPLETE")
 
 
-def _detach_gateway(rmap: parsing.ResourceMap, attachment: Any) -> None:
-    from moto.ec2.models import ec2_backends
-
-    ec2 = ec2_backends[rmap._account_id][rmap._region_name]
+def _detach_gateway(rmap: ResourceMap, attachment: Any) -> None:
+    ec2 = moto.ec2(*moto.location(rmap))
     igw_id = getattr(attachment, "gateway_id", None)
     if igw_id and igw_id.startswith("igw-") and igw_id in ec2.internet_gateways:
         igw = ec2.internet_gateways[igw_id]
@@ -189,20 +157,18 @@ def _detach_gateway(rmap: parsing.ResourceMap, attachment: Any) -> None:
             ec2.detach_internet_gateway(igw_id, igw.vpc.id)
 
 
-def _delete_route_table(rmap: parsing.ResourceMap, table: Any) -> None:
-    from moto.ec2.models import ec2_backends
-
-    ec2 = ec2_backends[rmap._account_id][rmap._region_name]
-    rt = ec2.route_tables.get(_physical_id(table))
+def _delete_route_table(rmap: ResourceMap, table: Any) -> None:
+    ec2 = moto.ec2(*moto.location(rmap))
+    rt = ec2.route_tables.get(physical_id(table))
     if rt is not None:
         rt.associations.clear()
         ec2.delete_route_table(rt.id)
 
 
-def delete_resources(rmap: parsing.ResourceMap) -> None:
+def delete_resources(rmap: ResourceMap) -> None:
     """Delete in reverse dependency order, as CloudFormation does (moto picks any order)."""
-    json_map = rmap._resource_json_map
-    deps = {lid: _dependencies(res) & set(json_map) for lid, res in json_map.items()}
+    json_map, made = moto.declared(rmap), moto.parsed(rmap)
+    deps = {lid: dependencies(res) & set(json_map) for lid, res in json_map.items()}
     remaining = {lid for lid, res in json_map.items() if res.get("DeletionPolicy") != "Retain"}
     while remaining:
         ready = [
@@ -212,28 +178,24 @@ def delete_resources(rmap: parsing.ResourceMap) -> None:
         ] or sorted(remaining)
         progress, last_exc = False, None
         for lid in ready:
-            parsed = rmap._parsed_resources.get(lid)
-            if parsed is None or isinstance(parsed, str | list | dict | int | float):
+            resource = made.get(lid)
+            if moto.is_plain_value(resource):
                 remaining.discard(lid)
                 progress = True
                 continue
             try:
-                _delete_resource(rmap, parsed, json_map[lid])
+                delete_resource(rmap, resource, json_map[lid])
             except Exception as exc:
                 last_exc = exc
                 continue
-            rmap._parsed_resources.pop(lid, None)
+            made.pop(lid, None)
             remaining.discard(lid)
             progress = True
         if not progress and last_exc is not None:
             raise last_exc
 
 
-def _register_certificate(
-    account_id: str, region: str, arn_certificate: str, arn_user: str
-) -> None:
+def certificate_check(account_id: str, region: str, arn_certificate: str, arn_user: str) -> None:
     """moto's check that a listener's certificate is in its ACM, minus the not-found error."""
-    from moto.elb.exceptions import CertificateNotFoundException
-
-    with contextlib.suppress(CertificateNotFoundException):
-        _orig_register_certificate(account_id, region, arn_certificate, arn_user)
+    with contextlib.suppress(moto.CertificateNotFound):
+        moto.moto_certificate_check(account_id, region, arn_certificate, arn_user)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
+from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAULTS, FaultError
 
 CONTROL_PREFIX = "/_cfngen/"
@@ -107,12 +108,6 @@ def _json(start_response: StartResponse, status: str, payload: Any) -> list[byte
     return [json.dumps(payload, indent=2, sort_keys=True).encode()]
 
 
-def reset_backends() -> None:
-    from moto.moto_api._internal.models import moto_api_backend
-
-    moto_api_backend.reset()
-
-
 def _control(environ: Environ, start_response: StartResponse) -> list[bytes]:
     path = environ.get("PATH_INFO", "")[len(CONTROL_PREFIX) :].strip("/")
     method = environ.get("REQUEST_METHOD", "GET")
@@ -142,7 +137,7 @@ def _control(environ: Environ, start_response: StartResponse) -> list[bytes]:
     if path == "reset" and method == "POST":
         FAULTS.clear()
         FAULTS.clear_calls()
-        reset_backends()
+        moto.reset_backends()
         return _json(start_response, "200 OK", {})
     return _json(start_response, "404 Not Found", {"error": f"no control endpoint {path}"})
 

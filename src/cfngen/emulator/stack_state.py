@@ -5,38 +5,62 @@ on; the engine keeps both here so that, seen through the API, every resource
 gets ``*_IN_PROGRESS`` / ``*_COMPLETE`` / ``*_FAILED`` events carrying the
 caller's ``ClientRequestToken``, and a stack reports a busy or held status
 (``busy`` and ``hold`` faults, see :mod:`cfngen.emulator.faults`) with the
-final event of a held operation hidden until the test releases the hold. The request context
-carries what an API call says that moto's backend methods never receive
-(``OnStackFailure``, ``IncludeNestedStacks``, ``StackName`` of a change set).
+final event of a held operation hidden until the test releases the hold. The
+request context carries what an API call says that moto's backend methods never
+receive (``OnStackFailure``, ``IncludeNestedStacks``, ``StackName`` of a change set).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-from moto.cloudformation import parsing
-from moto.cloudformation.models import (
-    CloudFormationBackend,
-    Event,
-    Stack,
-    cloudformation_backends,
-)
-
+from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAULTS
+from cfngen.emulator.moto_adapter import CloudFormationBackend, Event, Request, ResourceMap, Stack
 
 LOCK = threading.RLock()
-_request = threading.local()
+STACK_TYPE = "AWS::CloudFormation::Stack"
+
+
+class RequestContext(threading.local):
+    """The parameters of the API call this thread serves that moto's backend never sees."""
+
+    include_nested: bool = False
+    on_failure: str | None = None
+    capabilities: tuple[str, ...] = ()
+    stack_name: str | None = None
+    token: str | None = None
+
+
+REQUEST = RequestContext()
+
+
+def remember_request(req: Request) -> None:
+    """CreateStack / CreateChangeSet: keep what moto's handler drops."""
+    REQUEST.include_nested = req.flag("IncludeNestedStacks")
+    on_failure = req.param("OnStackFailure") or req.param("OnFailure")
+    REQUEST.on_failure = "DO_NOTHING" if req.flag("DisableRollback") else on_failure
+    REQUEST.capabilities = tuple(req.param("Capabilities", []) or [])
+    REQUEST.stack_name = req.param("StackName")
+    REQUEST.token = req.param("ClientRequestToken") or req.param("ClientToken")
+
+
+def remember_stack_name(req: Request) -> None:
+    """Change-set calls: a change set name is looked up within the stack the call names."""
+    REQUEST.stack_name = req.param("StackName")
+    REQUEST.token = req.param("ClientRequestToken")
 
 
 class ResourceFailed(BaseException):
     """A resource failed; BaseException so moto's retry loops do not swallow it."""
 
-    def __init__(self, logical_id: str, reason: str) -> None:
+    def __init__(self, logical_id: str, reason: str, physical_id: str | None = None) -> None:
         super().__init__(f"{logical_id}: {reason}")
         self.logical_id = logical_id
         self.reason = reason
+        self.physical_id = physical_id
 
 
 class StackFailed(Exception):
@@ -46,21 +70,37 @@ class StackFailed(Exception):
         self.reason = reason
 
 
-def _backend(account_id: str, region_name: str) -> CloudFormationBackend:
-    return cloudformation_backends[account_id][region_name]
+@dataclass
+class StackExtra:
+    """What the engine knows of a stack that moto's model does not hold."""
+
+    status: str = ""
+    token: str | None = None  # ClientRequestToken of the operation running on it
+    parent_id: str | None = None  # nested stacks: shown as ParentId / RootId
+    root_id: str | None = None
 
 
-def _reason(exc: BaseException) -> str:
+EXTRA: WeakKeyDictionary[Stack, StackExtra] = WeakKeyDictionary()
+
+
+def extra(stack: Stack) -> StackExtra:
+    found = EXTRA.get(stack)
+    if found is None:
+        found = EXTRA[stack] = StackExtra()
+    return found
+
+
+def reason_of(exc: BaseException) -> str:
     text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return str(text).strip()
 
 
-def _stack_of(rmap: parsing.ResourceMap) -> Stack | None:
-    backend = _backend(rmap._account_id, rmap._region_name)
+def stack_of(rmap: ResourceMap) -> Stack | None:
+    backend = moto.cloudformation(*moto.location(rmap))
     return backend.stacks.get(rmap.stack_id) or backend.deleted_stacks.get(rmap.stack_id)
 
 
-def _event(
+def event(
     stack: Stack | None,
     logical_id: str,
     physical_id: str,
@@ -70,33 +110,25 @@ def _event(
 ) -> Event | None:
     if stack is None:
         return None
-    ev = Event(
-        stack_id=stack.stack_id,
-        stack_name=stack.name,
-        logical_resource_id=logical_id,
-        physical_resource_id=physical_id,
-        resource_type=resource_type,
-        resource_status=status,
-        resource_status_reason=reason,
-        resource_properties=None,
+    ev = moto.new_event(
+        stack, logical_id, physical_id, resource_type, status, reason, extra(stack).token
     )
-    ev.client_request_token = getattr(stack, "_cfngen_token", None)
     stack.events.append(ev)
     return ev
 
 
-def _stack_event(stack: Stack, status: str, reason: str | None = None) -> Event | None:
+def stack_event(stack: Stack, status: str, reason: str | None = None) -> Event | None:
     stack.status = status
-    return _event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", status, reason)
+    return event(stack, stack.name, stack.stack_id, STACK_TYPE, status, reason)
 
 
-def _live(backend: CloudFormationBackend, name_or_id: str) -> Stack | None:
+def live(backend: CloudFormationBackend, name_or_id: str) -> Stack | None:
     if name_or_id in backend.stacks:
         return backend.stacks[name_or_id]
     return next((s for s in backend.stacks.values() if s.name == name_or_id), None)
 
 
-def _apply_hold(stack: Stack, status: str, final: Event | None) -> None:
+def apply_hold(stack: Stack, status: str, final: Event | None) -> None:
     """A waiting ``hold`` fault: the stack reports ``status`` and hides ``final`` until released."""
     hold = FAULTS.engage_hold(stack.name, stack.stack_id, status)
     if hold is not None and final is not None:
@@ -109,35 +141,11 @@ def describe_stack_events(self: CloudFormationBackend, stack_name: str) -> list[
 
 
 def _status_get(self: Stack) -> str:
-    shown = FAULTS.shown_status(self.name, self.stack_id)
-    if shown:
-        return shown
-    return str(self.__dict__.get("_cfngen_status", ""))
+    return FAULTS.shown_status(self.name, self.stack_id) or extra(self).status
 
 
 def _status_set(self: Stack, value: str) -> None:
-    self.__dict__["_cfngen_status"] = value
+    extra(self).status = value
 
 
-def _with_request_params(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def wrapper(self: Any) -> Any:
-        _request.include_nested = self._get_bool_param("IncludeNestedStacks", False)
-        on_failure = self._get_param("OnStackFailure") or self._get_param("OnFailure")
-        if self._get_bool_param("DisableRollback", False):
-            on_failure = "DO_NOTHING"
-        _request.on_failure = on_failure
-        _request.capabilities = self._get_param("Capabilities", [])
-        _request.stack_name = self._get_param("StackName")
-        _request.token = self._get_param("ClientRequestToken") or self._get_param("ClientToken")
-        return original(self)
-
-    return wrapper
-
-
-def _wrap_stack_name(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def wrapper(self: Any) -> Any:
-        _request.stack_name = self._get_param("StackName")
-        _request.token = self._get_param("ClientRequestToken")
-        return original(self)
-
-    return wrapper
+STATUS = property(_status_get, _status_set)

@@ -27,26 +27,42 @@ sees its final state at once; real StackSets runs them asynchronously.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from moto.cloudformation import models as cfn_models
-from moto.cloudformation import responses
-from moto.cloudformation.exceptions import (
+from cfngen.emulator import moto_adapter as moto
+from cfngen.emulator.moto_adapter import (
+    ActionResult,
+    CloudFormationBackend,
     CloudFormationError,
+    EmptyResult,
+    Request,
     StackInstanceNotFound,
+    StackSet,
     ValidationError,
 )
-from moto.cloudformation.models import CloudFormationBackend, StackSet, cloudformation_backends
-from moto.core.responses import ActionResult, EmptyResult
-from moto.core.utils import utcnow
+from cfngen.emulator.stack_ops import run_update
+from cfngen.emulator.stack_state import StackFailed
 
 LOCK = threading.RLock()
-_request = threading.local()
-_installed = False
+
+
+class OperationRequest(threading.local):
+    """What a StackSet operation call says that moto's handlers drop."""
+
+    preferences: dict[str, Any] = {}
+    retain: bool = False
+    ous: tuple[str, ...] = ()
+
+
+REQUEST = OperationRequest()
+MANAGED: WeakKeyDictionary[StackSet, dict[str, bool]] = WeakKeyDictionary()
 
 
 class NameAlreadyExists(CloudFormationError):
@@ -76,7 +92,7 @@ class Instance:
 
     @property
     def backend(self) -> CloudFormationBackend:
-        return cloudformation_backends[self.account_id][self.region_name]
+        return moto.cloudformation(self.account_id, self.region_name)
 
     def parameters(self) -> dict[str, str]:
         values = dict(self.stackset.parameters or {})
@@ -143,16 +159,21 @@ class Instance:
         return {k: v for k, v in out.items() if v is not None}
 
 
-def _update_stack(stack: Any, template: str, params: dict[str, str]) -> None:
-    try:
-        from cfngen.emulator import engine
+def _instances(ss: StackSet) -> list[Instance]:
+    """A stack set's instances: ours, kept in moto's list so its own calls see them too."""
+    return moto.stack_instances(ss)
 
-        engine._run_update(stack, template, params)
-    except ImportError:  # pragma: no cover - engine absent: moto's own in-place update
-        stack.update(template, None, parameters=params)
-    except Exception as exc:
-        if type(exc).__name__ != "StackFailed":
-            raise
+
+def _find(ss: StackSet, account: str, region: str) -> Instance | None:
+    return next(
+        (i for i in _instances(ss) if (i.account_id, i.region_name) == (account, region)), None
+    )
+
+
+def _update_stack(stack: Any, template: str, params: dict[str, str]) -> None:
+    """The engine's in-place update; a failed one leaves the stack rolled back, not raised."""
+    with contextlib.suppress(StackFailed):
+        run_update(stack, template, params)
 
 
 def _failure_reason(stack: Any) -> str:
@@ -166,7 +187,7 @@ def _failure_reason(stack: Any) -> str:
 def _parameter_problem(template: str, values: dict[str, str]) -> str:
     """CloudFormation's parameter validation, which moto skips."""
     try:
-        declared = cfn_models.Stack.parse_template(template).get("Parameters") or {}
+        declared = moto.parse_template(template).get("Parameters") or {}
     except Exception as exc:
         return f"Template format error: {exc}"
     for name, spec in declared.items():
@@ -187,10 +208,8 @@ def _parameter_problem(template: str, values: dict[str, str]) -> str:
 
 def _bucket_problem(template: str, account: str) -> str:
     """Access Denied for a nested template in another account's bucket without a grant."""
-    from moto.s3.models import s3_backends
-
     try:
-        resources = cfn_models.Stack.parse_template(template).get("Resources") or {}
+        resources = moto.parse_template(template).get("Resources") or {}
     except Exception:
         return ""
     for lid, res in resources.items():
@@ -199,11 +218,11 @@ def _bucket_problem(template: str, account: str) -> str:
             continue
         host = url.split("://", 1)[-1].split("/", 1)[0]
         bucket = host.split(".s3", 1)[0] if ".s3" in host else url.split("/")[3]
-        owner = s3_backends.bucket_accounts.get(bucket)
+        owner = moto.bucket_owner(bucket)
         if owner is None or owner[1] == account:
             continue
-        policy = s3_backends[owner[1]][owner[0]].buckets[bucket].policy
-        if not _grants(json.loads(policy) if policy else {}, account):
+        policy = moto.bucket_policy(moto.s3_partition(owner[1], owner[0]).buckets[bucket])
+        if not _grants(policy or {}, account):
             return (
                 f"Nested stack {lid}: S3 error: Access Denied (the policy of bucket {bucket} "
                 f"does not let account {account} read {url})"
@@ -231,7 +250,7 @@ def _grants(policy: dict[str, Any], account: str) -> bool:
 
 
 def _prefs() -> dict[str, Any]:
-    return dict(getattr(_request, "preferences", None) or {})
+    return dict(REQUEST.preferences or {})
 
 
 def _tolerated(failures: int, count: int, prefs: dict[str, Any]) -> bool:
@@ -245,8 +264,11 @@ def _ordered_regions(regions: list[str], prefs: dict[str, Any]) -> list[str]:
     return order + [r for r in regions if r not in order]
 
 
+Step = Callable[[str, str], tuple[bool, str]]
+
+
 def _run(
-    ss: StackSet, action: str, targets: list[tuple[str, str]], step: Any, op_id: str = ""
+    ss: StackSet, action: str, targets: list[tuple[str, str]], step: Step, op_id: str = ""
 ) -> str:
     """Run ``step(account, region) -> bool`` region by region; record the operation."""
     op_id = op_id or str(uuid.uuid4())
@@ -258,7 +280,7 @@ def _run(
         accounts = [a for a, r in targets if r == region]
         if failed_op and prefs.get("RegionConcurrencyType", "SEQUENTIAL") != "PARALLEL":
             for account in accounts:
-                inst = ss.instances.get_instance(account, region)
+                inst = _find(ss, account, region)
                 if inst is not None:
                     inst.cancel(op_id)
                 results.append(
@@ -277,7 +299,7 @@ def _run(
             results.append(_result(account, region, "SUCCEEDED" if ok else "FAILED", reason))
         if not _tolerated(failures, len(accounts), prefs):
             failed_op = True
-    now = utcnow()
+    now = moto.now()
     ss.operations.append(
         {
             "OperationId": op_id,
@@ -286,7 +308,7 @@ def _run(
             "CreationTimestamp": now,
             "EndTimestamp": now,
             "OperationPreferences": prefs,
-            "RetainStacks": bool(getattr(_request, "retain", False)),
+            "RetainStacks": REQUEST.retain,
             "Results": results,
             "Instances": [{a: r} for a, r in targets],
         }
@@ -304,17 +326,15 @@ def _result(account: str, region: str, status: str, reason: str) -> dict[str, An
 def _targets(
     ss: StackSet, accounts: list[str], regions: list[str], ous: list[str]
 ) -> list[tuple[str, str, str]]:
-    org = ss.instances.org_backend
-    found = [(a, "") for a in accounts]
-    child = [ou.id for ou in org.ou if ou.parent_id in ous]
-    for ou_id in ous + child:
-        found += [(acct.id, ou_id) for acct in org.accounts if acct.parent_id == ou_id]
+    found = [(a, "") for a in accounts] + moto.organization_accounts(ss, ous)
     return [(a, r, ou) for r in regions for a, ou in found]
 
 
-def _deploy_step(ss: StackSet, op_id: str, overrides: list[dict[str, Any]] | None) -> Any:
+def _deploy_step(ss: StackSet, op_id: str, overrides: list[dict[str, Any]] | None) -> Step:
     def step(account: str, region: str) -> tuple[bool, str]:
-        inst = ss.instances.get_instance(account, region)
+        inst = _find(ss, account, region)
+        if inst is None:
+            raise StackInstanceNotFound()
         if overrides is not None:
             inst.overrides = list(overrides)
         ok = inst.deploy(op_id)
@@ -344,8 +364,8 @@ def create_stack_instances(
         op_id = str(uuid.uuid4())
         pairs = []
         for account, region, ou in _targets(self, accounts, regions, ous):
-            if self.instances.get_instance(account, region) is None:
-                self.stack_instances.append(Instance(self, account, region, ou))
+            if _find(self, account, region) is None:
+                _instances(self).append(Instance(self, account, region, ou))
             pairs.append((account, region))
         return _run(self, "CREATE", pairs, _deploy_step(self, op_id, parameters or None), op_id)
 
@@ -356,7 +376,7 @@ def update_instances(
     with LOCK:
         pairs = [(a, r) for r in regions for a in accounts]
         for account, region in pairs:
-            if self.instances.get_instance(account, region) is None:
+            if _find(self, account, region) is None:
                 raise StackInstanceNotFound()
         op_id = str(uuid.uuid4())
         _run(self, "UPDATE", pairs, _deploy_step(self, op_id, parameters), op_id)
@@ -377,7 +397,7 @@ def update(self: StackSet, **kw: Any) -> dict[str, Any]:
         accounts, regions = kw["accounts"], kw["regions"]
         pairs = [
             (i.account_id, i.region_name)
-            for i in self.stack_instances
+            for i in _instances(self)
             if not (accounts and regions) or (i.account_id in accounts and i.region_name in regions)
         ]
         op_id = kw["operation_id"] or str(uuid.uuid4())
@@ -386,16 +406,16 @@ def update(self: StackSet, **kw: Any) -> dict[str, Any]:
 
 
 def delete_stack_instances(self: StackSet, accounts: list[str], regions: list[str]) -> None:
-    retain = bool(getattr(_request, "retain", False))
-    ous = list(getattr(_request, "ous", None) or [])
+    retain = REQUEST.retain
+    ous = list(REQUEST.ous)
     with LOCK:
         wanted = {(a, r) for a, r, _ in _targets(self, accounts, regions, ous)}
-        doomed = [i for i in self.stack_instances if (i.account_id, i.region_name) in wanted]
+        doomed = [i for i in _instances(self) if (i.account_id, i.region_name) in wanted]
 
         def step(account: str, region: str) -> tuple[bool, str]:
             inst = next(i for i in doomed if (i.account_id, i.region_name) == (account, region))
             inst.delete(retain)
-            self.stack_instances.remove(inst)
+            _instances(self).remove(inst)
             return True, ""
 
         _run(self, "DELETE", [(i.account_id, i.region_name) for i in doomed], step)
@@ -404,7 +424,7 @@ def delete_stack_instances(self: StackSet, accounts: list[str], regions: list[st
 def describe_stack_instance(
     self: CloudFormationBackend, stack_set_name: str, account_id: str, region: str
 ) -> dict[str, Any]:
-    inst = self.describe_stack_set(stack_set_name).instances.get_instance(account_id, region)
+    inst = _find(self.describe_stack_set(stack_set_name), account_id, region)
     if inst is None:
         raise StackInstanceNotFound()
     return inst.to_dict()
@@ -413,56 +433,51 @@ def describe_stack_instance(
 # --------------------------------------------------------------------------- responses
 
 
-def _with_request(original: Any) -> Any:
+def with_operation_request(req: Request, moto_handler: Callable[[], Any]) -> Any:
     """Keep the request fields moto's handlers drop where the backend can read them."""
-
-    def wrapper(self: Any) -> Any:
-        params = self._get_params()
-        _request.preferences = params.get("OperationPreferences") or {}
-        _request.retain = self._get_bool_param("RetainStacks", False)
-        _request.ous = (params.get("DeploymentTargets") or {}).get("OrganizationalUnitIds", [])
-        try:
-            return original(self)
-        finally:
-            _request.preferences, _request.retain, _request.ous = {}, False, []
-
-    return wrapper
+    params = req.params()
+    REQUEST.preferences = params.get("OperationPreferences") or {}
+    REQUEST.retain = req.flag("RetainStacks")
+    REQUEST.ous = tuple((params.get("DeploymentTargets") or {}).get("OrganizationalUnitIds", []))
+    try:
+        return moto_handler()
+    finally:
+        REQUEST.preferences, REQUEST.retain, REQUEST.ous = {}, False, ()
 
 
-_orig_create_stack_set = responses.CloudFormationResponse.create_stack_set
-_orig_update_stack_set = responses.CloudFormationResponse.update_stack_set
-
-
-def _create_stack_set(self: Any) -> Any:
-    name = self._get_param("StackSetName")
-    backend = self.cloudformation_backend
+def create_stack_set(req: Request, moto_handler: Callable[[], Any]) -> Any:
+    name = req.param("StackSetName")
     with LOCK:
-        if any(s.name == name and s.status != "DELETED" for s in backend.stacksets.values()):
+        if any(s.name == name and s.status != "DELETED" for s in req.backend.stacksets.values()):
             raise NameAlreadyExists(f"StackSet {name} already exists")
-        result = _orig_create_stack_set(self)
-        _remember(self, backend.describe_stack_set(name))
-    return result
+        answer = moto_handler()
+        _remember(req, req.backend.describe_stack_set(name))
+    return answer
 
 
-def _update_stack_set(self: Any) -> Any:
-    result = _with_request(_orig_update_stack_set)(self)
-    _remember(self, self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName")))
-    return result
+def update_stack_set(req: Request, moto_handler: Callable[[], Any]) -> Any:
+    answer = with_operation_request(req, moto_handler)
+    _remember(req, req.backend.describe_stack_set(req.param("StackSetName")))
+    return answer
 
 
-def _remember(self: Any, ss: StackSet) -> None:
-    params = self._get_params()
+def _remember(req: Request, ss: StackSet) -> None:
+    params = req.params()
     if "ManagedExecution" in params:
-        ss._cfngen_managed = {"Active": bool(params["ManagedExecution"].get("Active"))}
+        MANAGED[ss] = {"Active": bool(params["ManagedExecution"].get("Active"))}
     if "Capabilities" in params or not hasattr(ss, "capabilities"):
-        ss.capabilities = list(params.get("Capabilities") or [])
-    if self._get_param("TemplateURL"):
-        ss.template_url = self._get_param("TemplateURL")
+        moto.show(ss, capabilities=list(params.get("Capabilities") or []))
+    if req.param("TemplateURL"):
+        moto.show(ss, template_url=req.param("TemplateURL"))
 
 
-def _describe_operation(self: Any) -> ActionResult:
-    ss, op = self.cloudformation_backend.describe_stack_set_operation(
-        self._get_param("StackSetName"), self._get_param("OperationId")
+def managed_execution(ss: StackSet) -> dict[str, bool]:
+    return MANAGED.get(ss, {"Active": False})
+
+
+def describe_operation(req: Request) -> ActionResult | EmptyResult:
+    ss, op = req.backend.describe_stack_set_operation(
+        req.param("StackSetName"), req.param("OperationId")
     )
     out = {
         "OperationId": op["OperationId"],
@@ -476,41 +491,38 @@ def _describe_operation(self: Any) -> ActionResult:
         "CreationTimestamp": op["CreationTimestamp"],
         "EndTimestamp": op.get("EndTimestamp"),
     }
-    return ActionResult({"StackSetOperation": out})
+    return moto.result({"StackSetOperation": out})
 
 
-def _operation_results(self: Any) -> ActionResult:
-    op = self.cloudformation_backend.list_stack_set_operation_results(
-        self._get_param("StackSetName"), self._get_param("OperationId")
+def operation_results(req: Request) -> ActionResult | EmptyResult:
+    op = req.backend.list_stack_set_operation_results(
+        req.param("StackSetName"), req.param("OperationId")
     )
-    return ActionResult({"Summaries": op.get("Results", [])})
+    return moto.result({"Summaries": op.get("Results", [])})
 
 
-def _delete_stack_set(self: Any) -> EmptyResult:
+def delete_stack_set(req: Request) -> ActionResult | EmptyResult:
     with LOCK:
-        self.cloudformation_backend.delete_stack_set(self._get_param("StackSetName"))
-    return EmptyResult()
+        req.backend.delete_stack_set(req.param("StackSetName"))
+    return moto.result()
 
 
 def install() -> None:
-    """Patch moto once per process; idempotent. Call before serving (Emulator does)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
-    StackSet.managed_execution = property(  # type: ignore[assignment,method-assign]
-        lambda self: getattr(self, "_cfngen_managed", {"Active": False})
+    """Wire StackSets into moto through the adapter (called once by the engine)."""
+    moto.hook_stack_sets(
+        moto.StackSetHooks(
+            create_stack_instances=create_stack_instances,
+            update_instances=update_instances,
+            update=update,
+            delete_stack_instances=delete_stack_instances,
+            managed_execution=property(managed_execution),
+            describe_stack_instance=describe_stack_instance,
+        )
     )
-    StackSet.create_stack_instances = create_stack_instances  # type: ignore[method-assign]
-    StackSet.update_instances = update_instances  # type: ignore[method-assign]
-    StackSet.update = update  # type: ignore[method-assign]
-    StackSet.delete_stack_instances = delete_stack_instances  # type: ignore[method-assign]
-    CloudFormationBackend.describe_stack_instance = describe_stack_instance  # type: ignore[method-assign]
-    resp = responses.CloudFormationResponse
-    resp.create_stack_set = _create_stack_set  # type: ignore[method-assign]
-    resp.update_stack_set = _update_stack_set  # type: ignore[method-assign]
-    resp.delete_stack_set = _delete_stack_set  # type: ignore[method-assign]
+    moto.around_action("create_stack_set", create_stack_set)
+    moto.around_action("update_stack_set", update_stack_set)
+    moto.add_action("delete_stack_set", delete_stack_set)
     for name in ("create_stack_instances", "update_stack_instances", "delete_stack_instances"):
-        setattr(resp, name, _with_request(getattr(resp, name)))
-    resp.describe_stack_set_operation = _describe_operation  # type: ignore[method-assign]
-    resp.list_stack_set_operation_results = _operation_results  # type: ignore[method-assign]
+        moto.around_action(name, with_operation_request)
+    moto.add_action("describe_stack_set_operation", describe_operation)
+    moto.add_action("list_stack_set_operation_results", operation_results)

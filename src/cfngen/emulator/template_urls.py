@@ -15,8 +15,7 @@ import json
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from moto.cloudformation.exceptions import ValidationError
-from moto.s3.models import s3_backends
+from cfngen.emulator import moto_adapter as moto
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
@@ -33,34 +32,30 @@ def read_template_url(url: str, account_id: str, partition: str = "aws") -> str:
     elif ".s3." in host or ".s3-" in host:
         bucket, key = host.split(".s3", 1)[0], path
     else:
-        raise ValidationError(message=f"TemplateURL must be an Amazon S3 URL: {url}")
+        raise moto.ValidationError(message=f"TemplateURL must be an Amazon S3 URL: {url}")
     try:
-        obj = s3_backends[account_id][partition].get_object(bucket, key)
+        obj = moto.s3_partition(account_id, partition).get_object(bucket, key)
     except Exception:
         obj = None
     if obj is None:
-        raise ValidationError(message=f"S3 error: unable to read template {url}: no such object")
-    return obj.value.decode("utf-8")
+        raise moto.ValidationError(
+            message=f"S3 error: unable to read template {url}: no such object"
+        )
+    return str(obj.value.decode("utf-8"))
 
 
-def _bucket_permission(self: Any, action: str, resource: str) -> Any:
+def bucket_permission(self: Any, action: str, resource: str) -> Any:
     """moto ignores policy conditions, so a TLS-only Deny would deny everything.
 
     The emulator is plain HTTP on loopback standing in for TLS: statements
     conditioned on ``aws:SecureTransport`` are left out; everything else is moto's.
     """
-    from moto.iam.access_control import IAMPolicy, PermissionResult
-
-    if self.policy is None:
-        return PermissionResult.NEUTRAL
-    policy = json.loads(self.policy.decode())
+    policy = moto.bucket_policy(self)
+    if policy is None:
+        return moto.policy_permission(None, action, resource)
     statements = policy.get("Statement", [])
     statements = [statements] if isinstance(statements, dict) else statements
     kept = [
         st for st in statements if "aws:SecureTransport" not in json.dumps(st.get("Condition", {}))
     ]
-    if not kept:
-        return PermissionResult.NEUTRAL
-    return IAMPolicy(json.dumps({**policy, "Statement": kept})).is_action_permitted(
-        action, resource
-    )
+    return moto.policy_permission({**policy, "Statement": kept}, action, resource)

@@ -1,0 +1,68 @@
+"""The emulator's one door into moto: it names the moto versions it was tested with.
+
+An untested moto is refused with one line naming the tested versions and the way
+out; setup.cfg pins moto to exactly those versions; importing the emulator's
+public API does not import moto (the `[local]` extra stays optional).
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cfngen.emulator import moto_adapter
+from conftest import ROOT
+
+UNTESTED = (
+    "import moto, sys; moto.__version__ = '5.0.1'; "
+    "from cfngen.cli import main; sys.exit(main(['emulator', '--port', '0']))"
+)
+
+
+def test_the_installed_moto_is_a_tested_one() -> None:
+    import moto
+
+    assert moto.__version__ in moto_adapter.TESTED_MOTO_VERSIONS
+    moto_adapter.check_version()
+
+
+def test_an_untested_moto_is_refused_with_the_way_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(moto_adapter.ANY_MOTO_ENV, raising=False)
+    with pytest.raises(moto_adapter.UnsupportedMoto) as err:
+        moto_adapter.check_version("5.0.1")
+    message = str(err.value)
+    assert "moto 5.0.1 is installed" in message
+    assert all(v in message for v in moto_adapter.TESTED_MOTO_VERSIONS)
+    assert "pip install 'cfngen[local]'" in message and moto_adapter.ANY_MOTO_ENV in message
+    monkeypatch.setenv(moto_adapter.ANY_MOTO_ENV, "1")
+    moto_adapter.check_version("5.0.1")  # the user chose to try it
+
+
+def test_setup_cfg_pins_moto_to_the_tested_versions() -> None:
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    extras = cfg["options.extras_require"]
+    for extra in ("local", "test"):
+        pins = [line.strip() for line in extras[extra].splitlines() if "moto" in line]
+        assert pins == [f"moto[server]=={moto_adapter.TESTED_MOTO_VERSIONS[0]}"], extra
+    assert len(moto_adapter.TESTED_MOTO_VERSIONS) == 1  # a range would need a CI matrix
+
+
+def test_cfngen_emulator_with_an_untested_moto_says_so_in_one_line() -> None:
+    env = {k: v for k, v in os.environ.items() if k != moto_adapter.ANY_MOTO_ENV}
+    done = subprocess.run(
+        [sys.executable, "-c", UNTESTED], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("cfngen: the cfngen emulator was written for moto 5.2.5")
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_the_public_api_does_not_import_moto() -> None:
+    code = "import sys, cfngen.emulator; print(sorted(m for m in sys.modules if m == 'moto'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
