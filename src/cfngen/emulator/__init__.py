@@ -2,7 +2,8 @@
 
 ``cfngen emulator`` (or :class:`Emulator` in tests) serves moto's AWS API on
 ``127.0.0.1`` with the gaps that matter to cfngen filled (see
-:mod:`cfngen.emulator.engine` and :mod:`cfngen.emulator.models`):
+:mod:`cfngen.emulator.engine`, which wires them in through
+:mod:`cfngen.emulator.moto_adapter`, the one module that touches moto):
 
 * ``Fn::GetAtt Child.Outputs.Name`` on nested stacks, nested stacks updated in
   place, nested change sets with ``IncludeNestedStacks``;
