@@ -152,9 +152,9 @@ def _detach_gateway(rmap: ResourceMap, attachment: Any) -> None:
     ec2 = moto.ec2(*moto.location(rmap))
     igw_id = getattr(attachment, "gateway_id", None)
     if igw_id and igw_id.startswith("igw-") and igw_id in ec2.internet_gateways:
-        igw = ec2.internet_gateways[igw_id]
-        if igw.vpc is not None:
-            ec2.detach_internet_gateway(igw_id, igw.vpc.id)
+        vpc: Any = ec2.internet_gateways[igw_id].vpc  # moto types it None; attached, a VPC
+        if vpc is not None:
+            ec2.detach_internet_gateway(igw_id, vpc.id)
 
 
 def _delete_route_table(rmap: ResourceMap, table: Any) -> None:
