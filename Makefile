@@ -153,16 +153,18 @@ manifests: $(STAMP) ## render output/<env>/manifests/ for CONFIG (or the last re
 apply-manifests: $(STAMP) ## render, then kubectl apply to CONFIG's EKS cluster and wait
 	$(CLI) manifests apply --config $(CONFIG)
 
+# Configs with eks.enabled: false have no cluster and so no manifests: they are skipped.
 kube-validate: $(STAMP) $(CHECKOV) ## every config's manifests: kubernetes-validate --strict + checkov
 	rm -rf $(KUBE_DIR)
-	@set -e; for c in $(CONFIGS); do n=$$(basename $$c .yaml); \
+	@set -e; configs=$$($(PY) -m cfngen.kube.check --with-cluster $(CONFIGS)); files=""; \
+	  for c in $$configs; do n=$$(basename $$c .yaml); \
 	  $(PY) -m cfngen.cli manifests render --placeholder --config $$c --out $(KUBE_DIR)/$$n; \
-	  $(PY) -m cfngen.kube.check $$c $(KUBE_DIR)/$$n/rendered.yaml; done
-	@$(CHECKOV) --framework kubernetes --compact --skip-download \
-	  $(foreach c,$(CONFIGS),--file $(KUBE_DIR)/$(basename $(notdir $(c)))/rendered.yaml) \
-	  > $(KUBE_DIR)/checkov.txt 2>&1 || { cat $(KUBE_DIR)/checkov.txt; exit 1; }
-	@grep -E '^(Passed|Failed) checks' $(KUBE_DIR)/checkov.txt | sed 's/^/checkov (kubernetes): /'
-	@echo "kube-validate: $(words $(CONFIGS)) configs schema-valid (strict) and checkov-clean"
+	  $(PY) -m cfngen.kube.check $$c $(KUBE_DIR)/$$n/rendered.yaml; \
+	  files="$$files --file $(KUBE_DIR)/$$n/rendered.yaml"; done; \
+	  $(CHECKOV) --framework kubernetes --compact --skip-download $$files \
+	    > $(KUBE_DIR)/checkov.txt 2>&1 || { cat $(KUBE_DIR)/checkov.txt; exit 1; }; \
+	  grep -E '^(Passed|Failed) checks' $(KUBE_DIR)/checkov.txt | sed 's/^/checkov (kubernetes): /'; \
+	  echo "kube-validate: $$(echo $$configs | wc -w) configs with a cluster schema-valid (strict) and checkov-clean"
 
 clean: ## remove build artifacts (keeps .venv)
 	rm -rf build .pytest_cache .ruff_cache .mypy_cache

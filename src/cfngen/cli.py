@@ -21,6 +21,7 @@ from cfngen.commands import (
     diff,
     emulator,
     generate,
+    init,
     lint,
     manifests,
     outputs,
@@ -32,6 +33,7 @@ from cfngen.commands import (
 from cfngen.commands.common import add_commands
 
 COMMANDS = (
+    init.COMMAND,
     generate.COMMAND,
     validate.COMMAND,
     lint.COMMAND,

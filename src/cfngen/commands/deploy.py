@@ -76,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
     extra_tags = _tags(args.tags) if getattr(args, "tags", None) else {}
 
     def body(aws: Aws, cfg: Config) -> int:
+        if getattr(args, "with_manifests", False) and not cfg.eks.enabled:
+            raise UserError(
+                f"--with-manifests: {args.config} has eks.enabled: false, so there is no "
+                "cluster to apply manifests to"
+            )
         opts = DeployOptions(
             yes=getattr(args, "yes", False),
             interactive=interactive(),

@@ -11,7 +11,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     info(
         f"{args.config}: valid ({cfg.prefix}, {plural(cfg.az_count(), 'AZ')}, "
-        f"{plural(len(cfg.ecs.services), 'ECS service')}, EKS {cfg.eks.version})"
+        f"{plural(len(cfg.ecs.services), 'ECS service')}, "
+        f"{f'EKS {cfg.eks.version}' if cfg.eks.enabled else 'no EKS'})"
     )
     return 0
 

@@ -57,7 +57,8 @@ def check(cfg: Config) -> list[str]:
         *validate.check(cfg),
         *validate_platform.check(cfg),
         *validate_security.check(cfg),
-        *validate_kube.check(cfg),
+        # The kubernetes section describes the app on the cluster: without one, it is unused.
+        *(validate_kube.check(cfg) if cfg.eks.enabled else ()),
         *validate_stackset.check(cfg),
     ]
 

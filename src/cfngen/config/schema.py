@@ -312,6 +312,11 @@ class NodeGroupConfig:
 class EksConfig:
     """The EKS cluster (`eks`)."""
 
+    enabled: bool = doc(
+        "Create the EKS cluster, its node group and their IAM roles. false: an ECS-only "
+        "platform (no eks stack, EKS roles, EKS outputs or Kubernetes subnet tags).",
+        True,
+    )
     version: str = doc("Kubernetes version of the cluster (major.minor).", "1.33")
     node_group: NodeGroupConfig = doc_factory("The managed node group.", NodeGroupConfig)
     endpoint_public_access: bool = doc("Kubernetes API reachable from the internet.", True)

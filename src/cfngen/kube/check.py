@@ -1,5 +1,8 @@
 """Schema check of rendered manifests: ``python -m cfngen.kube.check CONFIG RENDERED``.
 
+``python -m cfngen.kube.check --with-cluster CONFIG...`` prints the configs that have an
+EKS cluster (``eks.enabled``), one per line: those with manifests to check.
+
 Runs the real ``kubernetes-validate --strict`` CLI against the schemas of the
 config's ``eks.version``. kubernetes-validate ships schemas per minor version;
 when the cluster's version has none (newer than the package), the newest
@@ -39,8 +42,24 @@ def schema_version(eks_version: str, supported: list[str]) -> tuple[str, str]:
     return pick, f"note: no schemas for {eks_version}; validating against {pick}"
 
 
+def with_cluster(paths: list[str]) -> int:
+    """Print the configs that have an EKS cluster; exit 2 on an invalid one."""
+    from cfngen.config import ConfigError, load
+
+    for path in paths:
+        try:
+            if load(path).eks.enabled:
+                print(path)
+        except ConfigError as exc:
+            print(f"{exc.source}: invalid config: {'; '.join(exc.problems)}", file=sys.stderr)
+            return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--with-cluster"]:
+        return with_cluster(args[1:])
     if len(args) != 2:
         print("usage: python -m cfngen.kube.check CONFIG RENDERED_YAML", file=sys.stderr)
         return 2

@@ -26,6 +26,8 @@ def _profile(ctx: HookContext) -> str | None:
 
 def pre_delete(ctx: HookContext) -> None:
     """Delete LoadBalancer Services (their LBs block the VPC) or say what may be left."""
+    if not ctx.cfg.eks.enabled:
+        return  # no cluster, no Services
     if is_loopback(ctx.endpoint_url):
         ctx.say("kubernetes: local endpoint, no Kubernetes API to clean up (skipped)")
         return

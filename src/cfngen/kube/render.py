@@ -198,6 +198,11 @@ def render(
     cfg: Config, outputs: Mapping[str, str], source: str, base: Path | None = None
 ) -> Manifests:
     """Build overlay + rendered YAML in a scratch folder; return the bytes. No cluster."""
+    if not cfg.eks.enabled:
+        raise RenderError(
+            "eks.enabled is false: this config has no EKS cluster, so there are no "
+            "Kubernetes manifests to render or apply"
+        )
     base = base or default_base()
     if not (base / OVERLAY_FILE).is_file():
         raise RenderError(

@@ -220,18 +220,22 @@ def vpc_cni_role(cfg: Config) -> iam.Role:
 
 
 def build(cfg: Config) -> Template:
-    t = new_template(cfg, "IAM roles for ECS tasks, the EKS cluster and EKS nodes")
+    what = "ECS tasks, the EKS cluster and EKS nodes" if cfg.eks.enabled else "ECS tasks"
+    t = new_template(cfg, f"IAM roles for {what}")
     execution, task = (t.add_resource(r) for r in _ecs_roles(cfg))
-    cluster, node = (t.add_resource(r) for r in _eks_roles(cfg))
     roles = [
         (IamOut.ECS_TASK_EXECUTION_ROLE_ARN, execution, "ECS task execution role"),
         (IamOut.ECS_TASK_ROLE_ARN, task, "ECS task role"),
-        (IamOut.EKS_CLUSTER_ROLE_ARN, cluster, "EKS cluster role"),
-        (IamOut.EKS_NODE_ROLE_ARN, node, "EKS node role"),
     ]
-    if cfg.eks.pod_identity:  # the IRSA variant trusts the cluster's issuer: eks stack
-        cni = t.add_resource(vpc_cni_role(cfg))
-        roles.append((IamOut.EKS_VPC_CNI_ROLE_ARN, cni, "vpc-cni add-on role (Pod Identity)"))
-    for name, res, what in roles:
-        add_output(t, name, GetAtt(res, "Arn"), f"ARN of the {what}")
+    if cfg.eks.enabled:
+        cluster, node = (t.add_resource(r) for r in _eks_roles(cfg))
+        roles += [
+            (IamOut.EKS_CLUSTER_ROLE_ARN, cluster, "EKS cluster role"),
+            (IamOut.EKS_NODE_ROLE_ARN, node, "EKS node role"),
+        ]
+        if cfg.eks.pod_identity:  # the IRSA variant trusts the cluster's issuer: eks stack
+            cni = t.add_resource(vpc_cni_role(cfg))
+            roles.append((IamOut.EKS_VPC_CNI_ROLE_ARN, cni, "vpc-cni add-on role (Pod Identity)"))
+    for name, res, description in roles:
+        add_output(t, name, GetAtt(res, "Arn"), f"ARN of the {description}")
     return t

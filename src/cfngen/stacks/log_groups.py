@@ -54,7 +54,7 @@ def names(cfg: Config) -> list[str]:
     if cfg.network.restrict_default_security_group:
         found.append(restrict_default_sg(cfg))
     found += [service(cfg, s.name) for s in cfg.ecs.services]
-    if cfg.eks.logging:
+    if cfg.eks.enabled and cfg.eks.logging:
         found.append(eks_control_plane(cfg))
     return found
 

@@ -26,6 +26,10 @@ CHILDREN: Mapping[str, Callable[[Config], Template]] = {
     Stack.ECS_ALB: ecs_alb.build,
     Stack.EKS: eks.build,
 }
+# Stacks a config can switch off: logical ID -> whether this config has it.
+OPTIONAL: Mapping[str, Callable[[Config], bool]] = {
+    Stack.EKS: lambda cfg: cfg.eks.enabled,
+}
 
 
 # cfn-lint W3002 says a relative TemplateURL needs `package`; that is the design (and it is
@@ -37,8 +41,13 @@ class WiringError(Exception):
     """A child parameter that no stack produces and that has no default."""
 
 
+def included(cfg: Config) -> list[str]:
+    """Logical IDs of the nested stacks this config has, in template order."""
+    return [lid for lid in CHILDREN if OPTIONAL.get(lid, lambda _: True)(cfg)]
+
+
 def build_children(cfg: Config) -> dict[str, Template]:
-    return {lid: console.add_interface(builder(cfg)) for lid, builder in CHILDREN.items()}
+    return {lid: console.add_interface(CHILDREN[lid](cfg)) for lid in included(cfg)}
 
 
 def wiring(children: Mapping[str, Template]) -> dict[str, dict[str, str]]:
@@ -72,7 +81,7 @@ def build(
 ) -> Template:
     """The root template; ``ext`` picks which rendering of the children TemplateURL names."""
     children = children if children is not None else build_children(cfg)
-    t = new_template(cfg, "root stack (network, iam, ecr, ecs-alb, eks)")
+    t = new_template(cfg, f"root stack ({', '.join(Stack.FILES[lid] for lid in children)})")
     for lid, params in wiring(children).items():
         nested = NestedStack(
             lid,
@@ -87,7 +96,7 @@ def build(
                 for name, producer in sorted(params.items())
             }
         t.add_resource(nested)
-    exported = list(RootOut.FROM_CHILDREN) + [
+    exported = [(p, name) for p, name in RootOut.FROM_CHILDREN if p in children] + [
         (Stack.ECR, EcrOut.repository_uri(r.name)) for r in cfg.ecr.repositories
     ]
     for producer, name in exported:

@@ -19,8 +19,11 @@ def az(cfg: Config, index: int) -> object:
 def subnet_tags(cfg: Config, name: str, role: str) -> Tags:
     """Name plus the tags Kubernetes load balancer controllers use to discover subnets.
 
-    ``role`` is ``elb`` (internet-facing load balancers) or ``internal-elb``.
+    ``role`` is ``elb`` (internet-facing load balancers) or ``internal-elb``; without an
+    EKS cluster there is no controller to read them.
     """
+    if not cfg.eks.enabled:
+        return name_tags(cfg, name)
     return name_tags(cfg, name) + Tags(
         {f"kubernetes.io/cluster/{cfg.prefix}": "shared", f"kubernetes.io/role/{role}": "1"}
     )
