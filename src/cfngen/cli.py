@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from cfngen import __version__
 from cfngen.commands import (
+    completion,
     cost,
     deploy,
     destroy,
@@ -48,6 +49,7 @@ COMMANDS = (
     emulator.COMMAND,
     manifests.COMMAND,
     stackset.COMMAND,
+    completion.command(lambda: build_parser()),  # completes the parser built below
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cfngen.commands.common import UserError
+from cfngen.commands.common import DIRECTORY, UserError, completes
 
 if TYPE_CHECKING:
     from cfngen.config import Config
@@ -19,12 +19,15 @@ EXIT_INTERRUPTED = 130
 
 
 def add_output_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("output"),
-        metavar="DIR",
-        help="where per-environment artifacts go: DIR/<environment>/ (default: output)",
+    completes(
+        parser.add_argument(
+            "--output-dir",
+            type=Path,
+            default=Path("output"),
+            metavar="DIR",
+            help="where per-environment artifacts go: DIR/<environment>/ (default: output)",
+        ),
+        DIRECTORY,
     )
 
 

@@ -69,14 +69,29 @@ class UserError(Exception):
         self.exit_code = exit_code
 
 
+# What shell completion runs for a path flag, per shell (shtab.FILE / shtab.DIRECTORY,
+# spelled out so that building the parser never imports shtab).
+FILE = {"bash": "_shtab_compgen_files", "zsh": "_files", "tcsh": "f"}
+DIRECTORY = {"bash": "_shtab_compgen_dirs", "zsh": "_files -/", "tcsh": "d"}
+
+
+def completes(action: argparse.Action, what: Mapping[str, str]) -> argparse.Action:
+    """Mark a flag as taking a file (:data:`FILE`) or a folder (:data:`DIRECTORY`)."""
+    action.complete = dict(what)  # type: ignore[attr-defined]  # read by shtab
+    return action
+
+
 def add_config_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        "-c",
-        type=Path,
-        default=DEFAULT_CONFIG,
-        metavar="FILE",
-        help=f"YAML config file (default: {DEFAULT_CONFIG})",
+    completes(
+        parser.add_argument(
+            "--config",
+            "-c",
+            type=Path,
+            default=DEFAULT_CONFIG,
+            metavar="FILE",
+            help=f"YAML config file (default: {DEFAULT_CONFIG})",
+        ),
+        FILE,
     )
 
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cfngen.commands.common import Command, UserError, add_config_arg, info, load_config, plural
+from cfngen.commands.common import (
+    DIRECTORY,
+    Command,
+    UserError,
+    add_config_arg,
+    completes,
+    info,
+    load_config,
+    plural,
+)
 
 FORMATS = {"json": ("json",), "yaml": ("yaml",), "both": ("json", "yaml")}
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     add_config_arg(p)
-    p.add_argument(
+    out = p.add_argument(
         "--out",
         "-o",
         type=Path,
@@ -20,6 +29,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="output folder (default: templates)",
     )
+    completes(out, DIRECTORY)
     p.add_argument(
         "--format",
         "-f",

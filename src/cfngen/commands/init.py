@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from cfngen import __version__
 from cfngen.commands.aws_command import interactive
-from cfngen.commands.common import Command, UserError, info, plural
+from cfngen.commands.common import FILE, Command, UserError, completes, info, plural
 from cfngen.starter import (
     MAX_AZS,
     MIN_AZS,
@@ -92,13 +92,14 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="an EKS cluster with a managed node group beside ECS (default: --eks)",
     )
-    p.add_argument(
+    out = p.add_argument(
         "--out",
         "-o",
         type=Path,
         metavar="FILE",
         help="where to write the config (default: config/<name>.yaml)",
     )
+    completes(out, FILE)
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.add_argument(
         "--no-input",
