@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 import cfngen
-from conftest import ROOT
+from conftest import ROOT, copy_checkout
+from deploy_env import *  # noqa: F403
+from deploy_env import Env
+from readme_blocks import environment, link_venv
 
 
 def _cfngen(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -124,3 +127,26 @@ def test_emulator_on_a_free_port_tells_scripts_its_url(tmp_path: Path) -> None:
         proc.terminate()
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def test_make_deploy_against_the_local_endpoint_needs_no_credentials(
+    env: Env, tmp_path: Path
+) -> None:
+    """README: `make deploy ENDPOINT=http://127.0.0.1:...` on a machine with no AWS set-up."""
+    checkout = copy_checkout(tmp_path / "checkout")
+    link_venv(Path(sys.prefix), checkout)
+    shell = environment(Path(sys.prefix), tmp_path)  # no AWS_* credentials, no profile
+
+    def make(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["make", "--no-print-directory", *args, f"ENDPOINT={env.url}", "ARGS=--yes"],
+            cwd=checkout, env=shell, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    deployed = make("deploy")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    assert env.stack() is not None
+    assert (checkout / "output/dev/outputs.json").is_file()
+    destroyed = make("destroy")
+    assert destroyed.returncode == 0, destroyed.stdout + destroyed.stderr
+    assert env.stack() is None
