@@ -33,7 +33,8 @@ from cfngen.starter import (
 T = TypeVar("T")
 EXIT_FAILED = 1
 
-# Which config keys each question fills in: a problem on one of them is that answer's.
+# Which config keys each question fills in (a key, or a section ending in "."): a problem
+# whose key path is one of them is that answer's.
 KEYS = {
     "name": ("name",),
     "environment": ("environment",),
@@ -126,8 +127,10 @@ def _flag_answers(args: argparse.Namespace) -> tuple[Answers, list[str]]:
 
 
 def _owner(problem: str) -> str | None:
-    for question, prefixes in KEYS.items():
-        if problem.startswith(prefixes):
+    """The question a config problem is about (its key path leads the message)."""
+    path = problem.split(":", 1)[0]
+    for question, keys in KEYS.items():
+        if any(path == k or (k.endswith(".") and path.startswith(k)) for k in keys):
             return question
     return None
 
