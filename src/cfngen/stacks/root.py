@@ -43,7 +43,7 @@ class WiringError(Exception):
 
 def included(cfg: Config) -> list[str]:
     """Logical IDs of the nested stacks this config has, in template order."""
-    return [lid for lid in CHILDREN if OPTIONAL.get(lid, lambda _: True)(cfg)]
+    return [lid for lid in CHILDREN if lid not in OPTIONAL or OPTIONAL[lid](cfg)]
 
 
 def build_children(cfg: Config) -> dict[str, Template]:
