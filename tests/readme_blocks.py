@@ -67,18 +67,20 @@ class Result:
 
 
 def blocks(text: str) -> list[Block]:
-    """Every fenced block of a Markdown text, in order."""
+    """Every fenced block of a Markdown text, in order (also those indented in a list)."""
     found: list[Block] = []
     lines = text.split("\n")
     i = 0
     while i < len(lines):
-        if lines[i].startswith(FENCE):
-            words = lines[i][len(FENCE) :].split()
+        opening = lines[i].lstrip()
+        if opening.startswith(FENCE):
+            indent = len(lines[i]) - len(opening)
+            words = opening[len(FENCE) :].split()
             start = i
             i += 1
             body: list[str] = []
-            while i < len(lines) and not lines[i].startswith(FENCE):
-                body.append(lines[i])
+            while i < len(lines) and not lines[i].lstrip().startswith(FENCE):
+                body.append(lines[i][indent:] if lines[i][:indent].isspace() else lines[i])
                 i += 1
             if i == len(lines):
                 raise ValueError(f"line {start + 1}: the fence is never closed")

@@ -51,16 +51,20 @@ def test_blocks_and_their_markers() -> None:
             "```sh aws", "aws s3 ls", "```", "```sh exit=2", "false", "```",
             "```", "plain", "```", "```output", "stray", "```", "```sh norun loud", "x", "```",
             "```output", "x", "```",
+            "- a list item:", "  ```sh", "  echo indented", "  ```",
         ]
     )  # fmt: skip
     found = blocks(text)
     assert [(b.line, b.language, b.markers) for b in found] == [
         (2, "sh", ()), (5, "output", ()), (8, "sh", ("aws",)), (11, "sh", ("exit=2",)),
         (14, "", ()), (17, "output", ()), (20, "sh", ("norun", "loud")), (23, "output", ()),
+        (27, "sh", ()),
     ]  # fmt: skip
+    assert found[-1].body == "echo indented"
     assert [(s.block.line, s.expected and s.expected.line) for s in steps(found)] == [
         (2, 5),
         (11, None),
+        (27, None),
     ]
     assert steps(found)[1].block.exit_code == 2
     assert problems(found) == [
