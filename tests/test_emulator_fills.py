@@ -158,3 +158,135 @@ def test_a_type_nobody_models_is_a_placeholder_with_a_stable_id(aws: Any) -> Non
     assert re.fullmatch(r"arn:aws:nothing:us-east-1:123456789012:modelled/fill-Thing-\w+", arn)
     [res] = aws("cloudformation").describe_stack_resources(StackName="fill")["StackResources"]
     assert re.fullmatch(r"thing-[0-9a-f]{17}", res["PhysicalResourceId"])
+
+
+def _group(**extra: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::EC2::SecurityGroup",
+        "Properties": {"GroupDescription": "g", "VpcId": {"Ref": "Vpc"}, **extra},
+    }
+
+
+def test_inline_egress_replaces_the_default_allow_all_rule(aws: Any) -> None:
+    """AWS: a new VPC group may send anything anywhere until the template declares egress."""
+    inline = [
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"},
+        {
+            "IpProtocol": "tcp",
+            "FromPort": 8080,
+            "ToPort": 8080,
+            "DestinationSecurityGroupId": {"Fn::GetAtt": ["Open", "GroupId"]},
+            "Description": "to the open group",
+        },
+    ]
+    outputs = {n: {"Value": {"Fn::GetAtt": [n, "GroupId"]}} for n in ("Open", "Closed")}
+    stack = deploy(
+        aws, {"Vpc": VPC, "Open": _group(), "Closed": _group(SecurityGroupEgress=inline)}, outputs
+    )
+    ids = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    ec2 = aws("ec2")
+
+    def egress(name: str) -> set[tuple[Any, ...]]:
+        (group,) = ec2.describe_security_groups(GroupIds=[ids[name]])["SecurityGroups"]
+        return {
+            (p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), d.get("CidrIp") or d["GroupId"])
+            for p in group["IpPermissionsEgress"]
+            for d in p["IpRanges"] + p["UserIdGroupPairs"]
+        }
+
+    assert egress("Open") == {("-1", None, None, "0.0.0.0/0")}
+    assert egress("Closed") == {("tcp", 443, 443, "0.0.0.0/0"), ("tcp", 8080, 8080, ids["Open"])}
+
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def test_role_managed_policies_are_attached_and_detached_on_delete(aws: Any) -> None:
+    arns = [
+        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+    ]
+    role = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "RoleName": "node",
+            "AssumeRolePolicyDocument": TRUST,
+            "ManagedPolicyArns": arns,
+        },
+    }
+    assert deploy(aws, {"Role": role})["StackStatus"] == "CREATE_COMPLETE"
+    iam = aws("iam")
+    attached = iam.list_attached_role_policies(RoleName="node")["AttachedPolicies"]
+    assert sorted(p["PolicyArn"] for p in attached) == sorted(arns)
+    version = iam.get_policy(PolicyArn=arns[1])["Policy"]["DefaultVersionId"]
+    document = iam.get_policy_version(PolicyArn=arns[1], VersionId=version)["PolicyVersion"]
+    assert "ecr:BatchGetImage" in json.dumps(document["Document"])
+
+    aws("cloudformation").delete_stack(StackName="fill")
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == []
+
+
+def test_log_group_carries_its_kms_key(aws: Any) -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    group = {
+        "Type": "AWS::Logs::LogGroup",
+        "Properties": {"LogGroupName": "/fill/k", "KmsKeyId": key, "RetentionInDays": 365},
+    }
+    deploy(aws, {"Group": group})
+    (found,) = aws("logs").describe_log_groups(logGroupNamePrefix="/fill/")["logGroups"]
+    assert (found["kmsKeyId"], found["retentionInDays"]) == (key, 365)
+
+
+def test_eks_add_on_identity_is_described_through_the_eks_api(aws: Any) -> None:
+    eks = aws("eks")
+    eks.create_cluster(name="c", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["subnet-1"]})
+    cni_role = "arn:aws:iam::123456789012:role/cni"
+    addons = {
+        "Cni": {
+            "Type": "AWS::EKS::Addon",
+            "Properties": {
+                "ClusterName": "c",
+                "AddonName": "vpc-cni",
+                "PodIdentityAssociations": [{"ServiceAccount": "aws-node", "RoleArn": cni_role}],
+            },
+        },
+        "Csi": {
+            "Type": "AWS::EKS::Addon",
+            "Properties": {
+                "ClusterName": "c",
+                "AddonName": "aws-ebs-csi-driver",
+                "ServiceAccountRoleArn": ROLE,
+            },
+        },
+    }
+    deploy(aws, addons)
+    assert eks.list_addons(clusterName="c")["addons"] == ["aws-ebs-csi-driver", "vpc-cni"]
+    cni = eks.describe_addon(clusterName="c", addonName="vpc-cni")["addon"]
+    assert "serviceAccountRoleArn" not in cni
+    (assoc_arn,) = cni["podIdentityAssociations"]
+    (listed,) = eks.list_pod_identity_associations(clusterName="c")["associations"]
+    assert listed["associationArn"] == assoc_arn
+    assoc = eks.describe_pod_identity_association(
+        clusterName="c", associationId=listed["associationId"]
+    )["association"]
+    assert (assoc["namespace"], assoc["serviceAccount"], assoc["roleArn"]) == (
+        "kube-system",
+        "aws-node",
+        cni_role,
+    )
+    csi = eks.describe_addon(clusterName="c", addonName="aws-ebs-csi-driver")["addon"]
+    assert (csi["serviceAccountRoleArn"], csi["podIdentityAssociations"]) == (ROLE, [])
+
+    aws("cloudformation").delete_stack(StackName="fill")
+    assert eks.list_addons(clusterName="c")["addons"] == []
+    with pytest.raises(eks.exceptions.ResourceNotFoundException):
+        eks.describe_addon(clusterName="c", addonName="vpc-cni")

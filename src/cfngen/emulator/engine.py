@@ -41,6 +41,7 @@ from cfngen.emulator import (
     fill_types,
     fills,
     models,
+    security_fills,
     stack_ops,
     stack_state,
     stacksets,
@@ -110,6 +111,6 @@ def install() -> None:
     )
     moto.add_action("continue_update_rollback", stack_ops.continue_update_rollback)
     moto.add_action("update_termination_protection", stack_ops.update_termination_protection)
-    for resource_type, patch in fills.MODEL_PATCHES.items():
+    for resource_type, patch in {**fills.MODEL_PATCHES, **security_fills.MODEL_PATCHES}.items():
         moto.patch_model(resource_type, patch)
     stacksets.install()

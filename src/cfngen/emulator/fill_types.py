@@ -4,7 +4,8 @@ Where moto has a service backend the resource is created there, so its own API
 shows it (IAM OIDC provider, Application Auto Scaling targets and policies, the
 S3 bucket policy, security-group egress rules). Where it has none (EKS add-ons
 and access entries) the placeholder checks what CloudFormation would check
-first - the cluster exists - and answers the attributes templates consume.
+first - the cluster exists - and answers the attributes templates consume; add-ons
+are also recorded for the EKS API (:mod:`cfngen.emulator.eks_addons`).
 Custom resources are answered SUCCESS without invoking the handler: moto would
 run the Lambda in Docker, which a rehearsal neither has nor should need. The
 handler's code is therefore never executed in a rehearsal.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cfngen.emulator import eks_addons
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.model_base import EmulatedModel, fake_id, props
 from cfngen.emulator.moto_adapter import MotoModel
@@ -282,7 +284,8 @@ def _eks_cluster(account_id: str, region_name: str, name: str) -> Any:
 
 
 class EksAddon(Filled):
-    """``AWS::EKS::Addon`` placeholder (moto's EKS has no add-ons); needs its cluster."""
+    """``AWS::EKS::Addon`` (moto's EKS has no add-ons): needs its cluster, and is recorded
+    with its identity for the EKS API in :mod:`cfngen.emulator.eks_addons`."""
 
     TYPE = "AWS::EKS::Addon"
 
@@ -295,7 +298,12 @@ class EksAddon(Filled):
         arn = (
             f"{cluster.arn.replace(':cluster/', ':addon/')}/{name}/{fake_id(cluster.arn, name)[:8]}"
         )
+        eks_addons.record(account_id, region_name, cluster.arn, props, arn)
         return cls(f"{cluster.name}|{name}", {"Arn": arn})
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        cluster, name = self._physical_id.split("|", 1)
+        eks_addons.forget(account_id, region_name, cluster, name)
 
 
 class EksAccessEntry(Filled):

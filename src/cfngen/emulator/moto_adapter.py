@@ -64,7 +64,8 @@ from moto.elb.exceptions import CertificateNotFoundException
 from moto.elbv2 import models as elbv2_models
 from moto.elbv2.models import ELBv2Backend, elbv2_backends
 from moto.iam.access_control import IAMPolicy, PermissionResult
-from moto.iam.models import IAMBackend, iam_backends
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.models import AWSManagedPolicy, IAMBackend, get_account_id_from, iam_backends
 from moto.kms.models import KmsBackend, kms_backends
 from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.utilities.utils import get_partition
@@ -167,6 +168,42 @@ def application_autoscaling(account_id: str, region_name: str) -> Any:
 def lambda_function_exists(account_id: str, region_name: str, arn: str) -> None:
     """Raise (as moto does) unless the Lambda function exists."""
     lambda_backend(account_id, region_name).get_function(arn)
+
+
+def load_aws_managed_policy(account_id: str, region_name: str, arn: str) -> bool:
+    """Put one AWS-managed policy into the account's IAM, from moto's copy of its document.
+
+    moto loads either all of them (``MOTO_IAM_LOAD_MANAGED_POLICIES``, a second per
+    account) or none; a template that attaches one needs exactly that one. False when
+    the ARN is not an AWS-managed policy moto has a copy of.
+    """
+    if ":iam::aws:policy/" not in arn:
+        return False
+    backend = iam(account_id, region_name)
+    if arn in backend.managed_policies:
+        return True
+    name = arn.rsplit("/", 1)[-1]
+    data = json.loads(aws_managed_policies_data).get(name)
+    if data is None:
+        return False
+    policy = AWSManagedPolicy.from_data(name, account_id, region_name, data)
+    backend.managed_policies[policy.arn] = policy
+    return True
+
+
+def delete_as_moto(resource_type: str, physical_id: str, account_id: str, region: str) -> None:
+    """moto's own CloudFormation delete of a resource (after a fill did what moto skips)."""
+    model = model_for(resource_type)
+    model.delete_from_cloudformation_json(physical_id, {"Properties": {}}, account_id, region)
+
+
+def request_account(environ: dict[str, Any], access_key: str) -> str:
+    """The account a request acts in, decided as moto decides it for its own services."""
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    if environ.get("HTTP_X_MOTO_ACCOUNT_ID"):
+        return str(environ["HTTP_X_MOTO_ACCOUNT_ID"])
+    return get_account_id_from(access_key)
 
 
 def reset_backends() -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
+from cfngen.emulator import eks_addons
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAULTS, FaultError
 
@@ -138,6 +139,7 @@ def _control(environ: Environ, start_response: StartResponse) -> list[bytes]:
         FAULTS.clear()
         FAULTS.clear_calls()
         moto.reset_backends()
+        eks_addons.reset()
         return _json(start_response, "200 OK", {})
     return _json(start_response, "404 Not Found", {"error": f"no control endpoint {path}"})
 
@@ -156,6 +158,10 @@ class Middleware:
         FAULTS.begin_request(service, action)
         if FAULTS.take_throttle(action):
             return _throttled(service, start_response, "HTTP_X_AMZ_TARGET" in environ)
+        if service == "eks":  # the add-on and Pod Identity reads moto's EKS lacks
+            answered = eks_addons.eks_api(environ, start_response)
+            if answered is not None:
+                return answered
         try:
             return self.app(environ, start_response)
         except (KeyboardInterrupt, SystemExit):

@@ -1,0 +1,128 @@
+"""AWS security defaults that moto's models skip, so a rehearsal shows the effective settings.
+
+Each is a :class:`~cfngen.emulator.moto_adapter.ModelPatch` in :data:`MODEL_PATCHES`
+(applied with :data:`cfngen.emulator.fills.MODEL_PATCHES` by
+:func:`cfngen.emulator.engine.install`):
+
+* ``AWS::EC2::SecurityGroup``: AWS gives every new VPC group an allow-all outbound rule
+  (0.0.0.0/0, every protocol) and CloudFormation removes it when the template declares
+  ``SecurityGroupEgress`` inline, putting exactly those rules in its place. moto adds the
+  default but ignores inline egress; here the inline rules replace the default, so
+  ``DescribeSecurityGroups`` shows what a deployed group would allow - and a group that
+  declares none keeps the default, as in AWS.
+* ``AWS::IAM::Role``: ``ManagedPolicyArns`` are attached (moto ignores them), the
+  AWS-managed ones loaded one by one from moto's copy of their documents, so
+  ``ListAttachedRolePolicies`` and ``GetPolicyVersion`` show what a role may do. On
+  delete CloudFormation detaches them first (moto would refuse to delete the role).
+* ``AWS::Logs::LogGroup``: ``KmsKeyId`` reaches the group (moto reads only the API's
+  ``kmsKeyId``), so ``DescribeLogGroups`` shows the key.
+
+The EKS add-on side (``DescribeAddon``, Pod Identity associations) is
+:mod:`cfngen.emulator.eks_addons`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cfngen.emulator import moto_adapter as moto
+from cfngen.emulator.model_base import props
+from cfngen.emulator.moto_adapter import ModelPatch, Resource
+
+MotoCreate = Callable[..., Resource]
+
+
+def _egress_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """An inline egress rule as the arguments of moto's AuthorizeSecurityGroupEgress."""
+    protocol = str(rule["IpProtocol"])
+    every_port = protocol in ("-1", "all")
+    described = {"Description": rule["Description"]} if "Description" in rule else {}
+    destinations = {
+        "ip_ranges": [{"CidrIp": rule["CidrIp"], **described}] if "CidrIp" in rule else [],
+        "source_groups": (
+            [{"GroupId": rule["DestinationSecurityGroupId"], **described}]
+            if "DestinationSecurityGroupId" in rule
+            else []
+        ),
+        "prefix_list_ids": (
+            [{"PrefixListId": rule["DestinationPrefixListId"], **described}]
+            if "DestinationPrefixListId" in rule
+            else []
+        ),
+    }
+    return {
+        "ip_protocol": "-1" if every_port else protocol,
+        "from_port": None if every_port else rule.get("FromPort"),
+        "to_port": None if every_port else rule.get("ToPort"),
+        **destinations,
+    }
+
+
+def _security_group_create(
+    moto_create: MotoCreate,
+    name: str,
+    cfn_json: dict[str, Any],
+    account: str,
+    region: str,
+    **kw: Any,
+) -> Resource:
+    """moto's group; declared inline egress replaces AWS's default allow-all rule."""
+    group = moto_create(name, cfn_json, account, region, **kw)
+    egress = props(cfn_json).get("SecurityGroupEgress")
+    if egress is None:  # none declared: the default rule stays, as in AWS
+        return group
+    ec2 = moto.ec2(account, region)
+    default = [rule.id for rule in group.egress_rules]
+    if default:
+        ec2.revoke_security_group_egress(group.id, "-1", "", "", [], security_rule_ids=default)
+    for rule in egress:
+        ec2.authorize_security_group_egress(group.id, **_egress_rule(rule))
+    return group
+
+
+def _log_group_create(
+    moto_create: MotoCreate,
+    name: str,
+    cfn_json: dict[str, Any],
+    account: str,
+    region: str,
+    **kw: Any,
+) -> Resource:
+    """moto's group with the template's ``KmsKeyId`` under the API's name, which moto reads."""
+    given = props(cfn_json)
+    if given.get("KmsKeyId"):
+        given["kmsKeyId"] = given.pop("KmsKeyId")
+    return moto_create(name, {**cfn_json, "Properties": given}, account, region, **kw)
+
+
+def _role_create(
+    moto_create: MotoCreate,
+    name: str,
+    cfn_json: dict[str, Any],
+    account: str,
+    region: str,
+    **kw: Any,
+) -> Resource:
+    """moto's role with its ``ManagedPolicyArns`` attached (an unknown one fails, as in AWS)."""
+    role = moto_create(name, cfn_json, account, region, **kw)
+    iam = moto.iam(account, region)
+    for arn in props(cfn_json).get("ManagedPolicyArns") or []:
+        moto.load_aws_managed_policy(account, region, str(arn))
+        iam.attach_role_policy(str(arn), role.name)
+    return role
+
+
+def _role_delete(role: Any, account: str, region: str) -> None:
+    """CloudFormation detaches a role's managed policies before deleting it."""
+    iam = moto.iam(account, region)
+    for arn in list(role.managed_policies):
+        iam.detach_role_policy(arn, role.name)
+    moto.delete_as_moto("AWS::IAM::Role", role.name, account, region)
+
+
+MODEL_PATCHES: dict[str, ModelPatch] = {
+    "AWS::EC2::SecurityGroup": ModelPatch(create=_security_group_create),
+    "AWS::IAM::Role": ModelPatch(create=_role_create, delete=_role_delete),
+    "AWS::Logs::LogGroup": ModelPatch(create=_log_group_create),
+}
