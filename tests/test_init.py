@@ -134,6 +134,14 @@ def test_the_ecs_only_example_is_what_init_writes(tmp_path: Path) -> None:
     assert (tmp_path / "c.yaml").read_text() == example[2]
 
 
+def test_no_flags_write_the_seed(tmp_path: Path) -> None:
+    """init's defaults are the seed: the same templates as an empty config (and default.yaml)."""
+    result = _init("--out", "c.yaml", cwd=tmp_path, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    seed = render(load(ROOT / "config" / "default.yaml")).files
+    assert render(load(tmp_path / "c.yaml")).files == seed
+
+
 # --------------------------------------------------------------------------- no terminal
 
 

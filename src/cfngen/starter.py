@@ -16,7 +16,7 @@ from typing import Final
 
 import yaml
 
-from cfngen.config import ConfigError, loads
+from cfngen.config import ConfigError, EksConfig, NodeGroupConfig, loads
 
 SEED_IMAGE: Final = "public.ecr.aws/nginx/nginx:stable"  # starts before anything is pushed
 SEED_REPOSITORY: Final = "app"
@@ -187,13 +187,14 @@ def _eks(a: Answers) -> Iterator[str]:
     if not a.eks:
         yield _c("  enabled: false", "ECS only; true adds an EKS cluster and node group")
         return
+    eks, nodes = EksConfig(), NodeGroupConfig()  # the defaults, written out
     yield "  enabled: true"
-    yield _c('  version: "1.33"', "quoted: 1.30 unquoted would read as 1.3")
+    yield _c(f'  version: "{eks.version}"', "quoted: 1.30 unquoted would read as 1.3")
     yield "  node_group:"
-    yield "    instance_types: [t3.medium]"
-    yield "    min_size: 1"
-    yield "    max_size: 3"
-    yield "    desired_size: 2"
+    yield f"    instance_types: {_flow(list(nodes.instance_types))}"
+    yield f"    min_size: {nodes.min_size}"
+    yield f"    max_size: {nodes.max_size}"
+    yield f"    desired_size: {nodes.desired_size}"
     yield ""
     yield _c("kubernetes:", "the app `cfngen manifests` runs on the cluster")
     yield _c(f"  image: {_q(a.repositories[0])}", "an ECR repository above")
