@@ -128,7 +128,8 @@ rehearse: $(STAMP) ## local endpoint: deploy CONFIG, outputs, no-op redeploy, de
 	  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	    AWS_DEFAULT_REGION=us-east-1; unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL; \
 	  $(CLI) emulator --port $(REHEARSE_PORT) --url-file $$url_file & pid=$$!; \
-	  trap "kill $$pid 2>/dev/null || true; rm -f $$url_file" EXIT; \
+	  stop() { kill $$pid 2>/dev/null || true; rm -f $$url_file; }; \
+	  trap stop EXIT; trap 'exit 130' INT TERM; \
 	  while [ ! -s $$url_file ]; do kill -0 $$pid 2>/dev/null || exit 1; sleep 0.1; done; \
 	  flags="--config $(CONFIG) --endpoint-url $$(cat $$url_file)"; \
 	  $(CLI) deploy $$flags --output-dir $(REHEARSAL_DIR)/run --yes; \

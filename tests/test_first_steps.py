@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
+import boto3
 import pytest
 
 import cfngen
@@ -150,3 +152,36 @@ def test_make_deploy_against_the_local_endpoint_needs_no_credentials(
     destroyed = make("destroy")
     assert destroyed.returncode == 0, destroyed.stdout + destroyed.stderr
     assert env.stack() is None
+
+
+def test_rehearse_keep_serves_the_deployed_stacks_until_ctrl_c(tmp_path: Path) -> None:
+    """`make rehearse KEEP=1` stops before the destroy; the stacks stay until Ctrl-C."""
+    checkout = copy_checkout(tmp_path / "checkout")
+    link_venv(Path(sys.prefix), checkout)
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "rehearse", "KEEP=1"],
+        cwd=checkout, env=environment(Path(sys.prefix), tmp_path), text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("rehearsal deployed; the stacks stay on "):
+                break
+        else:
+            raise AssertionError("make rehearse KEEP=1 ended early:\n" + "".join(seen))
+        url = line.split(" stay on ")[1].split()[0]
+        cfn = boto3.client(
+            "cloudformation", endpoint_url=url, region_name="us-east-1",
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+        )  # fmt: skip
+        (stack,) = cfn.describe_stacks(StackName="cfngen-dev")["Stacks"]
+        assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+        assert "DELETE" not in "".join(seen)
+        assert (checkout / "build/rehearsal/dev/outputs.json").is_file()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches make and the emulator
+        proc.communicate(timeout=60)
+    assert not (checkout / "build/rehearsal/endpoint").exists()  # the trap cleaned up
