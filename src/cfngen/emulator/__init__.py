@@ -157,21 +157,6 @@ class EmulatorClient:
         self._call("POST", "reset")
 
 
-def wait_ready(port: int = DEFAULT_PORT, timeout: float = 20.0) -> None:
-    """Block until an emulator answers on ``port`` (scripts start one in the background)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            EmulatorClient(f"http://{HOST}:{port}")._call("GET", "faults")
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"no emulator on {HOST}:{port} after {timeout:.0f} s") from None
-            time.sleep(0.1)
-
-
 def serve(port: int = DEFAULT_PORT, url_file: str | None = None) -> None:
     """Run until Ctrl-C or SIGTERM (``cfngen emulator``).
 
@@ -205,5 +190,4 @@ __all__ = [
     "EmulatorClient",
     "EmulatorUnavailable",
     "serve",
-    "wait_ready",
 ]
