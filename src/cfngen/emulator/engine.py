@@ -72,10 +72,10 @@ def model_for(resource_type: str) -> type[MotoModel] | None:
 
 
 def install() -> None:
-    """Check moto's version and patch it once per process; idempotent."""
+    """Check moto's version (every time), and patch it once per process."""
+    moto.check_version()
     if _installed:
         return
-    moto.check_version()
     moto.configure()
     _installed.append(True)
     logging.getLogger("moto").setLevel(logging.ERROR)  # unsupported-attribute chatter
