@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from cfngen.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
+# EKS versions are checked against a dated calendar and today's date: pin the day so
+# that every test (and every CLI it runs) sees the same calendar, whenever it runs.
+TODAY = "2026-11-26"
+os.environ.setdefault("CFNGEN_TODAY", TODAY)
 CONFIGS = sorted((ROOT / "config").glob("*.yaml"))
 
 

@@ -64,7 +64,7 @@ def test_invalid_yaml_exits_2_without_traceback(tmp_path: Path) -> None:
     bad.write_text("name: [unclosed\n")
     result = run_generate("--config", str(bad), "--out", str(tmp_path / "o"))
     assert result.returncode == 2
-    assert "invalid YAML: line 2" in result.stderr
+    assert f"{bad}:2:1: invalid YAML" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "o").exists()
 

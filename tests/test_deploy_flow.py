@@ -45,7 +45,7 @@ def test_first_deploy_creates_root_nested_stacks_and_resources(env: Env) -> None
     assert [r["repositoryName"] for r in repos] == ["cfngen-dev/app"]
     eks = env.client("eks")
     cluster = eks.describe_cluster(name="cfngen-dev")["cluster"]
-    assert cluster["version"] == "1.33"
+    assert cluster["version"] == "1.36"
     assert sorted(cluster["resourcesVpcConfig"]["subnetIds"]) == sorted(
         s["SubnetId"] for s in subnets["Subnets"]
     )

@@ -29,10 +29,16 @@ def _outputs(tmp: Path, **extra: str) -> Path:
     return path
 
 
-def _render_cli(tmp: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> int:
+ECR_APP = "kubernetes: {image: app, tag: '0.1.0'}\n"  # pods run the image pushed to app
+
+
+def _render_cli(
+    tmp: Path, monkeypatch: pytest.MonkeyPatch, *extra: str, config_text: str = ECR_APP
+) -> int:
     monkeypatch.chdir(tmp)
-    config = str(ROOT / "config" / "default.yaml")
-    return main(["manifests", "render", "--config", config, "--base", str(BASE), *extra])
+    config = tmp / "config.yaml"
+    config.write_text(config_text)
+    return main(["manifests", "render", "--config", str(config), "--base", str(BASE), *extra])
 
 
 def _by_kind(objects: list[dict]) -> dict[str, dict]:
@@ -60,7 +66,7 @@ def test_render_from_outputs_json_fills_in_the_ecr_image(tmp_path, monkeypatch) 
         assert d["metadata"]["labels"]["cfngen.io/environment"] == "dev"
     overlay = yaml.safe_load((out / "kustomization.yaml").read_text())
     assert overlay["images"] == [
-        {"name": "docker.io/nginxinc/nginx-unprivileged", "newName": REPO_URI, "newTag": "0.1.0"}
+        {"name": "public.ecr.aws/nginx/nginx-unprivileged", "newName": REPO_URI, "newTag": "0.1.0"}
     ]
     assert overlay["resources"] == ["base"]
 
@@ -88,7 +94,7 @@ def test_replicas_go_to_the_hpa_and_the_deployment_has_none(tmp_path) -> None:
 
 def test_a_digest_pins_the_image_by_digest() -> None:
     digest = "sha256:" + "a" * 64
-    cfg = loads(f"kubernetes: {{tag: '{digest}'}}")
+    cfg = loads(f"kubernetes: {{image: app, tag: '{digest}'}}")
     m = render.render(cfg, {"AppRepositoryUri": REPO_URI}, "test", base=BASE)
     assert m.image == f"{REPO_URI}@{digest}"
 
@@ -177,7 +183,19 @@ def test_placeholder_renders_without_a_deployment(tmp_path, monkeypatch, capsys)
     [
         ("{tag: latest}", "kubernetes.tag: 'latest' is refused"),
         ("{tag: 'v1 2'}", "kubernetes.tag: 'v1 2' is neither an image tag"),
-        ("{image: web}", "kubernetes.image: 'web' names no repository in ecr.repositories (app)"),
+        (
+            "{image: web, tag: '1'}\necr: {repositories: [{name: app}]}",
+            "kubernetes.image: 'web' names no repository in ecr.repositories (app)",
+        ),
+        (
+            "{image: web}",
+            "kubernetes.tag (default): give the tag (or sha256:<digest>) of the "
+            "image to run: no ECS service runs 'web' with a version tag to follow",
+        ),
+        (
+            "{image: 'ghcr.io/acme/app:1.0'}",
+            "kubernetes.image: 'ghcr.io/acme/app:1.0' is not an image name",
+        ),
         ("{replicas: 0}", "kubernetes.replicas: 0 is not allowed; use 1 or more"),
         ("{replicas: 4, hpa: {max_replicas: 3}}", "kubernetes.hpa.max_replicas: 3 is below"),
         ("{hpa: {cpu_utilization: 150}}", "kubernetes.hpa.cpu_utilization: 150 is not a"),
@@ -205,3 +223,31 @@ def test_schema_version_falls_back_to_the_newest_with_a_note() -> None:
     version, note = schema_version("1.40", ["1.32", "1.33"])
     assert version == "1.33" and "newest it has, 1.33" in note
     assert "1.33" in supported_versions()
+
+
+def test_without_a_kubernetes_section_the_pods_run_a_public_image_that_starts() -> None:
+    """The default needs no push: nginx-unprivileged runs as any non-root user, writes only
+    to /tmp (an emptyDir in the base) and listens on 8080, the base's container port."""
+    cfg = loads("ecr: {repositories: [{name: backend}]}")
+    m = render.render(cfg, {}, "no outputs needed", base=BASE)
+    assert m.image == "public.ecr.aws/nginx/nginx-unprivileged:1.29-alpine"
+    container = _by_kind(m.objects)["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["ports"][0]["containerPort"] == 8080
+    assert render.placeholder_outputs(cfg) == {}
+
+
+def test_the_pods_follow_the_first_ecs_service_that_runs_a_pushed_image() -> None:
+    cfg = loads(
+        "ecs:\n  services:\n"
+        "    - {name: web, image: public.ecr.aws/nginx/nginx, tag: stable}\n"
+        "    - {name: api, image: api, tag: '2.1.0', container_port: 9000, "
+        "health_check_path: /health, path_patterns: [/api/*]}\n"
+    )
+    k = cfg.kubernetes
+    assert (k.image, k.tag, k.container_port, k.health_check_path) == (
+        "api", "2.1.0", 9000, "/health",
+    )  # fmt: skip
+    assert [r.name for r in cfg.ecr.repositories] == ["api"]
+    uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/cfngen-dev/api"
+    m = render.render(cfg, {"ApiRepositoryUri": uri}, "test", base=BASE)
+    assert m.image == f"{uri}:2.1.0"

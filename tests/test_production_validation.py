@@ -19,7 +19,8 @@ def problems(text: str) -> list[str]:
     ("text", "expected"),
     [
         (
-            "network: {private_subnets: [10.0.1.0/24, 10.0.20.0/24]}",
+            "network: {public_subnets: [10.0.1.0/24, 10.0.2.0/24], "
+            "private_subnets: [10.0.1.0/24, 10.0.20.0/24]}",
             "network.private_subnets[0]: 10.0.1.0/24 overlaps network.public_subnets[0]",
         ),
         (
@@ -81,11 +82,12 @@ def problems(text: str) -> list[str]:
             "eks.node_group.labels.bad key!: bad key!='x' is not a Kubernetes label",
         ),
         (
-            "ecr: {repositories: [{name: app, empty_on_delete: true}]}",
+            "ecr: {repositories: [{name: app, empty_on_delete: true}]}\n"
+            "retain: {ecr_repositories: true}",
             "ecr.repositories[0].empty_on_delete: true contradicts retain.ecr_repositories: true",
         ),
         (
-            "ecr: {repositories: [{name: app, "
+            "ecr: {repositories: [{name: app, encryption: AES256, "
             "kms_key_arn: 'arn:aws:kms:us-east-1:123456789012:key/k'}]}",
             "ecr.repositories[0].kms_key_arn: needs encryption KMS (encryption is AES256)",
         ),
@@ -119,7 +121,7 @@ def test_rule_priorities_must_be_unique() -> None:
         "ecs: {services: ["
         + ", ".join(
             [
-                svc("a", "path_patterns: [/a/*]"),
+                svc("a", "path_patterns: [/a/*], priority: 10"),
                 svc("b", "host_headers: [b.example.com], priority: 10"),
             ]
         )
@@ -150,8 +152,8 @@ def test_too_many_rule_values() -> None:
     ("scaling", "expected"),
     [
         ("{min: 3, max: 1, cpu_target: 50}", "min 3 and max 1 are not allowed"),
-        ("{min: 3, max: 5, cpu_target: 50}", "desired_count 2 is outside min 3 .. max 5"),
-        ("{min: 1, max: 5}", "give cpu_target and/or requests_per_target (both are 0)"),
+        ("{min: 3, max: 5, cpu_target: 50}, desired_count: 2", "desired_count 2 is outside min"),
+        ("{min: 1, max: 5, cpu_target: 0}", "give cpu_target and/or requests_per_target"),
         ("{min: 1, max: 5, cpu_target: 150}", "cpu_target: 150 is not a percentage; use 1-100"),
         ("{max: 5, cpu_target: 50}", "ecs.services[0].autoscaling.min: required key is missing"),
     ],

@@ -76,8 +76,16 @@ def aws_cli(endpoint: str, *args: str) -> dict:
 
 
 def config(tmp_path: Path, extra: str) -> Path:
+    """default.yaml with the one-line top-level keys of ``extra`` replaced (a YAML file may
+    not hold a key twice)."""
+    keys = {line.split(":")[0] for line in extra.splitlines() if line and line[0] != " "}
+    base = [
+        line
+        for line in (ROOT / "config" / "default.yaml").read_text().splitlines()
+        if line.split(":")[0] not in keys
+    ]
     path = tmp_path / "ss.yaml"
-    path.write_text((ROOT / "config" / "default.yaml").read_text() + "\n" + extra)
+    path.write_text("\n".join(base) + "\n" + extra)
     return path
 
 

@@ -138,7 +138,8 @@ def test_service_managed_with_nested_stacks_is_refused() -> None:
             "stackset.preferences.max_concurrent: '150%' is out of range",
         ),
         (
-            "stackset: {preferences: {max_concurrent: 5, failure_tolerance: 1}}",
+            "stackset: {preferences: {max_concurrent: 5, failure_tolerance: 1, "
+            "concurrency_mode: STRICT_FAILURE_TOLERANCE}}",
             "exceeds failure_tolerance + 1",
         ),
         ("stackset: {preferences: {failure_tolerance: lots}}", "is neither a count"),

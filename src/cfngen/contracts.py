@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from cfngen.naming import logical_id
 
+# The tag the deployer puts on the root stack it manages (and that CloudFormation then
+# propagates to every resource, so the tag quota counts it).
+MANAGED_BY_TAG = "cfngen:managed-by"
+
 
 class Stack:
     """Logical IDs of the nested stacks in the root template, and their file names."""
@@ -30,6 +34,12 @@ class NetworkOut:
     PRIVATE_SUBNET_IDS = "PrivateSubnetIds"  # only when network.private_subnets is set
     AVAILABILITY_ZONES = "AvailabilityZones"
     LOGS_KEY_ARN = "LogsKeyArn"  # only with ecs.log_encryption: kms
+
+
+class NetworkIn:
+    """Parameters of the network stack that no other stack provides (they have defaults)."""
+
+    AVAILABILITY_ZONE_NAMES = "AvailabilityZoneNames"  # only with AZs listed by name
 
 
 class IamOut:

@@ -20,7 +20,7 @@ from cfngen import cfnyaml
 from cfngen.atomic import replace_folder
 from cfngen.config import Config
 from cfngen.contracts import Stack
-from cfngen.stacks import root
+from cfngen.stacks import quotas, root
 
 FORMATS = ("json", "yaml")
 PARAMETERS_DIR = "parameters"
@@ -29,6 +29,17 @@ ROOT_FILE = "root"
 
 class OutputError(Exception):
     """The output folder cannot be written safely."""
+
+
+class QuotaError(Exception):
+    """The templates of a config would break CloudFormation or ALB quotas.
+
+    ``problems`` start with the config key to change (see :mod:`cfngen.stacks.quotas`).
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -63,8 +74,13 @@ def parameter_file(t: Template, wired: Mapping[str, str]) -> bytes:
 
 
 def render(cfg: Config, formats: Iterable[str] = FORMATS) -> Rendered:
-    """Build every template of a config and serialise it; pure, no I/O."""
+    """Build every template of a config and serialise it; pure, no I/O.
+
+    Raises QuotaError instead of returning templates CloudFormation would refuse.
+    """
     formats = [f for f in FORMATS if f in set(formats)]
+    if not formats:
+        raise ValueError(f"no format to render; use one of {', '.join(FORMATS)}")
     children = root.build_children(cfg)
     wiring = root.wiring(children)
     files: dict[str, bytes] = {}
@@ -73,11 +89,17 @@ def render(cfg: Config, formats: Iterable[str] = FORMATS) -> Rendered:
     for fmt in formats:
         for lid, data in child_dicts.items():
             files[f"{Stack.FILES[lid]}.{fmt}"] = template_text(data, fmt).encode()
-        root_tmpl = root.build(cfg, ext=fmt, children=children)
-        files[f"{ROOT_FILE}.{fmt}"] = template_text(root_tmpl.to_dict(), fmt).encode()
+        root_dict = root.build(cfg, ext=fmt, children=children).to_dict()
+        files[f"{ROOT_FILE}.{fmt}"] = template_text(root_dict, fmt).encode()
     for lid, tmpl in children.items():
         if tmpl.parameters:
             files[f"{PARAMETERS_DIR}/{Stack.FILES[lid]}.json"] = parameter_file(tmpl, wiring[lid])
+    data = {Stack.FILES[lid]: d for lid, d in child_dicts.items()}
+    data[ROOT_FILE] = root_dict
+    sizes = {name: max(len(files[f"{name}.{fmt}"]) for fmt in formats) for name in data}
+    problems = quotas.breaches(cfg, data, sizes)
+    if problems:
+        raise QuotaError(problems)
     return Rendered(files)
 
 

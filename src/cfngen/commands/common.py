@@ -109,15 +109,25 @@ def add_aws_args(parser: argparse.ArgumentParser) -> None:
 
 
 def load_config(path: Path) -> Config:
-    """Load a config or raise UserError with every problem, one per line."""
-    from cfngen.config import ConfigError, load  # lazy: `cfngen --help` needs no config code
+    """Load a config, check that its templates fit every quota, or raise UserError.
+
+    A config is valid only if its templates can be built within CloudFormation's and
+    the ALB's quotas, so every command refuses the same configs ``validate`` does.
+    """
+    from cfngen.config import ConfigError, read  # lazy: `cfngen --help` needs no config code
+    from cfngen.render import QuotaError, render
 
     try:
-        return load(path)
+        loaded = read(path)
+        try:
+            render(loaded.config)
+        except QuotaError as exc:
+            raise loaded.error(exc.problems) from None
     except ConfigError as exc:
         count = len(exc.problems)
-        lines = "\n".join(f"  {exc.source}: {p}" for p in exc.problems)
+        lines = "\n".join(f"  {line}" for line in exc.lines())
         raise UserError(f"invalid config, {plural(count, 'problem')}:\n{lines}") from None
+    return loaded.config
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:

@@ -8,19 +8,29 @@ from cfngen.commands.common import Command, add_config_arg, info, load_config, p
 
 
 def run(args: argparse.Namespace) -> int:
+    from cfngen.config import notes
+
     cfg = load_config(args.config)
     info(
         f"{args.config}: valid ({cfg.prefix}, {plural(cfg.az_count(), 'AZ')}, "
         f"{plural(len(cfg.ecs.services), 'ECS service')}, "
         f"{f'EKS {cfg.eks.version}' if cfg.eks.enabled else 'no EKS'})"
     )
+    for note in notes(cfg):
+        info(f"note: {note}")
     return 0
 
 
 COMMAND = Command(
     "validate",
     help="check a config file and list every problem",
-    description="Load and validate a config; exit 2 with one line per problem.",
+    description=(
+        "Load and validate a config: its YAML (UTF-8, no duplicate keys, at most 1 MiB and "
+        "100,000 values), every key's type and value, what AWS accepts (regions, AZs, EKS "
+        "versions, names, tags) and, by building the templates, every CloudFormation and "
+        "ALB quota. Exit 2 with one line per problem, file:line:col first; nothing is "
+        "written."
+    ),
     arguments=add_config_arg,
     run=run,
 )

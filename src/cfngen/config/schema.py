@@ -11,9 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from cfngen.config import eks_versions
 from cfngen.config.typed_load import doc, doc_factory
 
 PRIORITY_STEP = 10  # listener rule priority of the n-th service when none is given: 10 x n
+# What the Kubernetes manifests run until the user points them at a pushed image: a public
+# image (no registry login, no Docker Hub rate limits) that starts under the hardened pod
+# spec of the base: it runs as any non-root user, writes only to /tmp (the base mounts an
+# emptyDir there; the root filesystem is read-only) and listens on 8080.
+KUBE_PUBLIC_IMAGE = "public.ecr.aws/nginx/nginx-unprivileged"
+KUBE_PUBLIC_TAG = "1.29-alpine"
+KUBE_PUBLIC_PORT = 8080
+# Namespaces the app must not take; a config whose name is one of them gets another.
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
 @dataclass(frozen=True)
@@ -317,7 +327,11 @@ class EksConfig:
         "platform (no eks stack, EKS roles, EKS outputs or Kubernetes subnet tags).",
         True,
     )
-    version: str = doc("Kubernetes version of the cluster (major.minor).", "1.33")
+    version: str = doc(
+        "Kubernetes version of the cluster (major.minor), one EKS still creates clusters "
+        "with (see cfngen.config.eks_versions).",
+        eks_versions.DEFAULT,
+    )
     node_group: NodeGroupConfig = doc_factory("The managed node group.", NodeGroupConfig)
     endpoint_public_access: bool = doc("Kubernetes API reachable from the internet.", True)
     endpoint_private_access: bool = doc("Kubernetes API reachable from inside the VPC.", True)
@@ -392,15 +406,24 @@ class KubernetesConfig:
     """The app the static manifests deploy to EKS (`kubernetes`)."""
 
     namespace: str = doc("Namespace of the app's objects; default: the config's name.", "")
-    image: str = doc("ECR repository name from ecr.repositories whose image the pods run.", "app")
-    tag: str = doc("Image tag (or sha256:<digest>) to run; 'latest' is refused.", "0.1.0")
+    image: str = doc(
+        "An ECR repository name from ecr.repositories, or a full image URI without tag "
+        "(registry/path). Default: the first ECS service's ECR image when it has a fixed "
+        "tag and a port of 1024 or above, else the public nginx-unprivileged image.",
+        KUBE_PUBLIC_IMAGE,
+    )
+    tag: str = doc(
+        "Image tag (or sha256:<digest>) to run; 'latest' is refused. Default: the tag the "
+        "followed ECS service runs, or the public image's.",
+        KUBE_PUBLIC_TAG,
+    )
     replicas: int = doc(
         "Pods always running: the autoscaler's minimum. The Deployment carries no replica "
         "count of its own, so re-applying never undoes a scale-out.",
         2,
     )
     container_port: int = doc(
-        "Port the container listens on (the Service sends port 80 there).", 8080
+        "Port the container listens on (the Service sends port 80 there).", KUBE_PUBLIC_PORT
     )
     health_check_path: str = doc("HTTP path of the readiness and liveness probes.", "/")
     labels: dict[str, str] = doc_factory("Extra labels on every object and pod.", dict)
@@ -571,4 +594,8 @@ class Config:
 
     @property
     def kube_namespace(self) -> str:
-        return self.kubernetes.namespace or self.name
+        """kubernetes.namespace, else the config's name (<name>-<environment> when the name
+        is a system namespace such as ``default``)."""
+        if self.kubernetes.namespace:
+            return self.kubernetes.namespace
+        return self.prefix if self.name in SYSTEM_NAMESPACES else self.name

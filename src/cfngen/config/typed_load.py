@@ -5,6 +5,15 @@ fields are made with :func:`doc`), this module turns a parsed YAML mapping into 
 dataclasses. Unknown keys get a "did you mean" hint; type mismatches name the key path,
 the value and what is allowed. Supported field types: str, int, bool, Literal[...],
 tuple[X, ...], dict[str, X], nested dataclasses and unions of these (incl. None).
+
+Shorthands, the same for every section (so new sections get them for free):
+
+- a key with an empty value (``certificate_arn:``, ``null``, ``~``) is the same as leaving
+  it out: the default applies;
+- a section that has an ``enabled`` switch takes a bare boolean: ``flow_logs: true`` is
+  ``flow_logs: {enabled: true}``;
+- an optional section (default: none, like ``autoscaling``) takes ``false`` for none;
+  ``true`` means "with its defaults" and so asks for the keys it cannot default.
 """
 
 from __future__ import annotations
@@ -19,13 +28,31 @@ import yaml
 
 
 class ConfigError(Exception):
-    """Raised with one line per problem; the CLI prints them and exits 2."""
+    """Raised with one line per problem; the CLI prints them and exits 2.
 
-    def __init__(self, problems: list[str], source: str = "") -> None:
+    ``problems`` are the messages, each starting with its key path. ``located`` holds,
+    for each, its ``line:col`` in the file (or "") and the text to show, so that
+    :meth:`lines` reads ``file:line:col: key.path: message``.
+    """
+
+    def __init__(
+        self,
+        problems: list[str],
+        source: str = "",
+        located: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.problems = problems
         self.source = source
-        head = f"{source}: " if source else ""
-        super().__init__("\n".join(head + p for p in problems))
+        self.located = located if located is not None else [("", p) for p in problems]
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """``file:line:col: problem`` for each problem, in order."""
+        out = []
+        for where, text in self.located:
+            head = ":".join(p for p in (self.source, where) if p)
+            out.append(f"{head}: {text}" if head else text)
+        return out
 
 
 def doc(text: str, default: Any = dataclasses.MISSING, **kw: Any) -> Any:
@@ -40,8 +67,9 @@ def doc_factory(text: str, factory: Any) -> Any:
 
 
 MISSING = object()  # a value that could not be converted (already reported)
-YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 UNKNOWN_KEY = ": unknown key"
+MAX_STRING_BYTES = 4096  # longer than any value AWS takes here (CloudFormation parameters: 4 KiB)
+SWITCH = "enabled"  # a section with this bool field accepts a bare true/false
 
 
 def _join(path: str, key: str | int) -> str:
@@ -84,8 +112,13 @@ def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
         return build(tp, value, path, problems)
     if origin in (Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
-        if value is None and type(None) in get_args(tp):
+        optional = type(None) in get_args(tp)
+        if value is None and optional:
             return None
+        section = next((a for a in args if dataclasses.is_dataclass(a)), None)
+        if optional and section is not None and isinstance(value, bool):
+            # an optional section: false = none, true = with its defaults
+            return build(section, {}, path, problems) if value else None
         for arg in args:
             if _matches(arg, value):
                 return _convert(arg, value, path, problems)
@@ -113,12 +146,24 @@ def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
             if not isinstance(k, str):
                 problems.append(f"{path}: key {_show(k)} is not a string")
                 continue
+            if len(k.encode()) > MAX_STRING_BYTES:
+                problems.append(
+                    f"{path}: a key of {len(k.encode()):,} bytes; at most "
+                    f"{MAX_STRING_BYTES:,} bytes are allowed"
+                )
+                continue
             if val_tp is str and isinstance(v, int | float | bool):
                 problems.append(f"{_join(path, k)}: {_show(v)} is not a string (quote it)")
                 continue
             out[k] = _convert(val_tp, v, _join(path, k), problems)
         return out
     if _matches(tp, value):
+        if isinstance(value, str) and len(value.encode()) > MAX_STRING_BYTES:
+            problems.append(
+                f"{path}: a string of {len(value.encode()):,} bytes; at most "
+                f"{MAX_STRING_BYTES:,} bytes are allowed"
+            )
+            return MISSING
         return value
     if tp is str and isinstance(value, int | float | bool):
         kind, why = (
@@ -163,14 +208,23 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def build(cls: type, raw: Any, path: str, problems: list[str]) -> Any:
     where = path or "config"
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    if raw is None:
+        raw = {}  # an empty section: its defaults
+    if isinstance(raw, bool) and _hints(cls).get(SWITCH) is bool:
+        raw = {SWITCH: raw}  # flow_logs: true
     if not isinstance(raw, dict):
-        problems.append(f"{where}: {_show(raw)} is not a mapping")
+        switch = " (or true/false)" if SWITCH in fields else ""
+        problems.append(f"{where}: {_show(raw)} is not a mapping{switch}")
         return MISSING
     hints = _hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in raw.items():
         key_path = _join(path, str(key))
+        if value is None and key in fields and type(None) not in get_args(hints[key]):
+            if _required(fields[key]):
+                problems.append(f"{key_path}: required key is empty")
+            continue  # an empty value is the default
         if key not in fields:
             close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -181,15 +235,16 @@ def build(cls: type, raw: Any, path: str, problems: list[str]) -> Any:
         if converted is not MISSING:
             kwargs[key] = converted
     for name, f in fields.items():
-        missing_default = (
-            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        )
-        if name not in raw and missing_default:
+        if name not in raw and _required(f):
             problems.append(f"{_join(path, name)}: required key is missing")
     try:
         return cls(**kwargs)
     except TypeError:
         return MISSING  # a required key was missing or bad: already reported
+
+
+def _required(f: dataclasses.Field[Any]) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
 def field_docs(cls: type, path: str = "") -> list[tuple[str, str]]:

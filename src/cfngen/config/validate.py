@@ -14,6 +14,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from cfngen.config import eks_versions, limits, regions
 from cfngen.config.schema import Config, EcsService
 from cfngen.naming import logical_id
 from cfngen.patterns import IMAGE_TAG_RE, REGION_RE
@@ -26,12 +27,11 @@ IMAGE_URI_RE = re.compile(
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$"
 )
 INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
-EKS_VERSION_RE = re.compile(r"^1\.(\d+)$")
 STACK_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 MIN_AZS, MAX_AZS = 2, 6
-MIN_EKS_MINOR = 28
+TAG_PUNCTUATION = set(" _.:/=+-@")
 LOG_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -83,11 +83,12 @@ def _top(cfg: Config) -> Iterator[str]:
     yield from _name("environment", cfg.environment, 12)
     if not REGION_RE.match(cfg.region):
         yield f"region: {cfg.region!r} is not an AWS region name (like us-east-1)"
-    for key, value in cfg.tags.items():
-        if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
-            yield f"tags.{key}: tag keys are 1-128 characters and may not start with 'aws:'"
-        if len(value) > 256:
-            yield f"tags.{key}: value is {len(value)} characters; at most 256 allowed"
+    elif regions.region(cfg.region) is None:
+        yield (
+            f"region: {cfg.region!r} is not a region cfngen knows (its region table, dated "
+            f"{regions.TABLE_DATE}, has {regions.known()})"
+        )
+    yield from _tags(cfg.tags)
     if cfg.deploy.stack_name and (
         not STACK_NAME_RE.match(cfg.deploy.stack_name) or len(cfg.deploy.stack_name) > 128
     ):
@@ -101,6 +102,33 @@ def _top(cfg: Config) -> Iterator[str]:
             f"deploy.template_bucket: {bucket!r} is not a valid S3 bucket name "
             "(3-63 lowercase letters, digits, hyphens and dots; starts and ends alphanumeric)"
         )
+
+
+def _tag_text(text: str) -> bool:
+    """AWS tag characters: letters, digits, spaces and _ . : / = + - @ (any language)."""
+    return all(c.isalnum() or c in TAG_PUNCTUATION for c in text)
+
+
+def _tags(tags: dict[str, str]) -> Iterator[str]:
+    for key, value in tags.items():
+        where = f"tags.{key}"
+        if not 1 <= len(key) <= limits.TAG_KEY_CHARS or not _tag_text(key):
+            yield (
+                f"{where}: {key!r} is not a tag key (1-{limits.TAG_KEY_CHARS} letters, digits, "
+                "spaces and _ . : / = + - @)"
+            )
+        elif key.lower().startswith("aws:"):
+            yield f"{where}: tag keys may not start with 'aws:' (reserved for AWS)"
+        elif key.lower().startswith(limits.CFNGEN_TAG_PREFIX):
+            yield (
+                f"{where}: tag keys starting with '{limits.CFNGEN_TAG_PREFIX}' are cfngen's own "
+                "(it tags every stack with them); choose another key"
+            )
+        if len(value) > limits.TAG_VALUE_CHARS or not _tag_text(value):
+            yield (
+                f"{where}: {value!r} is not a tag value (0-{limits.TAG_VALUE_CHARS} letters, "
+                "digits, spaces and _ . : / = + - @)"
+            )
 
 
 def _name(key: str, value: str, limit: int) -> Iterator[str]:
@@ -145,32 +173,45 @@ def _network(cfg: Config) -> Iterator[str]:
     elif vpc is not None:
         yield from _network_prefix("network.vpc_cidr", vpc)
 
-    azs = net.availability_zones
+    yield from _availability_zones(cfg)
     count = cfg.az_count()
-    if isinstance(azs, int):
-        if not MIN_AZS <= azs <= MAX_AZS:
-            yield (
-                f"network.availability_zones: {azs} is not allowed; use {MIN_AZS} to {MAX_AZS} "
-                "(high availability needs at least 2)"
-            )
-    else:
-        if not MIN_AZS <= len(azs) <= MAX_AZS:
-            yield (
-                f"network.availability_zones: {len(azs)} AZs listed; list {MIN_AZS} to "
-                f"{MAX_AZS} (high availability needs at least 2)"
-            )
-        seen: set[str] = set()
-        for i, az in enumerate(azs):
-            key = f"network.availability_zones[{i}]"
-            if not re.fullmatch(re.escape(cfg.region) + r"[a-z]", az):
-                yield f"{key}: {az!r} is not an AZ of region {cfg.region} (like {cfg.region}a)"
-            if az in seen:
-                yield f"{key}: {az!r} is listed twice; each subnet needs its own AZ"
-            seen.add(az)
     taken: list[tuple[str, ipaddress.IPv4Network]] = []
     yield from _subnets("network.public_subnets", net.public_subnets, count, vpc, taken)
     if net.private_subnets:
         yield from _subnets("network.private_subnets", net.private_subnets, count, vpc, taken)
+
+
+def _availability_zones(cfg: Config) -> Iterator[str]:
+    """2-6 AZs, no more than the region has; listed names must exist in the region."""
+    azs, key = cfg.network.availability_zones, "network.availability_zones"
+    region = regions.region(cfg.region)
+    usable = min(MAX_AZS, region.usable) if region else MAX_AZS
+    count = azs if isinstance(azs, int) else len(azs)
+    listed = "" if isinstance(azs, int) else " listed"
+    if not MIN_AZS <= count <= MAX_AZS:
+        yield (
+            f"{key}: {count} AZs{listed} is not allowed; use {MIN_AZS} to {MAX_AZS} (high "
+            "availability needs at least 2)"
+        )
+    elif count > usable:
+        yield (
+            f"{key}: {count} AZs{listed}, but region {cfg.region} has {usable} that every "
+            f"account can use (cfngen's region table, dated {regions.TABLE_DATE}); use "
+            f"{MIN_AZS} to {usable}"
+        )
+    if isinstance(azs, int):
+        return
+    names = region.zone_names(cfg.region) if region else []
+    seen: set[str] = set()
+    for i, az in enumerate(azs):
+        item = f"{key}[{i}]"
+        if region is not None and az not in names:
+            yield f"{item}: {az!r} is not an AZ of region {cfg.region} (it has {', '.join(names)})"
+        elif region is None and not re.fullmatch(re.escape(cfg.region) + r"[a-z]", az):
+            yield f"{item}: {az!r} is not an AZ of region {cfg.region} (like {cfg.region}a)"
+        if az in seen:
+            yield f"{item}: {az!r} is listed twice; each subnet needs its own AZ"
+        seen.add(az)
 
 
 def _subnets(
@@ -296,12 +337,12 @@ def _image(cfg: Config, key: str, svc: EcsService) -> Iterator[str]:
 
 
 def _eks(cfg: Config) -> Iterator[str]:
-    m = EKS_VERSION_RE.match(cfg.eks.version)
-    if not m or int(m.group(1)) < MIN_EKS_MINOR:
-        yield (
-            f"eks.version: {cfg.eks.version!r} is not a supported Kubernetes version; "
-            f"use 1.{MIN_EKS_MINOR} or newer, as a quoted string like '1.33'"
-        )
+    try:
+        problem = eks_versions.problem(cfg.eks.version, eks_versions.today())
+    except eks_versions.BadDate as exc:
+        problem = f"{cfg.eks.version!r} cannot be checked: {exc}"
+    if problem:
+        yield f"eks.version: {problem}"
     ng = cfg.eks.node_group
     key = "eks.node_group"
     if not ng.instance_types:

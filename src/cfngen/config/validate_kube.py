@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from cfngen.config.schema import Config
+from cfngen.config.schema import SYSTEM_NAMESPACES, Config
 from cfngen.patterns import IMAGE_TAG_RE, is_digest, is_label_key, is_label_value
 
 DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -22,7 +22,9 @@ MEMORY_UNITS = {
 
 # Labels the base uses in selectors: overriding them would detach pods from their Deployment.
 RESERVED_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/instance")
-SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+IMAGE_NAME_RE = re.compile(
+    r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?/[a-z0-9]+([._/-][a-z0-9]+)*$"
+)  # registry/path, no tag (the tag is kubernetes.tag)
 
 
 def cpu_millis(value: str) -> float | None:
@@ -51,10 +53,19 @@ def check(cfg: Config) -> Iterator[str]:
             f"{key}.namespace: {cfg.kube_namespace!r} is a system namespace; give the app "
             "its own (any name except " + ", ".join(SYSTEM_NAMESPACES) + ")"
         )
-    if cfg.ecr_repository(k.image) is None:
+    if "/" in k.image:
+        if not IMAGE_NAME_RE.match(k.image) or len(k.image) > 255:
+            yield (
+                f"{key}.image: {k.image!r} is not an image name (registry/path, lowercase, "
+                "without a tag: the tag goes in kubernetes.tag)"
+            )
+    elif cfg.ecr_repository(k.image) is None:
         names = ", ".join(r.name for r in cfg.ecr.repositories) or "none defined"
-        yield f"{key}.image: {k.image!r} names no repository in ecr.repositories ({names})"
-    yield from _tag(key, k.tag)
+        yield (
+            f"{key}.image: {k.image!r} names no repository in ecr.repositories ({names}) — "
+            "or give a full image name like public.ecr.aws/nginx/nginx-unprivileged"
+        )
+    yield from _tag(key, k.tag, k.image)
     if k.replicas < 1:
         yield f"{key}.replicas: {k.replicas} is not allowed; use 1 or more"
     if k.hpa.max_replicas < k.replicas:
@@ -76,8 +87,13 @@ def check(cfg: Config) -> Iterator[str]:
     yield from _labels(key + ".labels", k.labels)
 
 
-def _tag(key: str, tag: str) -> Iterator[str]:
-    if tag.lower() == "latest":
+def _tag(key: str, tag: str, image: str) -> Iterator[str]:
+    if not tag:
+        yield (
+            f"{key}.tag: give the tag (or sha256:<digest>) of the image to run: no ECS "
+            f"service runs {image!r} with a version tag to follow"
+        )
+    elif tag.lower() == "latest":
         yield (
             f"{key}.tag: 'latest' is refused: it names no fixed image, so a rollout or a node "
             "replacement can silently run other code; give a version tag or sha256:<digest>"

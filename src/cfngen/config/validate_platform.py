@@ -8,7 +8,7 @@ Every message names the key path, the bad value and what is allowed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from cfngen.config.schema import AutoscalingConfig, Config, EcsService, HealthCheckConfig
 from cfngen.config.validate import cidr_problems, retention_problems
@@ -40,8 +40,15 @@ MAX_RULE_VALUES = 5  # ALB: at most 5 condition values per listener rule
 MAX_PRIORITY = 50000
 
 
-def check(cfg: Config) -> list[str]:
-    return [*_network(cfg), *_alb(cfg), *_routing(cfg), *_ecs(cfg), *_ecr(cfg), *_eks(cfg)]
+def check(cfg: Config, written: Callable[[str], bool]) -> list[str]:
+    return [
+        *_network(cfg),
+        *_alb(cfg),
+        *_routing(cfg),
+        *_ecs(cfg),
+        *_ecr(cfg, written),
+        *_eks(cfg),
+    ]
 
 
 def _network(cfg: Config) -> Iterator[str]:
@@ -189,7 +196,7 @@ def _ecs(cfg: Config) -> Iterator[str]:
         yield f"{key}: fargate_weight and fargate_spot_weight are both 0; give one a weight"
 
 
-def _ecr(cfg: Config) -> Iterator[str]:
+def _ecr(cfg: Config, written: Callable[[str], bool]) -> Iterator[str]:
     for i, repo in enumerate(cfg.ecr.repositories):
         key = f"ecr.repositories[{i}]"
         if repo.kms_key_arn and repo.encryption != "KMS":
@@ -201,7 +208,13 @@ def _ecr(cfg: Config) -> Iterator[str]:
         if repo.expire_untagged_days < 0:
             days = repo.expire_untagged_days
             yield f"{key}.expire_untagged_days: {days} is negative; use 0 or more (0 = never)"
-        if repo.empty_on_delete and cfg.retain.ecr_repositories:
+        # Unwritten, retain.ecr_repositories does not keep a repository that empties on
+        # delete (cfngen.stacks.ecr); written true, the two contradict each other.
+        if (
+            repo.empty_on_delete
+            and cfg.retain.ecr_repositories
+            and written("retain.ecr_repositories")
+        ):
             yield (
                 f"{key}.empty_on_delete: true contradicts retain.ecr_repositories: true "
                 "(retained repositories are never deleted); set retain.ecr_repositories: false"

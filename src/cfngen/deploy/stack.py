@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from cfngen.config import Config
+from cfngen.contracts import MANAGED_BY_TAG
 from cfngen.deploy import changeset, hooks, outputs, plan_cost, timings
 from cfngen.deploy.package import upload_templates, write_packaged
 from cfngen.deploy.progress import Progress, plan_deploy
@@ -39,7 +40,7 @@ if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
     from types_boto3_cloudformation import CloudFormationClient
     from types_boto3_cloudformation.type_defs import StackEventTypeDef
 
-MANAGED_TAG = ("cfngen:managed-by", "cfngen")
+MANAGED_TAG = (MANAGED_BY_TAG, "cfngen")
 IAM_NAME_PROPS = ("RoleName", "PolicyName", "ManagedPolicyName", "UserName", "GroupName")
 
 

@@ -78,8 +78,11 @@ def output_dir(cfg: Config, root: Path = OUTPUT_ROOT) -> Path:
     return root / cfg.environment
 
 
-def outputs_key(cfg: Config) -> str:
-    """The root stack output holding the URI of the repository the pods run."""
+def outputs_key(cfg: Config) -> str | None:
+    """The root stack output holding the URI of the repository the pods run; None when
+    ``kubernetes.image`` is a full image name (no ECR repository of this config)."""
+    if cfg.ecr_repository(cfg.kubernetes.image) is None:
+        return None
     return EcrOut.repository_uri(cfg.kubernetes.image)
 
 
@@ -101,12 +104,19 @@ def read_outputs(path: Path) -> dict[str, str]:
 
 def placeholder_outputs(cfg: Config) -> dict[str, str]:
     """Outputs shaped like a real deployment's, for validation without one."""
+    key = outputs_key(cfg)
+    if key is None:
+        return {}
     registry = f"{PLACEHOLDER_ACCOUNT}.dkr.ecr.{cfg.region}.amazonaws.com"
-    return {outputs_key(cfg): f"{registry}/{cfg.prefix}/{cfg.kubernetes.image}"}
+    return {key: f"{registry}/{cfg.prefix}/{cfg.kubernetes.image}"}
 
 
 def repository_uri(cfg: Config, outputs: Mapping[str, str], source: str) -> str:
+    """The image name (no tag) the pods run: the ECR repository's URI from the stack
+    outputs, or ``kubernetes.image`` itself when it is a full image name."""
     key = outputs_key(cfg)
+    if key is None:
+        return cfg.kubernetes.image
     uri = outputs.get(key, "")
     if not uri:
         raise RenderError(

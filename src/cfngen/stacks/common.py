@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from troposphere import Output, Parameter, Tags, Template
 
@@ -13,9 +13,30 @@ TEMPLATE_VERSION = "2010-09-09"
 # constructor (``Resource(title, **props)``); troposphere checks each value's type itself.
 Props = dict[str, Any]
 
+T = TypeVar("T")
+
+
+class UncappedTemplate(Template):
+    """A troposphere Template without troposphere's own copy of CloudFormation's quotas.
+
+    troposphere raises a bare ValueError at the 501st resource, mid-build, naming no
+    config key. cfngen builds the whole template instead and :mod:`cfngen.stacks.quotas`
+    measures it, so an oversized config is refused with the key that made it grow and
+    the real count.
+    """
+
+    def add_resource(self, resource: T) -> T:
+        return self._update(self.resources, resource)  # type: ignore[no-any-return]
+
+    def add_output(self, output: T) -> T:
+        return self._update(self.outputs, output)  # type: ignore[no-any-return]
+
+    def add_parameter(self, parameter: T) -> T:
+        return self._update(self.parameters, parameter)  # type: ignore[no-any-return]
+
 
 def new_template(cfg: Config, what: str) -> Template:
-    t = Template(Description=f"cfngen {cfg.prefix}: {what}")
+    t = UncappedTemplate(Description=f"cfngen {cfg.prefix}: {what}")
     t.set_version(TEMPLATE_VERSION)
     return t
 

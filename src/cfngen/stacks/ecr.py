@@ -111,7 +111,10 @@ def _repository(cfg: Config, repo: EcrRepository) -> ecr.Repository:
         reasons["CKV_AWS_51"] = (
             "Tags made mutable on purpose by image_tag_mutability: MUTABLE for this repository."
         )
-    return retain(suppress(res, reasons), cfg.retain.ecr_repositories)
+    # A repository that empties itself on delete is meant to go: not retained (a written
+    # retain.ecr_repositories: true together with empty_on_delete is refused).
+    keep = cfg.retain.ecr_repositories and not repo.empty_on_delete
+    return retain(suppress(res, reasons), keep)
 
 
 def build(cfg: Config) -> Template:

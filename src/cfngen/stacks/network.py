@@ -8,13 +8,13 @@ every log group is created here, in the first stack to deploy (:mod:`log_groups`
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Join, Template, ec2
+from troposphere import GetAtt, Join, Parameter, Template, ec2
 
 from cfngen.config import Config
 from cfngen.contracts import NetworkOut
 from cfngen.stacks import log_groups, network_private, network_security
 from cfngen.stacks.common import add_output, name_tags, new_template
-from cfngen.stacks.subnets import az, subnet_tags
+from cfngen.stacks.subnets import az, az_names, subnet_tags
 
 
 def _vpc(cfg: Config) -> ec2.VPC:
@@ -52,12 +52,14 @@ def _internet_access(
     return table, attachment
 
 
-def _public_subnet(cfg: Config, vpc: ec2.VPC, index: int, cidr: str) -> ec2.Subnet:
+def _public_subnet(
+    cfg: Config, vpc: ec2.VPC, index: int, cidr: str, names: Parameter | None
+) -> ec2.Subnet:
     return ec2.Subnet(
         f"PublicSubnet{index + 1}",
         VpcId=vpc.ref(),
         CidrBlock=cidr,
-        AvailabilityZone=az(cfg, index),
+        AvailabilityZone=az(index, names),
         MapPublicIpOnLaunch=not cfg.network.private_subnets,
         Tags=subnet_tags(cfg, f"public-{index + 1}", "elb"),
     )
@@ -65,10 +67,11 @@ def _public_subnet(cfg: Config, vpc: ec2.VPC, index: int, cidr: str) -> ec2.Subn
 
 def build(cfg: Config) -> Template:
     t = new_template(cfg, "network (VPC, subnets, internet gateway, NAT, routes)")
+    names = az_names(cfg, t)
     vpc = t.add_resource(_vpc(cfg))
     table, attachment = _internet_access(cfg, t, vpc)
     subnets = [
-        t.add_resource(_public_subnet(cfg, vpc, i, cidr))
+        t.add_resource(_public_subnet(cfg, vpc, i, cidr, names))
         for i, cidr in enumerate(cfg.network.public_subnets)
     ]
     for i, subnet in enumerate(subnets):
@@ -79,7 +82,7 @@ def build(cfg: Config) -> Template:
                 RouteTableId=table.ref(),
             )
         )
-    private = network_private.add(cfg, t, vpc, subnets, attachment)
+    private = network_private.add(cfg, t, vpc, subnets, attachment, names)
     logs_key = log_groups.add_key(cfg, t)
     network_security.add(cfg, t, vpc, GetAtt(logs_key, "Arn") if logs_key else None)
     add_output(t, NetworkOut.VPC_ID, vpc.ref(), "ID of the VPC")

@@ -8,7 +8,7 @@ between the two only changes routes.
 
 from __future__ import annotations
 
-from troposphere import Join, Region, Template, ec2
+from troposphere import Join, Parameter, Region, Template, ec2
 
 from cfngen.config import Config
 from cfngen.stacks.common import name_tags
@@ -21,6 +21,7 @@ def add(
     vpc: ec2.VPC,
     public: list[ec2.Subnet],
     attachment: ec2.VPCGatewayAttachment,
+    names: Parameter | None = None,
 ) -> list[ec2.Subnet]:
     """Add the private subnets and what they route through; [] when none are configured."""
     net = cfg.network
@@ -37,7 +38,7 @@ def add(
                 f"PrivateSubnet{n}",
                 VpcId=vpc.ref(),
                 CidrBlock=cidr,
-                AvailabilityZone=az(cfg, i),
+                AvailabilityZone=az(i, names),
                 MapPublicIpOnLaunch=False,
                 Tags=subnet_tags(cfg, f"private-{n}", "internal-elb"),
             )

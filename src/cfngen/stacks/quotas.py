@@ -1,0 +1,234 @@
+"""Measure built templates against CloudFormation's and the ALB's quotas.
+
+Counts are taken from the templates themselves (``Template.to_dict()`` data and the
+rendered bytes), never estimated from the config, so they stay right whatever the
+builders add. Each breach names the config key that makes the template grow, the
+measured figure and the limit (:mod:`cfngen.config.limits`), and starts with that
+key so the CLI can point at its line. :func:`breaches` is what validation and
+generation call; :func:`usage` gives the raw figures (for tests, benchmarks and a
+later sharding step that needs to know how full a template is).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cfngen.config import Config, limits
+from cfngen.contracts import MANAGED_BY_TAG, Stack
+
+ROOT = "root"
+TemplateData = Mapping[str, Any]
+
+# The config key that makes each template grow (and that a breach points at).
+DRIVERS: Mapping[str, str] = {
+    ROOT: "ecr.repositories",  # the root re-exports every repository URI
+    Stack.FILES[Stack.NETWORK]: "network.availability_zones",
+    Stack.FILES[Stack.IAM]: "iam",
+    Stack.FILES[Stack.ECR]: "ecr.repositories",
+    Stack.FILES[Stack.ECS_ALB]: "ecs.services",
+    Stack.FILES[Stack.EKS]: "eks",
+}
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What one template uses of the per-template quotas."""
+
+    name: str
+    resources: int
+    parameters: int
+    outputs: int
+    mappings: int
+    size: int  # bytes of the largest rendering written (JSON or YAML)
+    description: int  # bytes of the template Description
+    most_tags: tuple[int, str]  # most tags on one resource, stack tags included; which one
+    longest_id: str  # the longest logical ID among resources, parameters, outputs
+
+
+def usage(name: str, data: TemplateData, size: int, stack_tags: frozenset[str]) -> Usage:
+    """The figures of one template; ``stack_tags``: keys of the tags every stack carries."""
+    ids = [*data.get("Resources", {}), *data.get("Parameters", {}), *data.get("Outputs", {})]
+    tagged = [(len(stack_tags | _own_tags(r)), lid) for lid, r in data.get("Resources", {}).items()]
+    return Usage(
+        name=name,
+        resources=len(data.get("Resources", {})),
+        parameters=len(data.get("Parameters", {})),
+        outputs=len(data.get("Outputs", {})),
+        mappings=len(data.get("Mappings", {})),
+        size=size,
+        description=len(str(data.get("Description", "")).encode()),
+        most_tags=max(tagged, default=(len(stack_tags), "")),
+        longest_id=max(ids, key=len, default=""),
+    )
+
+
+def _tag_keys(tags: Any) -> frozenset[str]:
+    if isinstance(tags, dict):
+        return frozenset(map(str, tags))
+    if isinstance(tags, list):
+        return frozenset(str(t.get("Key")) for t in tags if isinstance(t, dict))
+    return frozenset()
+
+
+def _own_tags(resource: Mapping[str, Any]) -> frozenset[str]:
+    """Keys of the tags set on the resource itself (Tags, or in TagSpecifications)."""
+    props = resource.get("Properties", {})
+    keys = _tag_keys(props.get("Tags"))
+    data = props.get("LaunchTemplateData", {})
+    for spec in (data.get("TagSpecifications") or []) if isinstance(data, dict) else []:
+        keys |= _tag_keys(spec.get("Tags"))
+    return keys
+
+
+def stack_tag_keys(root: TemplateData) -> frozenset[str]:
+    """Tags on every stack: the nested stacks' Tags plus the deployer's root stack tag.
+
+    CloudFormation propagates stack tags to every resource it creates, so they count
+    against each resource's 50 along with the resource's own tags (same key: one tag).
+    """
+    keys = {MANAGED_BY_TAG}
+    for res in root.get("Resources", {}).values():
+        keys |= _tag_keys(res.get("Properties", {}).get("Tags"))
+    return frozenset(keys)
+
+
+def breaches(
+    cfg: Config, templates: Mapping[str, TemplateData], sizes: Mapping[str, int]
+) -> list[str]:
+    """Every quota the templates break, one message each, starting with a config key.
+
+    ``templates`` maps a template name (``root``, ``network`` ...) to its data;
+    ``sizes`` maps the same names to the byte size of their largest rendering.
+    """
+    out: list[str] = []
+    stack_tags = stack_tag_keys(templates.get(ROOT, {}))
+    uses = [usage(name, data, sizes.get(name, 0), stack_tags) for name, data in templates.items()]
+    for use in uses:
+        out.extend(_template_breaches(cfg, use))
+        out.extend(_alb_breaches(DRIVERS.get(use.name, use.name), use.name, templates[use.name]))
+    out.extend(_tag_breaches(cfg, max(uses, key=lambda u: u.most_tags[0])))
+    total = sum(u.resources for u in uses)
+    if total > limits.RESOURCES_PER_OPERATION:
+        out.append(
+            f"{DRIVERS[Stack.FILES[Stack.ECS_ALB]]}: the stacks hold {total:,} resources in "
+            f"all; one CloudFormation stack operation, nested stacks included, handles at "
+            f"most {limits.RESOURCES_PER_OPERATION:,}"
+        )
+    return out
+
+
+def _units(cfg: Config, key: str) -> tuple[int, str]:
+    if key == "ecs.services":
+        return len(cfg.ecs.services), "services"
+    if key == "ecr.repositories":
+        return len(cfg.ecr.repositories), "repositories"
+    return 0, ""
+
+
+def _too_many(cfg: Config, use: Usage, what: str, count: int, limit: int) -> str:
+    key = DRIVERS.get(use.name, use.name)
+    units, noun = _units(cfg, key)
+    fit = f"; about {units * limit // count} {noun} fit in one template" if units else ""
+    per = f" for {units} {noun}" if units else ""
+    return (
+        f"{key}: the {use.name} template would have {count:,} {what}{per}; CloudFormation "
+        f"allows at most {limit} {what} per template{fit}"
+    )
+
+
+def _template_breaches(cfg: Config, use: Usage) -> Iterator[str]:
+    key = DRIVERS.get(use.name, use.name)
+    for what, count, limit in (
+        ("resources", use.resources, limits.RESOURCES),
+        ("parameters", use.parameters, limits.PARAMETERS),
+        ("outputs", use.outputs, limits.OUTPUTS),
+        ("mappings", use.mappings, limits.MAPPINGS),
+    ):
+        if count > limit:
+            yield _too_many(cfg, use, what, count, limit)
+    if use.size > limits.TEMPLATE_BYTES:
+        yield (
+            f"{key}: the {use.name} template would be {use.size:,} bytes; CloudFormation "
+            f"accepts templates of at most {limits.TEMPLATE_BYTES:,} bytes (1 MB)"
+        )
+    if use.description > limits.DESCRIPTION_BYTES:
+        yield (
+            f"name: the {use.name} template's description would be {use.description:,} "
+            f"bytes; CloudFormation allows at most {limits.DESCRIPTION_BYTES:,}"
+        )
+    if len(use.longest_id) > limits.LOGICAL_ID_CHARS:
+        yield (
+            f"{key}: the {use.name} template would have a logical ID of "
+            f"{len(use.longest_id)} characters ({use.longest_id[:40]}...); CloudFormation "
+            f"allows at most {limits.LOGICAL_ID_CHARS}"
+        )
+
+
+def _tag_breaches(cfg: Config, use: Usage) -> Iterator[str]:
+    total, resource = use.most_tags
+    if total > limits.TAGS_PER_RESOURCE:
+        room = limits.TAGS_PER_RESOURCE - (total - len(cfg.tags))
+        yield (
+            f"tags: {len(cfg.tags)} tags are too many: with the tags cfngen adds, resource "
+            f"{resource} of the {use.name} template would carry {total}; AWS allows "
+            f"{limits.TAGS_PER_RESOURCE} per resource, so give at most {max(room, 0)}"
+        )
+
+
+def _ref(value: Any) -> str:
+    return str(value.get("Ref", "")) if isinstance(value, dict) else ""
+
+
+def _alb_breaches(key: str, name: str, data: TemplateData) -> Iterator[str]:
+    """Listener rules per listener, target groups per ALB, condition values per rule."""
+    resources = data.get("Resources", {})
+    listeners = {
+        lid: _ref(r["Properties"].get("LoadBalancerArn"))
+        for lid, r in resources.items()
+        if r.get("Type") == "AWS::ElasticLoadBalancingV2::Listener"
+    }
+    groups: dict[str, set[str]] = defaultdict(set)  # ALB -> target groups it forwards to
+    rules: dict[str, list[tuple[str, Any]]] = defaultdict(list)  # listener -> rules
+    for lid, listener in listeners.items():
+        for action in resources[lid]["Properties"].get("DefaultActions", []):
+            groups[listener].add(_ref(action.get("TargetGroupArn")))
+    for lid, res in resources.items():
+        if res.get("Type") != "AWS::ElasticLoadBalancingV2::ListenerRule":
+            continue
+        props = res["Properties"]
+        listener = _ref(props.get("ListenerArn"))
+        rules[listener].append((lid, props.get("Priority")))
+        for action in props.get("Actions", []):
+            groups[listeners.get(listener, "")].add(_ref(action.get("TargetGroupArn")))
+        values = sum(
+            len(cond.get(config, {}).get("Values", []))
+            for cond in props.get("Conditions", [])
+            for config in cond
+            if config.endswith("Config")
+        )
+        if values > limits.CONDITION_VALUES_PER_RULE:
+            yield (
+                f"{key}: listener rule {lid} of the {name} template has {values} condition "
+                f"values; an ALB rule takes at most {limits.CONDITION_VALUES_PER_RULE}"
+            )
+    for listener, entries in rules.items():
+        if len(entries) > limits.RULES_PER_LISTENER:
+            yield (
+                f"{key}: {len(entries)} listener rules on listener {listener} of the {name} "
+                f"template; an ALB listener takes at most {limits.RULES_PER_LISTENER} "
+                "(the default action not counted)"
+            )
+        priorities = [p for _, p in entries]
+        for prio in sorted({p for p in priorities if priorities.count(p) > 1}, key=str):
+            yield f"{key}: listener rule priority {prio} is used twice on listener {listener}"
+    for alb, tgs in groups.items():
+        tgs.discard("")
+        if len(tgs) > limits.TARGET_GROUPS_PER_ALB:
+            yield (
+                f"{key}: load balancer {alb} of the {name} template would forward to "
+                f"{len(tgs)} target groups; an ALB takes at most "
+                f"{limits.TARGET_GROUPS_PER_ALB}"
+            )
