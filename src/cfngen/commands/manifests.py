@@ -144,7 +144,9 @@ def run_render(args: argparse.Namespace) -> int:
             f"no deployment outputs in {args.output_dir}/{cfg.environment}/: rendered from the "
             "outputs the last rehearsal kept (deploy for real for the cluster's own)"
         )
-    if args.placeholder:
+    from cfngen.kube import render
+
+    if args.placeholder and render.placeholder_outputs(cfg):
         info("placeholder image registry: for validation only, do not apply this")
     return 0
 
