@@ -115,7 +115,9 @@ def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
         optional = type(None) in get_args(tp)
         if value is None and optional:
             return None
-        section = next((a for a in args if dataclasses.is_dataclass(a)), None)
+        section = next(
+            (a for a in args if isinstance(a, type) and dataclasses.is_dataclass(a)), None
+        )
         if optional and section is not None and isinstance(value, bool):
             # an optional section: false = none, true = with its defaults
             return build(section, {}, path, problems) if value else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from troposphere import Output, Parameter, Tags, Template
+from troposphere import BaseAWSObject, Output, Parameter, Tags, Template
 
 from cfngen.config import Config
 
@@ -13,7 +13,9 @@ TEMPLATE_VERSION = "2010-09-09"
 # constructor (``Resource(title, **props)``); troposphere checks each value's type itself.
 Props = dict[str, Any]
 
-T = TypeVar("T")
+R = TypeVar("R", bound=BaseAWSObject)
+Out = TypeVar("Out", bound=Output)
+P = TypeVar("P", bound=Parameter)
 
 
 class UncappedTemplate(Template):
@@ -25,14 +27,14 @@ class UncappedTemplate(Template):
     the real count.
     """
 
-    def add_resource(self, resource: T) -> T:
-        return self._update(self.resources, resource)  # type: ignore[no-any-return]
+    def add_resource(self, resource: R) -> R:  # type: ignore[override]
+        return self._update(self.resources, resource)
 
-    def add_output(self, output: T) -> T:
-        return self._update(self.outputs, output)  # type: ignore[no-any-return]
+    def add_output(self, output: Out) -> Out:  # type: ignore[override]
+        return self._update(self.outputs, output)
 
-    def add_parameter(self, parameter: T) -> T:
-        return self._update(self.parameters, parameter)  # type: ignore[no-any-return]
+    def add_parameter(self, parameter: P) -> P:  # type: ignore[override]
+        return self._update(self.parameters, parameter)
 
 
 def new_template(cfg: Config, what: str) -> Template:
