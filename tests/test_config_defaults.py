@@ -146,6 +146,7 @@ def test_a_written_kubernetes_image_takes_the_tag_a_service_runs() -> None:
             lambda c: c.eks.node_group.max_size == 10,
         ),
         ("network: {flow_logs: {retention_days: 30}}", lambda c: c.network.flow_logs.enabled),
+        ("eks: {pod_identity: false}", lambda c: c.eks.oidc_provider),
         ("alb: {access_logs: {expire_days: 30}}", lambda c: c.alb.access_logs.enabled),
         ("network: {flow_logs: false}", lambda c: not c.network.flow_logs.enabled),
         (

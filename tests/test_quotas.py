@@ -33,9 +33,10 @@ def _tags(count: int) -> str:
     ("text", "expected"),
     [
         (
-            _services(63),
-            "c.yaml:2:3: ecs.services: the ecs-alb template would have 508 resources for 63 "
-            "services; CloudFormation allows at most 500 resources per template",
+            _services(80),
+            "c.yaml:2:3: ecs.services: the ecs-alb template would have 564 resources for 80 "
+            "services; CloudFormation allows at most 500 resources per template; about 70 "
+            "services fit in one template",
         ),
         (
             _repositories(101),
@@ -49,7 +50,7 @@ def _tags(count: int) -> str:
             "resource, so give at most 44",
         ),
     ],
-    ids=["63 services", "101 repositories", "45 tags"],
+    ids=["80 services", "101 repositories", "45 tags"],
 )
 def test_oversized_configs_exit_2_naming_key_and_limit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
@@ -67,7 +68,7 @@ def test_oversized_configs_exit_2_naming_key_and_limit(
 
 
 def test_the_largest_configs_that_fit_are_accepted(tmp_path: Path) -> None:
-    for text in (_services(62), _repositories(100), _tags(44)):
+    for text in (_services(70), _repositories(100), _tags(44)):
         config = tmp_path / "c.yaml"
         config.write_text(text)
         render(load(config))  # no QuotaError
@@ -159,7 +160,7 @@ def test_a_quota_error_carries_every_problem() -> None:
 
 def test_nothing_is_written_when_a_quota_breaks(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
-    config.write_text(_services(63))
+    config.write_text(_services(80))
     out = tmp_path / "out"
     out.mkdir()
     (out / "root.json").write_text("{}\n")

@@ -30,6 +30,7 @@ in the README's config reference; a written key is never changed. Rules:
   multiple of 10 when a written priority already takes it.
 - ``ecs.capacity_providers.fargate_spot_weight``: 1 when ``fargate_weight`` is written 0.
 - ``ecr.repositories[].encryption``: KMS when ``kms_key_arn`` is written.
+- ``eks.oidc_provider``: true when ``eks.pod_identity: false`` is written (IRSA needs it).
 - ``eks.node_group`` sizes: ``max_size`` at least ``min_size`` and ``desired_size``,
   ``min_size`` at most ``max_size``, ``desired_size`` 2 moved into ``min``..``max``.
 - a section with an ``enabled`` switch that is off by default (``network.flow_logs``,
@@ -77,6 +78,7 @@ def resolve(cfg: Config, written: Written) -> Config:
     cfg = _services(cfg, written)
     cfg = _repositories(cfg, written)
     cfg = _kubernetes(cfg, written)
+    cfg = _eks(cfg, written)
     cfg = _node_group(cfg, written)
     cfg = _capacity(cfg, written)
     return _stackset(cfg, written)
@@ -273,6 +275,13 @@ def _kube_resources(cfg: Config, written: Written) -> KubeResources:
         elif written(f"{key}.{limit}") and not written(f"{key}.{request}"):
             r = replace(r, **{request: lim_text})
     return r
+
+
+def _eks(cfg: Config, written: Written) -> Config:
+    e = cfg.eks
+    if not e.pod_identity and written("eks.pod_identity") and not written("eks.oidc_provider"):
+        return replace(cfg, eks=replace(e, oidc_provider=True))
+    return cfg
 
 
 def _node_group(cfg: Config, written: Written) -> Config:
