@@ -75,7 +75,9 @@ def test_too_many_egress_rules_for_one_group() -> None:
 
 
 def test_irsa_needs_the_oidc_provider_and_no_pod_identity_agent() -> None:
-    found = problems("eks: {pod_identity: false, addons: [{name: eks-pod-identity-agent}]}")
+    found = problems(
+        "eks: {pod_identity: false, oidc_provider: false, addons: [{name: eks-pod-identity-agent}]}"
+    )
     assert found == [
         "eks.pod_identity: false gives the vpc-cni add-on its role through IAM roles for "
         "service accounts, which needs eks.oidc_provider: true",
