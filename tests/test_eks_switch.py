@@ -46,10 +46,11 @@ def test_no_eks_stack_roles_outputs_or_kubernetes_tags() -> None:
 
 def test_the_kubernetes_section_is_not_checked_without_a_cluster() -> None:
     only_api = "ecr: {repositories: [{name: api}]}\necs: {services: [{name: web, image: api}]}\n"
+    bad_app = only_api + "kubernetes: {image: app, tag: '1.0'}\n"  # no repository 'app'
     with pytest.raises(ConfigError) as err:
-        loads(only_api)  # kubernetes.image defaults to 'app', which does not exist
+        loads(bad_app)
     assert any(p.startswith("kubernetes.image") for p in err.value.problems)
-    assert loads(only_api + "eks: {enabled: false}\n").eks.enabled is False
+    assert loads(bad_app + "eks: {enabled: false}\n").eks.enabled is False
 
 
 def test_manifests_and_with_manifests_refuse_without_a_cluster(capsys) -> None:

@@ -55,7 +55,12 @@ class Rendered:
 def template_text(data: Mapping[str, Any], fmt: str) -> str:
     """Stable text of a template dict (``Template.to_dict()``): sorted keys, final newline."""
     if fmt == "json":
-        return json.dumps(data, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
+        # UTF-8 as is: cfn-lint's JSON reader refuses the surrogate-pair escapes that
+        # ensure_ascii writes for characters beyond U+FFFF (tag values may hold them).
+        text = json.dumps(
+            data, indent=2, sort_keys=True, separators=(",", ": "), ensure_ascii=False
+        )
+        return text + "\n"
     if fmt == "yaml":
         return cfnyaml.dumps(data)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

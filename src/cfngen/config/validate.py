@@ -187,17 +187,16 @@ def _availability_zones(cfg: Config) -> Iterator[str]:
     region = regions.region(cfg.region)
     usable = min(MAX_AZS, region.usable) if region else MAX_AZS
     count = azs if isinstance(azs, int) else len(azs)
-    listed = "" if isinstance(azs, int) else " listed"
+    what = f"{azs} is" if isinstance(azs, int) else f"{count} AZs listed is"
     if not MIN_AZS <= count <= MAX_AZS:
         yield (
-            f"{key}: {count} AZs{listed} is not allowed; use {MIN_AZS} to {MAX_AZS} (high "
-            "availability needs at least 2)"
+            f"{key}: {what} not allowed; use {MIN_AZS} to {MAX_AZS} (high availability needs "
+            "at least 2)"
         )
     elif count > usable:
         yield (
-            f"{key}: {count} AZs{listed}, but region {cfg.region} has {usable} that every "
-            f"account can use (cfngen's region table, dated {regions.TABLE_DATE}); use "
-            f"{MIN_AZS} to {usable}"
+            f"{key}: {what} more than region {cfg.region} has for every account ({usable}, "
+            f"cfngen's region table, dated {regions.TABLE_DATE}); use {MIN_AZS} to {usable}"
         )
     if isinstance(azs, int):
         return
