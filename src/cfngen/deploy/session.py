@@ -24,6 +24,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from cfngen.deploy.regions import unknown_region
 from cfngen.endpoints import with_local_credentials
 
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
@@ -69,7 +70,7 @@ class Aws:
             config = BotoConfig(
                 retries={
                     "mode": "adaptive" if adaptive else "standard",
-                    "max_attempts": MAX_ATTEMPTS,
+                    "max_attempts": max_attempts(),
                 },
                 s3={"addressing_style": "path"} if self.endpoint_url else {},
                 connect_timeout=10,
@@ -86,20 +87,89 @@ class Aws:
         return self._account
 
 
+def _profile_source(profile: str | None) -> tuple[str | None, str]:
+    """The profile asked for and where it was asked (flag or environment)."""
+    if profile:
+        return profile, "--profile"
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        if os.environ.get(var):
+            return os.environ[var], var
+    return None, ""
+
+
+def _profile_not_found(profile: str | None) -> DeployError:
+    import botocore.session
+
+    name, source = _profile_source(profile)
+    known = sorted(botocore.session.Session().available_profiles)
+    listed = f"profiles there: {', '.join(known)}" if known else "no profiles are configured"
+    return DeployError(
+        f"AWS profile {name!r} (from {source}) not found in ~/.aws/config or "
+        f"~/.aws/credentials ({listed}); run `aws configure --profile {name}` or fix the name",
+        EXIT_USAGE,
+    )
+
+
+def _partial_credentials(exc: PartialCredentialsError) -> DeployError:
+    provider = str(exc.kwargs.get("provider", ""))
+    missing = str(exc.kwargs.get("cred_var", "a value"))
+    where = "the environment" if provider == "env" else f"{provider or 'the configuration'}"
+    return DeployError(
+        f"incomplete AWS credentials in {where}: {missing} is missing; set it too, or unset the "
+        "partial ones (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN) to use a "
+        "profile",
+        EXIT_USAGE,
+    )
+
+
+def _secret_without_key() -> DeployError | None:
+    """botocore ignores a secret key without its key id; a user who set one meant it."""
+    if os.environ.get("AWS_SECRET_ACCESS_KEY") and not os.environ.get("AWS_ACCESS_KEY_ID"):
+        return DeployError(
+            "incomplete AWS credentials in the environment: AWS_SECRET_ACCESS_KEY is set but "
+            "AWS_ACCESS_KEY_ID is not; set both, or unset AWS_SECRET_ACCESS_KEY",
+            EXIT_USAGE,
+        )
+    return None
+
+
+def max_attempts() -> int:
+    """``AWS_MAX_ATTEMPTS`` when set to a whole number >= 1 (as the AWS CLI reads it), else 10."""
+    value = os.environ.get("AWS_MAX_ATTEMPTS", "")
+    return int(value) if value.isdigit() and int(value) >= 1 else MAX_ATTEMPTS
+
+
 def connect(
     profile: str | None, region: str | None, endpoint_url: str | None, default_region: str
 ) -> Aws:
-    """A checked session: fails with one line when credentials or region are missing."""
+    """A checked session: fails with one line when credentials or region are missing or wrong.
+
+    Nothing is sent: the region is checked against botocore's endpoint data, the
+    credentials are only resolved.
+    """
     try:
         session = boto3.Session(profile_name=profile) if profile else boto3.Session()
     except ProfileNotFound:
-        raise DeployError(f"AWS profile {profile!r} not found in ~/.aws", EXIT_USAGE) from None
+        raise _profile_not_found(profile) from None
+    source = "--region" if region else "region (config)" if default_region else "AWS_REGION"
     region = region or default_region or session.region_name
     if not region:
         raise DeployError("no AWS region: pass --region or set AWS_REGION", EXIT_USAGE)
+    problem = unknown_region(region, source)
+    if problem:
+        raise DeployError(problem, EXIT_USAGE)
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
-    session = with_local_credentials(session, endpoint, profile)
-    if session.get_credentials() is None:
+    half = _secret_without_key() if not profile else None
+    if half is not None:
+        raise half
+    try:
+        session = with_local_credentials(session, endpoint, profile)
+        credentials = session.get_credentials()
+    except PartialCredentialsError as exc:
+        raise _partial_credentials(exc) from None
+    except ProfileNotFound:
+        raise _profile_not_found(profile) from None
+    if credentials is None:
         raise DeployError(
             "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY, or pass --profile",
@@ -121,7 +191,9 @@ def aws_errors() -> Iterator[None]:
     """Turn botocore exceptions into one-line DeployErrors."""
     try:
         yield
-    except (NoCredentialsError, PartialCredentialsError):
+    except PartialCredentialsError as exc:
+        raise _partial_credentials(exc) from None
+    except NoCredentialsError:
         raise DeployError(
             "no usable AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY, or pass --profile",

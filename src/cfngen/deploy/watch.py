@@ -2,9 +2,13 @@
 
 Polling starts quick and backs off while nothing happens (1 s up to 10 s), and a
 nested stack is no longer polled once it reached a final state, so even a large
-tree stays far below CloudFormation's DescribeStackEvents throttling. When the
-operation failed, :func:`root_cause` walks down into the nested stack that failed
-and returns the first failed resource and its reason.
+tree stays far below CloudFormation's DescribeStackEvents throttling. A wait with no
+new event prints a heartbeat every :data:`HEARTBEAT` seconds naming what is still in
+progress, so a 15-minute EKS cluster never looks like a hang. Losing the endpoint
+while watching raises :class:`ConnectionLost` (the operation goes on in
+CloudFormation; the caller says how to resume). When the operation failed,
+:func:`root_cause` walks down into the nested stack that failed and returns the
+first failed resource and its reason.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from cfngen.deploy.progress import Progress
 
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import HTTPClientError
+
 from cfngen.deploy.status import failed, in_progress, terminal
 
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
@@ -28,6 +35,8 @@ if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
 
 NESTED_TYPE = "AWS::CloudFormation::Stack"
 MIN_DELAY, MAX_DELAY = 1.0, 10.0
+HEARTBEAT = 30.0  # seconds without a new event before a "still waiting" line
+LOST = (BotoConnectionError, HTTPClientError)  # the endpoint went away (after botocore's retries)
 # ANSI colour of a status by the word in it (a substring of a status, not a status)
 COLOURS = {"FAILED": "31", "ROLLBACK": "33", "COMPLETE": "32", "IN_PROGRESS": "36"}
 CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "cancelled")
@@ -37,11 +46,17 @@ class Interrupted(Exception):
     """Ctrl-C while watching: the operation goes on in CloudFormation."""
 
 
+class ConnectionLost(Exception):
+    """The endpoint stopped answering while an operation ran: it goes on in CloudFormation."""
+
+
 @dataclass
 class Printer:
     """Progress lines: elapsed time (and the ETA while a deploy runs), colour on a terminal.
 
-    ``clock`` is injectable so the elapsed/ETA column is tested without the wall clock.
+    ``clock`` and ``sleep`` are injectable so the elapsed/ETA column, the heartbeat and the
+    final duration are tested without the wall clock. :meth:`restart` sets the clock's zero
+    when the operation starts, so time spent reading the plan at the prompt is not counted.
     """
 
     stream: TextIO = field(default_factory=lambda: sys.stdout)
@@ -49,6 +64,8 @@ class Printer:
     clock: Callable[[], float] = time.monotonic
     start: float | None = None
     progress: Progress | None = None
+    sleep: Callable[[float], None] = time.sleep
+    heartbeat: float = HEARTBEAT
 
     def __post_init__(self) -> None:
         if self.colour is None:
@@ -58,6 +75,17 @@ class Printer:
 
     def elapsed(self) -> float:
         return self.clock() - (self.start or 0.0)
+
+    def restart(self) -> None:
+        """Zero the elapsed clock: the operation starts now."""
+        self.start = self.clock()
+
+    def finished(self, what: str, status: str) -> None:
+        """The closing line: ``stack cfngen-dev: UPDATE_COMPLETE in 3m41s``."""
+        self.say(f"{what}: {self.paint(status)} in {duration(self.elapsed())}")
+
+    def still(self, waiting: str) -> None:
+        self.say(f"{_mmss(self.elapsed())}  ... {waiting}")
 
     def say(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
@@ -83,6 +111,16 @@ class Printer:
             f"{ev.get('LogicalResourceId', '')} ({ev.get('ResourceType', '')})"
         )
         self.say(f"{line}  {reason}".rstrip())
+
+
+def duration(seconds: float) -> str:
+    """``3m41s``, ``42s``, ``1h02m``: how long an operation took, for people."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 def _mmss(seconds: float) -> str:
@@ -125,8 +163,9 @@ class Watch:
     printer: Printer
     since: datetime
     seen: set[str] = field(default_factory=set)
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None  # default: the printer's
     events: list[StackEventTypeDef] = field(default_factory=list)  # every event shown
+    running: dict[str, str] = field(default_factory=dict)  # "stack/logical id" -> status
 
     def run(self) -> str:
         """Print events until the root stack reaches a final state; return that state."""
@@ -134,6 +173,8 @@ class Watch:
         active = [self.root_id]
         delay = MIN_DELAY
         final = ""
+        quiet_since = self.printer.elapsed()
+        sleep = self.sleep or self.printer.sleep
         try:
             while True:
                 batch = [
@@ -152,11 +193,26 @@ class Watch:
                             active.remove(stack_id)
                 if final and len(labels) == known:
                     return final  # and every nested stack found so far has been drained
+                if batch:
+                    quiet_since = self.printer.elapsed()
+                elif self.printer.elapsed() - quiet_since >= self.printer.heartbeat:
+                    self.printer.still(self.waiting_on())
+                    quiet_since = self.printer.elapsed()
                 if not final:
-                    self.sleep(delay)
+                    sleep(delay)
                     delay = MIN_DELAY if batch else min(delay * 1.5, MAX_DELAY)
         except KeyboardInterrupt:
             raise Interrupted() from None
+        except LOST as exc:
+            raise ConnectionLost(str(exc)) from None
+
+    def waiting_on(self) -> str:
+        """What the operation is busy with: the resources started and not yet finished."""
+        busy = sorted(k for k, v in self.running.items() if in_progress(v))
+        if not busy:
+            return f"still waiting for {self.root_name}"
+        shown = ", ".join(busy[:4]) + (f" and {len(busy) - 4} more" if len(busy) > 4 else "")
+        return f"still in progress: {shown}"
 
     @staticmethod
     def _is_stack_event(ev: StackEventTypeDef, stack_id: str) -> bool:
@@ -171,6 +227,10 @@ class Watch:
     ) -> None:
         self.events.append(ev)
         self.printer.event(labels[stack_id], ev)
+        lid = str(ev.get("LogicalResourceId", ""))
+        if lid != ev.get("StackName"):
+            key = lid if labels[stack_id] == "root" else f"{labels[stack_id]}/{lid}"
+            self.running[key] = str(ev.get("ResourceStatus", ""))
         physical = ev.get("PhysicalResourceId") or ""
         if (
             ev.get("ResourceType") == NESTED_TYPE
@@ -179,7 +239,6 @@ class Watch:
             and physical not in labels
         ):
             parent = labels[stack_id]
-            lid = ev["LogicalResourceId"]
             labels[physical] = lid if parent == "root" else f"{parent}/{lid}"
             active.append(physical)
 
@@ -188,26 +247,51 @@ def wait_until_idle(
     cfn: CloudFormationClient,
     stack_id: str,
     printer: Printer,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> str:
     """Wait for an operation someone else started; print its events; return the final state."""
-    since, seen = latest_event(cfn, stack_id)
-    stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
-    if not in_progress(stack["StackStatus"]):
-        return str(stack["StackStatus"])
-    printer.say(f"stack {stack['StackName']} is busy ({stack['StackStatus']}); waiting for it")
-    delay = MIN_DELAY
+    sleep = sleep or printer.sleep
     try:
+        since, seen = latest_event(cfn, stack_id)
+        stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+        if not in_progress(stack["StackStatus"]):
+            return str(stack["StackStatus"])
+        printer.say(
+            f"stack {stack['StackName']} is busy ({stack['StackStatus']}"
+            f"{started_by(cfn, stack_id)}); waiting for it"
+        )
+        delay = MIN_DELAY
+        quiet_since = printer.elapsed()
         while True:
-            for ev in _events_since(cfn, stack_id, since or datetime.min, seen):
+            fresh = _events_since(cfn, stack_id, since or datetime.min, seen)
+            for ev in fresh:
                 printer.event("root", ev)
             status = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
             if not in_progress(status):
                 return str(status)
+            if fresh:
+                quiet_since = printer.elapsed()
+            elif printer.elapsed() - quiet_since >= printer.heartbeat:
+                printer.still(f"still {status}")
+                quiet_since = printer.elapsed()
             sleep(delay)
             delay = min(delay * 1.5, MAX_DELAY)
     except KeyboardInterrupt:
         raise Interrupted() from None
+    except LOST as exc:
+        raise ConnectionLost(str(exc)) from None
+
+
+def started_by(cfn: CloudFormationClient, stack_id: str) -> str:
+    """``, started by cfngen deploy of alice@build-7 at 12:03:04Z`` when our token says so."""
+    from cfngen.deploy.operator import describe_token
+
+    events = cfn.describe_stack_events(StackName=stack_id).get("StackEvents", [])
+    for ev in events:
+        if ev.get("LogicalResourceId") == ev.get("StackName"):
+            who = describe_token(str(ev.get("ClientRequestToken") or ""))
+            return f", started by {who}" if who else ""
+    return ""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ into their own error, so this library never depends on the CLI.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from cfngen.config import Config
 from cfngen.contracts import NetworkOut
+from cfngen.endpoints import is_loopback
 from cfngen.kube import apply, cleanup, connect, render
 from cfngen.kube.kubeconfig import ClusterError
 from cfngen.kube.kubectl import KubectlError
@@ -64,7 +66,17 @@ def apply_rendered(
     endpoint_url: str | None,
     say: Say = to_stderr,
 ) -> None:
-    """Kubeconfig beside ``out``, then apply its rendered.yaml and wait for the rollout."""
+    """Kubeconfig beside ``out``, then apply its rendered.yaml and wait for the rollout.
+
+    A local endpoint (the emulator) has EKS API objects but no Kubernetes API server:
+    one line says so and nothing is attempted, as ``destroy`` does for its clean-up.
+    """
+    if is_loopback(endpoint_url or os.environ.get("AWS_ENDPOINT_URL")):
+        say(
+            "kubernetes: local endpoint, no Kubernetes API to apply to (skipped; the "
+            f"manifests are in {out}/)"
+        )
+        return
     try:
         kubectl = connect.connect(cfg, outputs, out.parent, profile, region, endpoint_url)
         say(f"wrote {kubectl.kubeconfig} (mode 0600; tokens from `aws eks get-token`)")
