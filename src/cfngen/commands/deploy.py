@@ -48,8 +48,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--replace-failed",
         action="store_true",
-        help="if the first create failed (ROLLBACK_COMPLETE), delete that empty stack and "
-        "create it again (only stacks cfngen created)",
+        help="if the first create failed and left CREATE_FAILED or ROLLBACK_FAILED, delete "
+        "that stack and create it again (only stacks cfngen created; an empty "
+        "ROLLBACK_COMPLETE stack is replaced without this flag)",
     )
     p.add_argument(
         "--delete-on-failure",
@@ -69,7 +70,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cfngen.deploy.stack import DeployOptions, deploy
+    from cfngen.deploy.flow import deploy
+    from cfngen.deploy.stack import DeployOptions
     from cfngen.deploy.watch import Printer
 
     register_hooks()
@@ -92,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
             tags=extra_tags,
             out_dir=args.output_dir,
             hook_options=vars(args),
+            exit_code=getattr(args, "exit_code", False),
         )
         return deploy(aws, cfg, opts, Printer(), confirm, preview_only=args.preview_only)
 
@@ -102,12 +105,19 @@ COMMAND = Command(
     "deploy",
     help="deploy the stacks through a change set (preview, confirm, execute, watch)",
     description=(
-        "Package the templates, create a change set on the root stack with nested "
-        "stacks included, show every change per stack, ask before executing (unless "
-        "--yes), follow the events of the root and nested stacks, then print and save "
-        "outputs to DIR/<environment>/outputs.json. No changes: exit 0, change set deleted."
+        "Run the preflight checks (read-only: region, AZs, certificate, EKS version, "
+        "instance types, names taken, quotas; exit 2 on a finding, nothing created), "
+        "package the templates, create a change set on the root stack with nested stacks "
+        "included (adopting resources an earlier stack kept), show every change per stack "
+        "with each changed property's before and after value, ask before executing "
+        "(unless --yes), check that nobody changed the stack meanwhile, follow the events "
+        "of the root and nested stacks, then print and save outputs to "
+        "DIR/<environment>/outputs.json. No changes: exit 0, change set deleted."
     ),
-    epilog="Exit codes: 0 deployed or no change, 1 deployment failed, 2 bad input or usage.",
+    epilog=(
+        "Exit codes: 0 deployed or no change, 1 deployment failed (or another deploy got in "
+        "the way), 2 bad input, usage or a preflight finding, 130 interrupted."
+    ),
     arguments=_arguments,
     run=run,
     defaults={"preview_only": False},

@@ -1,12 +1,21 @@
-"""`cfngen diff`: the change set preview of a deploy, then the change set is deleted."""
+"""`cfngen diff`: what a deploy would change, property by property; nothing is changed.
+
+Against AWS (or the local endpoint) it is the deploy's own plan: preflight, the change
+set with nested stacks and property values, then the change set is deleted. With
+``--against DIR`` it compares the templates the config generates with a template set in
+DIR (e.g. what ``main`` generated), offline, with the same replacement rules.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from cfngen.commands import deploy
 from cfngen.commands.aws_command import add_output_arg, add_wait_arg
-from cfngen.commands.common import Command, add_aws_args, add_config_arg
+from cfngen.commands.common import Command, UserError, add_aws_args, add_config_arg, load_config
+
+EXIT_CHANGES = 3
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -14,17 +23,62 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     add_aws_args(p)
     add_output_arg(p)
     add_wait_arg(p)
+    p.add_argument(
+        "--exit-code",
+        action="store_true",
+        help="exit 3 when there are changes (0 when there are none), for CI gates",
+    )
+    p.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="compare with the generated templates in DIR instead of the deployed stack "
+        "(offline: no credentials, no calls)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.against is None:
+        return deploy.run(args)
+    from cfngen.deploy import offline
+    from cfngen.deploy import plan_view as view
+    from cfngen.render import render
+
+    cfg = load_config(args.config)
+    try:
+        old = offline.read_dir(args.against)
+    except offline.TemplateSetError as exc:
+        raise UserError(str(exc)) from None
+    new = offline.from_files(render(cfg, ("json",)).files)
+    changes = offline.plan(old, new, args.region or cfg.region)
+    if not changes:
+        print(f"no changes: {args.config} generates what {args.against} holds")
+        return 0
+    print(f"changes from {args.against} to {args.config} ({cfg.stack_name}):")
+    print(view.table(changes))
+    print(view.summary(changes))
+    replaced = view.replacements(changes)
+    if replaced:
+        print("replacements (a new resource is created and the old one deleted):")
+        print("\n".join(replaced))
+    return EXIT_CHANGES if args.exit_code else 0
 
 
 COMMAND = Command(
     "diff",
-    help="show what a deploy would change, per stack, without changing anything",
+    help="show what a deploy would change, property by property, without changing anything",
     description=(
-        "Package the templates (uploads only what is new), create a change set with "
-        "nested stacks included, print every change per stack, then delete the change "
-        "set (and the placeholder stack when the stack does not exist yet)."
+        "Run the preflight checks, package the templates (uploads only what is new), create "
+        "a change set with nested stacks included, print every change per stack with each "
+        "changed property's value before and after and whether it forces a replacement, "
+        "then delete the change set (and the placeholder stack when the stack does not "
+        "exist yet). --against DIR compares with a generated template set instead, offline."
+    ),
+    epilog=(
+        "Exit codes: 0 no changes (or changes without --exit-code), 1 failed, 2 bad input, "
+        "3 changes (with --exit-code)."
     ),
     arguments=_arguments,
-    run=deploy.run,
+    run=run,
     defaults={"preview_only": True, "yes": True},
 )

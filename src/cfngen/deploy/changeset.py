@@ -1,20 +1,22 @@
-"""Change sets on the root with IncludeNestedStacks: create, wait, read per stack, print.
+"""Change sets on the root with IncludeNestedStacks: create, wait, read per stack.
 
 CloudFormation gives each modified nested stack its own change set; we follow
 ``ResourceChange.ChangeSetId`` down so the preview shows what happens inside
-each nested stack. A nested stack that is being added has no change set yet:
-its resources are listed from the template we are about to upload.
+each nested stack, with every changed property's before and after value
+(``IncludePropertyValues``). A nested stack that is being added has no change set
+yet: its resources are listed from the template we are about to upload. How a plan
+is printed is :mod:`cfngen.deploy.plan_view`.
 """
 
 from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from cfngen.deploy.operator import Operator
 from cfngen.deploy.session import DeployError
 from cfngen.deploy.status import (
     CHANGE_SET_SETTLED,
@@ -23,7 +25,14 @@ from cfngen.deploy.status import (
     ChangeSetStatus,
     ChangeSetType,
     OnStackFailure,
-    Replacement,
+)
+from cfngen.resource_diff import (
+    AttributeChange,
+    ChangeSource,
+    Detail,
+    Evaluation,
+    Recreation,
+    ResourceChange,
 )
 
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
@@ -32,28 +41,14 @@ if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
         CreateChangeSetInputTypeDef,
         CreateChangeSetOutputTypeDef,
         DescribeChangeSetOutputTypeDef,
+        ResourceChangeDetailTypeDef,
     )
 
 NO_CHANGE_REASONS = ("didn't contain changes", "No updates are to be performed")
 NESTED_TYPE = "AWS::CloudFormation::Stack"
-REPLACEMENT_WORDS: dict[str, str] = {
-    Replacement.TRUE: "yes",
-    Replacement.FALSE: "no",
-    Replacement.CONDITIONAL: "conditional",
-}
 
 
-@dataclass(frozen=True)
-class Change:
-    stack: str  # "root" or the path of nested logical ids, e.g. "Network"
-    action: str  # Add | Modify | Remove | Import | Dynamic
-    logical_id: str
-    resource_type: str
-    replacement: str  # True | False | Conditional | "" (not applicable)
-
-
-def new_name() -> str:
-    return f"cfngen-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:6]}"
+Change = ResourceChange  # one resource of one stack in the plan (cfngen.resource_diff)
 
 
 def create(
@@ -66,8 +61,15 @@ def create(
     tags: Mapping[str, str],
     role_arn: str | None,
     on_failure: OnStackFailure | None,
+    who: Operator,
 ) -> CreateChangeSetOutputTypeDef:
-    name = new_name()
+    """The root change set, nested stacks included, adopting retained named resources.
+
+    ``ImportExistingResources`` lets a deploy take back what an earlier stack kept
+    (``RetainExceptOnCreate``/``Retain`` with a fixed name: an ECR repository, a log
+    group) instead of failing on "already exists".
+    """
+    name = who.name
     args: CreateChangeSetInputTypeDef = {
         "StackName": stack_name,
         "ChangeSetName": name,
@@ -77,7 +79,8 @@ def create(
         "IncludeNestedStacks": True,
         "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
         "ClientToken": name,
-        "Description": "cfngen deploy",
+        "Description": who.description,
+        "ImportExistingResources": True,
     }
     if role_arn:
         args["RoleARN"] = role_arn
@@ -104,10 +107,12 @@ def wait(
 
 def describe_all(cfn: CloudFormationClient, change_set_id: str) -> DescribeChangeSetOutputTypeDef:
     """DescribeChangeSet with every page of Changes."""
-    desc = cfn.describe_change_set(ChangeSetName=change_set_id)
+    desc = cfn.describe_change_set(ChangeSetName=change_set_id, IncludePropertyValues=True)
     token = desc.get("NextToken")
     while token:
-        page = cfn.describe_change_set(ChangeSetName=change_set_id, NextToken=token)
+        page = cfn.describe_change_set(
+            ChangeSetName=change_set_id, NextToken=token, IncludePropertyValues=True
+        )
         desc["Changes"] = [*desc.get("Changes", []), *page.get("Changes", [])]
         token = page.get("NextToken")
     return desc
@@ -137,6 +142,8 @@ def collect(
             logical_id=str(rc.get("LogicalResourceId", "")),
             resource_type=str(rc.get("ResourceType", "")),
             replacement=str(rc.get("Replacement") or ""),
+            details=tuple(_detail(d) for d in rc.get("Details", [])),
+            physical_id=str(rc.get("PhysicalResourceId") or ""),
         )
         out.append(change)
         if change.resource_type == NESTED_TYPE and change.action in (
@@ -154,6 +161,36 @@ def collect(
     return out
 
 
+def _detail(d: ResourceChangeDetailTypeDef) -> Detail:
+    """One ``Details`` entry of DescribeChangeSet (with IncludePropertyValues) as a Detail."""
+    target = d.get("Target", {})
+    attribute = str(target.get("Attribute", "Properties"))
+    name = str(target.get("Name") or attribute)
+    path = str(target.get("Path") or (f"/Properties/{name}" if attribute == "Properties" else ""))
+    return Detail(
+        name=name,
+        path=path or f"/{attribute}",
+        before=target.get("BeforeValue"),
+        after=target.get("AfterValue"),
+        change_type=_enum(AttributeChange, target.get("AttributeChangeType"), "Modify"),
+        recreation=_enum(Recreation, target.get("RequiresRecreation"), "Never"),
+        evaluation=_enum(Evaluation, d.get("Evaluation"), "Static"),
+        source=_enum(ChangeSource, d.get("ChangeSource"), "DirectModification"),
+        causing_entity=d.get("CausingEntity"),
+        attribute=attribute,
+    )
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _enum(kind: type[E], value: object, default: str) -> E:
+    try:
+        return kind(str(value or default))
+    except ValueError:  # a value AWS added later: the default's meaning
+        return kind(default)
+
+
 def children_from_rendered(files: Mapping[str, bytes], root: Mapping[str, Any]) -> dict[str, Any]:
     """Nested logical id -> parsed child template, from the rendered files the root names."""
     out: dict[str, Any] = {}
@@ -162,27 +199,6 @@ def children_from_rendered(files: Mapping[str, bytes], root: Mapping[str, Any]) 
         if res.get("Type") == NESTED_TYPE and url in files:
             out[lid] = json.loads(files[url])
     return out
-
-
-def table(changes: list[Change]) -> str:
-    rows = [("STACK", "ACTION", "LOGICAL ID", "TYPE", "REPLACEMENT")]
-    for c in changes:
-        replacement = REPLACEMENT_WORDS.get(c.replacement, "-")
-        rows.append((c.stack, c.action, c.logical_id, c.resource_type, replacement))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    )
-
-
-def summary(changes: list[Change]) -> str:
-    counts: dict[str, int] = {}
-    for c in changes:
-        if c.resource_type != NESTED_TYPE:
-            counts[c.action] = counts.get(c.action, 0) + 1
-    stacks = len({c.stack for c in changes})
-    parts = ", ".join(f"{n} to {a.lower()}" for a, n in sorted(counts.items()))
-    return f"{parts or 'only nested stack changes'} across {stacks} stack(s)"
 
 
 def delete(cfn: CloudFormationClient, change_set_id: str) -> None:

@@ -28,15 +28,48 @@ from cfngen.deploy.regions import unknown_region
 from cfngen.endpoints import with_local_credentials
 
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
+    from types_boto3_acm import ACMClient
     from types_boto3_cloudformation import CloudFormationClient
+    from types_boto3_ec2 import EC2Client
+    from types_boto3_ecr import ECRClient
+    from types_boto3_eks import EKSClient
+    from types_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from types_boto3_iam import IAMClient
+    from types_boto3_logs import CloudWatchLogsClient
     from types_boto3_s3 import S3Client
+    from types_boto3_service_quotas import ServiceQuotasClient
     from types_boto3_sts import STSClient
 
-    Client = CloudFormationClient | S3Client | STSClient
+    Client = (
+        CloudFormationClient
+        | S3Client
+        | STSClient
+        | ACMClient
+        | EC2Client
+        | ECRClient
+        | EKSClient
+        | ElasticLoadBalancingv2Client
+        | IAMClient
+        | CloudWatchLogsClient
+        | ServiceQuotasClient
+    )
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 MAX_ATTEMPTS = 10  # botocore retries throttling with exponential backoff and jitter
-Service = Literal["cloudformation", "s3", "sts"]  # what the deployer talks to
+# what the deployer talks to (the preflight's read-only checks use the last eight)
+Service = Literal[
+    "cloudformation",
+    "s3",
+    "sts",
+    "acm",
+    "ec2",
+    "ecr",
+    "eks",
+    "elbv2",
+    "iam",
+    "logs",
+    "service-quotas",
+]
 
 
 class DeployError(Exception):
@@ -63,6 +96,22 @@ class Aws:
     def client(self, service: Literal["s3"]) -> S3Client: ...
     @overload
     def client(self, service: Literal["sts"]) -> STSClient: ...
+    @overload
+    def client(self, service: Literal["acm"]) -> ACMClient: ...
+    @overload
+    def client(self, service: Literal["ec2"]) -> EC2Client: ...
+    @overload
+    def client(self, service: Literal["ecr"]) -> ECRClient: ...
+    @overload
+    def client(self, service: Literal["eks"]) -> EKSClient: ...
+    @overload
+    def client(self, service: Literal["elbv2"]) -> ElasticLoadBalancingv2Client: ...
+    @overload
+    def client(self, service: Literal["iam"]) -> IAMClient: ...
+    @overload
+    def client(self, service: Literal["logs"]) -> CloudWatchLogsClient: ...
+    @overload
+    def client(self, service: Literal["service-quotas"]) -> ServiceQuotasClient: ...
     def client(self, service: Service) -> Client:
         """The region's client for ``service``, made once, with retries that back off."""
         if service not in self._clients:

@@ -1,15 +1,14 @@
-"""`cfngen deploy` / `cfngen diff`: settle the stack's state, package, preview, execute, watch.
+"""The root stack's state before a deploy, and the pieces every stack operation shares.
 
-Each stack state that blocks a deploy gets its own message and way out:
-busy (wait, or fail with --no-wait), ROLLBACK_COMPLETE after a failed first
-create (--replace-failed, only for stacks cfngen created), UPDATE_ROLLBACK_FAILED
-(--continue-rollback). An empty change set is deleted and reported as "no changes".
+Each stack state that blocks a deploy gets its own message and way out: busy (wait,
+naming whose operation it is, or fail with --no-wait), ROLLBACK_COMPLETE after a failed
+first create (replaced by itself when cfngen created the stack: it holds nothing),
+CREATE_FAILED / ROLLBACK_FAILED (--replace-failed), UPDATE_ROLLBACK_FAILED
+(--continue-rollback). The deploy itself is :mod:`cfngen.deploy.flow`.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date
@@ -20,21 +19,22 @@ from botocore.exceptions import ClientError
 
 from cfngen.config import Config
 from cfngen.contracts import MANAGED_BY_TAG
-from cfngen.deploy import changeset, hooks, outputs, plan_cost, timings
-from cfngen.deploy.package import upload_templates, write_packaged
-from cfngen.deploy.progress import Progress, plan_deploy
-from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError, error_code, error_message
+from cfngen.deploy import operator
+from cfngen.deploy.session import DeployError, error_code, error_message
 from cfngen.deploy.status import (
     FAILED_CREATE,
     Capability,
-    ChangeSetStatus,
-    ChangeSetType,
-    OnStackFailure,
     StackStatus,
     in_progress,
 )
-from cfngen.deploy.watch import Printer, Watch, latest_event, root_cause, wait_until_idle
-from cfngen.render import render
+from cfngen.deploy.watch import (
+    Printer,
+    Watch,
+    latest_event,
+    root_cause,
+    started_by,
+    wait_until_idle,
+)
 
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
     from types_boto3_cloudformation import CloudFormationClient
@@ -56,14 +56,16 @@ class DeployOptions:
     tags: Mapping[str, str] = field(default_factory=dict)
     out_dir: Path = Path("output")
     hook_options: Mapping[str, Any] = field(default_factory=dict)
+    exit_code: bool = False  # diff --exit-code: 3 when there are changes
 
 
 def today() -> date:
     return date.today()
 
 
-def token() -> str:
-    return f"cfngen-{uuid.uuid4()}"
+def token(verb: str = "deploy") -> str:
+    """A ClientRequestToken that says who started the operation (see deploy.operator)."""
+    return operator.current(verb).name
 
 
 def describe(cfn: CloudFormationClient, name: str) -> dict[str, Any] | None:
@@ -151,15 +153,15 @@ def _run_and_check(
     since, _ = latest_event(cfn, stack["StackId"])
     final = start_and_watch(cfn, stack, printer, start)
     if final != want:
-        raise failure(cfn, stack, final, since, _hint(final))
+        raise failure(cfn, stack, final, since, hint(final))
     return final
 
 
-def _hint(final: str) -> str:
+def hint(final: str) -> str:
     if final == StackStatus.ROLLBACK_COMPLETE:
         return (
-            "the first create failed and the stack holds nothing: fix the cause, then run "
-            "deploy again with --replace-failed (or --delete-on-failure next time)"
+            "the first create failed and was rolled back, deleting what it had created: fix "
+            "the cause, then run deploy again (it replaces the empty stack by itself)"
         )
     if final == StackStatus.UPDATE_ROLLBACK_FAILED:
         return "fix the cause, then run deploy again with --continue-rollback"
@@ -184,8 +186,8 @@ def settle(
     if in_progress(status):
         if opts.no_wait:
             raise DeployError(
-                f"stack {name} is busy ({status}); run again when it is done, or drop "
-                "--no-wait to wait for it"
+                f"stack {name} is busy ({status}{started_by(cfn, stack['StackId'])}); run "
+                "again when it is done, or drop --no-wait to wait for it"
             )
         wait_until_idle(cfn, stack["StackId"], printer)
         stack = describe(cfn, name)
@@ -193,17 +195,24 @@ def settle(
             return None
         status = stack["StackStatus"]
     if status in FAILED_CREATE:
-        if not opts.replace_failed:
+        # ROLLBACK_COMPLETE holds nothing (the rollback deleted what the create made), so a
+        # cfngen stack in it is replaced without asking; the other failed-create states may
+        # still hold resources and need --replace-failed.
+        empty = status == StackStatus.ROLLBACK_COMPLETE
+        if not (opts.replace_failed or (empty and managed(stack))):
             raise DeployError(
-                f"stack {name} is in {status}: its first create failed and it holds no "
-                "resources; run again with --replace-failed to delete and recreate it"
+                f"stack {name} is in {status}: its first create failed; run again with "
+                "--replace-failed to delete it (and what it still holds) and create it again"
             )
         if not managed(stack):
             raise DeployError(
                 f"refusing to replace stack {name}: it was not created by cfngen "
                 f"(no {MANAGED_TAG[0]} tag); delete it yourself"
             )
-        printer.say(f"deleting {name} ({status}) before creating it again")
+        printer.say(
+            f"stack {name} is {status} from a failed first create; deleting it before "
+            "creating it again"
+        )
         _run_and_check(
             cfn,
             stack,
@@ -233,126 +242,3 @@ def settle(
     if status == StackStatus.DELETE_FAILED:
         raise DeployError(f"stack {name} is in DELETE_FAILED; run cfngen destroy to finish it")
     return stack
-
-
-def deploy(
-    aws: Aws,
-    cfg: Config,
-    opts: DeployOptions,
-    printer: Printer,
-    confirm: Callable[[str], bool],
-    preview_only: bool = False,
-) -> int:
-    """The whole flow; returns the exit code or raises DeployError."""
-    cfn = aws.client("cloudformation")
-    name = cfg.stack_name
-    stack = settle(cfn, name, describe(cfn, name), opts, printer)
-    new = stack is None or stack["StackStatus"] == StackStatus.REVIEW_IN_PROGRESS
-    rendered = render(cfg, ("json",))
-    packaged = upload_templates(aws, cfg, rendered)
-    path = write_packaged(packaged, opts.out_dir, cfg.environment)
-    total = len(packaged.urls)
-    printer.say(
-        f"templates: {len(packaged.uploaded)} uploaded, {total - len(packaged.uploaded)} "
-        f"unchanged in s3://{packaged.bucket} (packaged root: {path})"
-    )
-    cs = changeset.create(
-        cfn,
-        stack_name=name,
-        template_url=packaged.root_url,
-        change_set_type=ChangeSetType.CREATE if new else ChangeSetType.UPDATE,
-        capabilities=capabilities(rendered.files),
-        tags=stack_tags(cfg, opts.tags),
-        role_arn=opts.role_arn,
-        on_failure=OnStackFailure.DELETE if opts.delete_on_failure else None,
-    )
-    cs_id, stack_id = cs["Id"], cs["StackId"]
-
-    def discard() -> None:
-        changeset.delete(cfn, cs_id)
-        if stack is None:  # we made the REVIEW_IN_PROGRESS placeholder: leave nothing behind
-            cfn.delete_stack(StackName=stack_id)
-
-    desc = changeset.wait(cfn, cs_id)
-    if changeset.is_empty(desc):
-        changeset.delete(cfn, cs_id)
-        printer.say(f"no changes: {name} is up to date (change set deleted)")
-        if not preview_only and stack is not None:
-            _finish(aws, cfg, opts, printer, outputs.from_stack(stack))
-        return 0
-    if desc["Status"] == ChangeSetStatus.FAILED:
-        discard()
-        raise DeployError(f"change set for {name} failed: {desc.get('StatusReason', '')}")
-    children = changeset.children_from_rendered(
-        rendered.files, json.loads(rendered.files["root.json"])
-    )
-    changes = changeset.collect(cfn, desc, children)
-    printer.say(f"changes to {name} ({'create' if new else 'update'}):")
-    printer.say(changeset.table(changes))
-    printer.say(changeset.summary(changes))
-    for line in plan_cost.lines(
-        cfn, None if new else stack_id, rendered.files, aws.region, today()
-    ):
-        printer.say(line)
-    history_file = timings.path(opts.out_dir, cfg.environment)
-    estimate, lines = plan_deploy(
-        rendered.files, aws.region, None if new else changes, timings.load(history_file)
-    )
-    for line in lines:
-        printer.say(line)
-    if preview_only:
-        discard()
-        printer.say("change set deleted (preview only)")
-        return 0
-    if not opts.yes:
-        if not opts.interactive:
-            discard()
-            raise DeployError("no terminal to confirm on: pass --yes to deploy", EXIT_USAGE)
-        if not confirm(f"Execute these changes to {name}? [y/N] "):
-            discard()
-            printer.say("not executed; change set deleted")
-            return 1
-    live = {"StackId": stack_id, "StackName": name}
-    since, _ = latest_event(cfn, stack_id)
-    events: list[StackEventTypeDef] = []
-    printer.progress = Progress(estimate, printer.elapsed())
-    try:
-        final = start_and_watch(
-            cfn,
-            live,
-            printer,
-            lambda: cfn.execute_change_set(ChangeSetName=cs_id, ClientRequestToken=token()),
-            events,
-        )
-    finally:
-        printer.progress = None
-        timings.record(history_file, events)  # what finished counts, even if others failed
-    if final not in (StackStatus.CREATE_COMPLETE, StackStatus.UPDATE_COMPLETE):
-        raise failure(cfn, live, final, since, _hint(final))
-    if new and cfg.deploy.termination_protection:
-        cfn.update_termination_protection(StackName=stack_id, EnableTerminationProtection=True)
-        printer.say("termination protection turned on")
-    after = describe(cfn, stack_id) or {}
-    _finish(aws, cfg, opts, printer, outputs.from_stack(after))
-    return 0
-
-
-def _finish(
-    aws: Aws, cfg: Config, opts: DeployOptions, printer: Printer, values: dict[str, str]
-) -> None:
-    path = outputs.save(values, opts.out_dir, cfg.environment)
-    printer.say(f"outputs ({path}):")
-    printer.say(outputs.table(values))
-    post = hooks.post_deploy_hooks()
-    if post:
-        ctx = hooks.HookContext(
-            cfg=cfg,
-            session=aws.session,
-            region=aws.region,
-            endpoint_url=aws.endpoint_url,
-            stack_name=cfg.stack_name,
-            outputs=values,
-            say=printer.say,
-            options=opts.hook_options,
-        )
-        hooks.run(post, ctx)

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# A change's action and replacement are shared with the offline plan and the emulator,
+# so they live in the lowest layer; they are CloudFormation's values all the same.
+from cfngen.resource_diff.model import ChangeAction as ChangeAction
+from cfngen.resource_diff.model import Replacement as Replacement
+
 
 class StackStatus(StrEnum):
     """``Stack.StackStatus`` (also the ``ResourceStatus`` of a stack's own events)."""
@@ -95,24 +100,6 @@ class ChangeSetType(StrEnum):
     CREATE = "CREATE"
     UPDATE = "UPDATE"
     IMPORT = "IMPORT"
-
-
-class ChangeAction(StrEnum):
-    """``ResourceChange.Action``."""
-
-    ADD = "Add"
-    MODIFY = "Modify"
-    REMOVE = "Remove"
-    IMPORT = "Import"
-    DYNAMIC = "Dynamic"
-
-
-class Replacement(StrEnum):
-    """``ResourceChange.Replacement``."""
-
-    TRUE = "True"
-    FALSE = "False"
-    CONDITIONAL = "Conditional"
 
 
 class OnStackFailure(StrEnum):

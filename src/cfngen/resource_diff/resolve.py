@@ -86,7 +86,7 @@ class Resolver:
     def _value(self, v: Any) -> Any:
         if isinstance(v, dict):
             if len(v) == 1:
-                (key, arg), = v.items()
+                ((key, arg),) = v.items()
                 if key == "Ref":
                     return self._ref(str(arg))
                 if key == "Condition":
@@ -143,9 +143,9 @@ class Resolver:
         if lid in self.changed:
             return Unknown(lid, ChangeSource.RESOURCE_ATTRIBUTE)
         res = self.side.resources.get(lid) or {}
-        if res.get("Type") == NESTED_STACK and attr.startswith("Outputs."):
-            if attr[len("Outputs.") :] in self.nested_outputs.get(lid, frozenset()):
-                return Unknown(f"{lid}.{attr}", ChangeSource.RESOURCE_ATTRIBUTE)
+        changed_outputs = self.nested_outputs.get(lid, frozenset())
+        if res.get("Type") == NESTED_STACK and attr.removeprefix("Outputs.") in changed_outputs:
+            return Unknown(f"{lid}.{attr}", ChangeSource.RESOURCE_ATTRIBUTE)
         return Sym(f"${{{lid}.{attr}}}")
 
     # ------------------------------------------------------------------ conditions
@@ -163,7 +163,7 @@ class Resolver:
             return expr
         if not isinstance(expr, dict) or len(expr) != 1:
             return None
-        (key, arg), = expr.items()
+        ((key, arg),) = expr.items()
         if key == "Condition":
             return self.condition(str(arg))
         if key == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:

@@ -1,0 +1,137 @@
+"""Preflight for names: a fixed name the templates give must not be taken outside this stack.
+
+An ECR repository, log group, bucket or IAM role with the same name may exist already:
+owned by this stack tree (fine), kept by an earlier stack of it (``Retain`` /
+``RetainExceptOnCreate``, fine: the change set adopts it with ``ImportExistingResources``),
+owned by another stack, or made by hand (CloudFormation would fail on "already exists"
+minutes in: a finding). Ownership is what ``DescribeStackResources`` with the physical
+id says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from cfngen.deploy.preflight_base import Context, Finding
+from cfngen.deploy.retained import Kept, removal
+from cfngen.deploy.session import error_code, error_message
+
+ADOPTABLE_POLICIES = frozenset({"Retain", "RetainExceptOnCreate"})
+
+
+@dataclass(frozen=True)
+class Named:
+    rtype: str
+    prop: str  # the property holding the name
+    key: str  # the config key the name comes from
+
+
+NAMED = (
+    Named("AWS::ECR::Repository", "RepositoryName", "ecr.repositories"),
+    Named("AWS::Logs::LogGroup", "LogGroupName", "ecs.services"),
+    Named("AWS::S3::Bucket", "BucketName", "alb.access_logs"),
+    Named("AWS::IAM::Role", "RoleName", "iam"),
+)
+
+
+def _exists(ctx: Context, rtype: str, name: str) -> str:
+    """ "ours", "foreign" (another account: a global name) or "" (free)."""
+    try:
+        if rtype == "AWS::ECR::Repository":
+            ctx.aws.client("ecr").describe_repositories(repositoryNames=[name])
+        elif rtype == "AWS::Logs::LogGroup":
+            groups = ctx.aws.client("logs").describe_log_groups(logGroupNamePrefix=name)
+            return "ours" if any(g.get("logGroupName") == name for g in groups["logGroups"]) else ""
+        elif rtype == "AWS::S3::Bucket":
+            ctx.aws.client("s3").head_bucket(Bucket=name)
+        elif rtype == "AWS::IAM::Role":
+            ctx.aws.client("iam").get_role(RoleName=name)
+    except ClientError as exc:
+        code = error_code(exc)
+        if code in ("403", "AccessDenied") and rtype == "AWS::S3::Bucket":
+            return "foreign"
+        if code in ("RepositoryNotFoundException", "NoSuchEntity", "404", "NoSuchBucket"):
+            return ""
+        raise
+    return "ours"
+
+
+def _owner(ctx: Context, name: str) -> tuple[str, str] | None:
+    """(stack name, root stack id) of the stack that owns the resource, or None."""
+    cfn = ctx.aws.client("cloudformation")
+    try:
+        found = cfn.describe_stack_resources(PhysicalResourceId=name)["StackResources"]
+    except ClientError as exc:
+        if error_code(exc) == "ValidationError" and "does not exist" in error_message(exc):
+            return None
+        raise
+    if not found:
+        return None
+    stack_id = str(found[0]["StackId"])
+    stacks = cfn.describe_stacks(StackName=stack_id)["Stacks"]
+    root = str(stacks[0].get("RootId") or stack_id) if stacks else stack_id
+    return str(found[0].get("StackName", stack_id)), root
+
+
+def _our_root(ctx: Context) -> str | None:
+    cfn = ctx.aws.client("cloudformation")
+    try:
+        stacks = cfn.describe_stacks(StackName=ctx.stack_name)["Stacks"]
+    except ClientError as exc:
+        if "does not exist" in error_message(exc):
+            return None
+        raise
+    return str(stacks[0]["StackId"]) if stacks else None
+
+
+def _named(ctx: Context) -> Iterator[tuple[Named, str, str, Mapping[str, Any]]]:
+    """(kind, file/logical id, the literal name, the resource) of every fixed name."""
+    for file_name, tmpl in sorted(ctx.templates.items()):
+        for lid, res in sorted((tmpl.get("Resources") or {}).items()):
+            for kind in NAMED:
+                name = (res.get("Properties") or {}).get(kind.prop)
+                if res.get("Type") == kind.rtype and isinstance(name, str):
+                    yield kind, f"{file_name.removesuffix('.json')}/{lid}", name, res
+
+
+def taken(ctx: Context) -> Iterator[Finding]:
+    root: str | None = None
+    looked = False
+    for kind, where, name, res in _named(ctx):
+        state = _exists(ctx, kind.rtype, name)
+        if not state:
+            continue
+        if state == "foreign":
+            yield Finding(
+                kind.key,
+                f"bucket name {name} ({where}) is taken by another AWS account",
+                "bucket names are global: change name/environment so the name differs",
+            )
+            continue
+        if not looked:
+            root, looked = _our_root(ctx), True
+        owner = _owner(ctx, name)
+        if owner is not None and root is not None and owner[1] == root:
+            continue  # this stack tree's own resource
+        what = f"{kind.rtype} {name} ({where})"
+        if owner is not None:
+            yield Finding(
+                kind.key,
+                f"{what} already exists and belongs to stack {owner[0]}",
+                "delete that stack (or the resource from it), or change name/environment",
+            )
+            continue
+        policy = str(res.get("DeletionPolicy", "Delete"))
+        if policy in ADOPTABLE_POLICIES:
+            ctx.notes.append(f"preflight: {what} exists outside any stack; the deploy adopts it")
+            continue
+        command = removal(Kept("", "", kind.rtype, name, ""), ctx.aws.region, ctx.aws.endpoint_url)
+        yield Finding(
+            kind.key,
+            f"{what} already exists outside CloudFormation and would clash",
+            f"remove it (`{command}`) or change name/environment",
+        )
