@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from cfngen.config import Config
     from cfngen.deploy.session import Aws
 
-EXIT_INTERRUPTED = 130
+EXIT_FAILED, EXIT_INTERRUPTED = 1, 130
 
 
 def add_output_arg(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +69,7 @@ def deploy_errors(resume: str) -> Iterator[None]:
     """DeployError (or a hook's KubeError) -> UserError with its exit code; Ctrl-C while
     watching -> how to resume."""
     from cfngen.deploy.session import DeployError, aws_errors
-    from cfngen.deploy.watch import Interrupted
+    from cfngen.deploy.watch import ConnectionLost, Interrupted
     from cfngen.kube.steps import KubeError
 
     try:
@@ -77,6 +77,12 @@ def deploy_errors(resume: str) -> Iterator[None]:
             yield
     except (DeployError, KubeError) as exc:
         raise UserError(str(exc), exc.exit_code) from None
+    except ConnectionLost as exc:
+        raise UserError(
+            f"lost the connection to the endpoint while watching ({exc}); an operation that "
+            f"was started goes on in CloudFormation. Resume watching with: {resume}",
+            EXIT_FAILED,
+        ) from None
     except Interrupted:
         raise UserError(
             "stopped watching; the operation goes on in CloudFormation. "

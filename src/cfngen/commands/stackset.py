@@ -154,8 +154,7 @@ def run_deploy(args: argparse.Namespace) -> int:
         aws = _connect(args, cfg)
         packaged = upload_templates(aws, cfg, rendered)
         info(f"templates in s3://{packaged.bucket} ({len(packaged.uploaded)} uploaded)")
-        if package.grant_read(aws, packaged.bucket, ss.accounts, ss.organization_id):
-            info(f"bucket policy of {packaged.bucket}: target accounts may read the templates")
+        grant = package.read_grant_needed(aws, packaged.bucket, ss.accounts, ss.organization_id)
         desired = plan.desired_targets(ss)
         spec = ops.Spec(
             name=name,
@@ -177,14 +176,23 @@ def run_deploy(args: argparse.Namespace) -> int:
             the_plan = plan.make_plan(
                 desired, spec.overrides, ops.existing(cfn, name), change, diff
             )
-        if the_plan.empty:
+        if the_plan.empty and not grant:
             _say(f"stack set {name}: no changes ({len(desired)} instances up to date)")
             return 0
         _say(f"stack set {name}: {the_plan.summary()}")
         for line in the_plan.lines():
             _say(line)
+        if grant:
+            _say(
+                f"  ~ bucket policy of {packaged.bucket}: the target accounts may read templates"
+            )
         if not _confirm(args, "Apply these changes?"):
             _say("cancelled; nothing changed")
+            return 0
+        if grant and package.grant_read(aws, packaged.bucket, ss.accounts, ss.organization_id):
+            info(f"bucket policy of {packaged.bucket}: target accounts may read the templates")
+        if the_plan.empty:
+            _say(f"stack set {name}: no instance changes ({len(desired)} instances up to date)")
             return 0
         ok = ops.apply(cfn, spec, the_plan, _say)
         rows = ops.instances(cfn, name)

@@ -1,8 +1,10 @@
-"""`cfngen destroy`: confirm by stack name, run pre-delete hooks, delete, watch.
+"""`cfngen destroy`: confirm by stack name, run pre-delete hooks, delete, watch, report.
 
 Termination protection is respected unless the user asks to lift it; hooks run
 after confirmation and before DeleteStack, so out-of-band resources (Kubernetes
-load balancers) are gone before CloudFormation tries to delete the VPC.
+load balancers) are gone before CloudFormation tries to delete the VPC. The run ends
+with what the delete kept (DeletionPolicy Retain / RetainExceptOnCreate: type and
+name or ARN) and the AWS CLI command that removes each (:mod:`cfngen.deploy.retained`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cfngen.config import Config
-from cfngen.deploy import hooks, outputs
+from cfngen.deploy import hooks, outputs, retained
 from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError
 from cfngen.deploy.stack import describe, failure, start_and_watch, token
 from cfngen.deploy.status import StackStatus, in_progress
@@ -75,16 +77,21 @@ def destroy(
             StackName=stack["StackId"], EnableTerminationProtection=False
         )
         printer.say("termination protection turned off")
+    kept = retained.collect(cfn, stack["StackId"])  # read before the stacks are gone
     since, _ = latest_event(cfn, stack["StackId"])
+    printer.restart()  # the time spent at the prompt and in the hooks is not the delete's
     final = start_and_watch(
         cfn,
         stack,
         printer,
-        lambda: cfn.delete_stack(StackName=stack["StackId"], ClientRequestToken=token()),
+        lambda: cfn.delete_stack(StackName=stack["StackId"], ClientRequestToken=token("destroy")),
     )
+    printer.finished(f"stack {name}", final)
     if final != StackStatus.DELETE_COMPLETE:
         raise failure(cfn, stack, final, since, "fix the cause and run destroy again")
     outputs.path_for(opts.out_dir, cfg.environment).unlink(missing_ok=True)
     hooks.run(hooks.post_delete_hooks(), context)
     printer.say(f"deleted {name}")
+    for line in retained.lines(kept, aws.region, aws.endpoint_url):
+        printer.say(line)
     return 0

@@ -59,19 +59,32 @@ def read_statement(bucket: str, accounts: Iterable[str], organization_id: str) -
     }
 
 
-def grant_read(aws: Aws, bucket: str, accounts: Iterable[str], organization_id: str) -> bool:
-    """Put (or replace) our read statement in the bucket policy; True if it changed."""
-    s3 = aws.client("s3")
+def _policy(aws: Aws, bucket: str) -> dict[str, Any]:
     try:
-        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        return dict(json.loads(aws.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]))
     except ClientError as exc:
         if error_code(exc) != "NoSuchBucketPolicy":
             raise
-        policy = {"Version": "2012-10-17", "Statement": []}
+        return {"Version": "2012-10-17", "Statement": []}
+
+
+def read_grant_needed(aws: Aws, bucket: str, accounts: Iterable[str], organization_id: str) -> bool:
+    """Whether the bucket policy lacks our read statement (read-only: nothing is changed)."""
+    wanted = read_statement(bucket, accounts, organization_id)
+    return wanted not in _policy(aws, bucket).get("Statement", [])
+
+
+def grant_read(aws: Aws, bucket: str, accounts: Iterable[str], organization_id: str) -> bool:
+    """Put (or replace) our read statement in the bucket policy; True if it changed.
+
+    Called only after the user confirmed the plan (which says so, see
+    :func:`read_grant_needed`): a declined plan leaves the policy as it was.
+    """
+    policy = _policy(aws, bucket)
     wanted = read_statement(bucket, accounts, organization_id)
     others = [s for s in policy.get("Statement", []) if s.get("Sid") != READ_SID]
     if wanted in policy.get("Statement", []):
         return False
     policy["Statement"] = [*others, wanted]
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
     return True
