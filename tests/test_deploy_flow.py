@@ -7,6 +7,7 @@ Real HTTP to the emulator; what got created is checked through the service APIs
 from __future__ import annotations
 
 import json
+import re
 
 from cfngen.contracts import RootOut
 from cfngen.deploy import hooks
@@ -17,7 +18,7 @@ from deploy_env import STACK, Env
 def test_first_deploy_creates_root_nested_stacks_and_resources(env: Env) -> None:
     code, out, err = env.cfngen("deploy", "--config", str(env.config()), "--yes")
     assert code == 0, err
-    assert "30 to add across 6 stack(s)" in out
+    assert "Plan: 30 to add, 0 to change, 0 to replace, 0 to remove (6 stacks)" in out
     cfn = env.client("cloudformation")
     stacks = cfn.describe_stacks()["Stacks"]
     root = next(s for s in stacks if s["StackName"] == STACK)
@@ -104,8 +105,13 @@ def test_config_change_updates_only_what_changed(env: Env) -> None:
         services=env.client("ecs").list_services(cluster="cfngen-dev")["serviceArns"],
     )["services"][0]
     assert svc["desiredCount"] == 3
-    updated = {line.split()[1] for line in out.splitlines() if "UPDATE_COMPLETE " in line}
+    updated = {
+        line.split()[1]
+        for line in out.splitlines()
+        if "UPDATE_COMPLETE " in line and not line.startswith("stack ")
+    }
     assert updated == {"root", "EcsAlb"}
+    assert re.search(r"^stack cfngen-dev: UPDATE_COMPLETE in \d+(m\d\d)?s$", out, re.M)
 
 
 def test_diff_of_a_new_stack_leaves_nothing_behind(env: Env) -> None:

@@ -183,9 +183,7 @@ def run_deploy(args: argparse.Namespace) -> int:
         for line in the_plan.lines():
             _say(line)
         if grant:
-            _say(
-                f"  ~ bucket policy of {packaged.bucket}: the target accounts may read templates"
-            )
+            _say(f"  ~ bucket policy of {packaged.bucket}: the target accounts may read templates")
         if not _confirm(args, "Apply these changes?"):
             _say("cancelled; nothing changed")
             return 0

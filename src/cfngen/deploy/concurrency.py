@@ -63,8 +63,10 @@ def other_deploy(cfn: CloudFormationClient, stack_name: str, mine: str | None = 
     """A line naming another cfngen deploy's live change set on the stack, if there is one."""
     for summary in change_sets(cfn, stack_name):
         name = str(summary.get("ChangeSetName", ""))
+        if summary.get("ParentChangeSetId") or (mine and name.startswith(mine)):
+            continue  # a nested stack's part of a change set (ours or another's root)
         parsed = operator.parse(name)
-        if name == mine or parsed is None or parsed.verb != "deploy" or not _open(summary):
+        if parsed is None or parsed.verb != "deploy" or not _open(summary):
             continue
         state = (
             "executing"

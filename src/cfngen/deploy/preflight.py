@@ -46,7 +46,13 @@ def run(
         except ClientError as exc:
             if error_code(exc) not in UNANSWERED:
                 raise
-            ctx.notes.append(f"preflight: {label} not checked ({error_message(exc)[:80]})")
+            op = getattr(exc, "operation_name", "its API")
+            text = (
+                error_message(exc).splitlines()[0][:80]
+                if error_code(exc) not in ("404", "500", "501")
+                else f"HTTP {error_code(exc)}"
+            )
+            ctx.notes.append(f"preflight: {label} not checked ({op}: {text})")
         except EndpointConnectionError:
             raise
         except BotoCoreError as exc:

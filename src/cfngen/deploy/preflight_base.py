@@ -21,6 +21,7 @@ UNANSWERED = frozenset(
         "InvalidAction",
         "NotImplemented",
         "404",
+        "500",
         "501",
         "NoSuchResourceException",
         "InternalFailure",

@@ -153,7 +153,7 @@ def _profile_not_found(profile: str | None) -> DeployError:
     known = sorted(botocore.session.Session().available_profiles)
     listed = f"profiles there: {', '.join(known)}" if known else "no profiles are configured"
     return DeployError(
-        f"AWS profile {name!r} (from {source}) not found in ~/.aws/config or "
+        f"AWS profile {name!r} not found (named by {source}) in ~/.aws/config or "
         f"~/.aws/credentials ({listed}); run `aws configure --profile {name}` or fix the name",
         EXIT_USAGE,
     )

@@ -186,7 +186,7 @@ def settle(
     if in_progress(status):
         if opts.no_wait:
             raise DeployError(
-                f"stack {name} is busy ({status}{started_by(cfn, stack['StackId'])}); run "
+                f"stack {name} is busy ({status}){started_by(cfn, stack['StackId'])}; run "
                 "again when it is done, or drop --no-wait to wait for it"
             )
         wait_until_idle(cfn, stack["StackId"], printer)

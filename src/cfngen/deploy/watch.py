@@ -257,8 +257,8 @@ def wait_until_idle(
         if not in_progress(stack["StackStatus"]):
             return str(stack["StackStatus"])
         printer.say(
-            f"stack {stack['StackName']} is busy ({stack['StackStatus']}"
-            f"{started_by(cfn, stack_id)}); waiting for it"
+            f"stack {stack['StackName']} is busy ({stack['StackStatus']})"
+            f"{started_by(cfn, stack_id)}; waiting for it"
         )
         delay = MIN_DELAY
         quiet_since = printer.elapsed()
