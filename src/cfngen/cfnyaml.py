@@ -93,3 +93,34 @@ def dumps(template: Mapping[str, Any]) -> str:
         allow_unicode=True,
         width=120,
     )
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reads the short-form intrinsics back into their long form."""
+
+
+def _construct_tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
+    else:
+        raise yaml.constructor.ConstructorError(None, None, f"unexpected node {node.tag}")
+    if suffix == "Ref" or suffix == "Condition":
+        return {suffix: value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_Loader.add_multi_constructor("!", _construct_tagged)
+
+
+def loads(text: str) -> dict[str, Any]:
+    """A CloudFormation YAML template (short-form tags included) as the JSON-shaped dict."""
+    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    if not isinstance(data, dict):
+        raise ValueError("a template is a mapping at the top level")
+    return data

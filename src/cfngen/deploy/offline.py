@@ -27,9 +27,9 @@ class TemplateSetError(Exception):
 def _parse(name: str, data: bytes) -> dict[str, Any]:
     if name.endswith(".json"):
         return dict(json.loads(data))
-    from cfnlint.decode import cfn_yaml
+    from cfngen.cfnyaml import loads
 
-    return dict(cfn_yaml.loads(data.decode("utf-8")))
+    return loads(data.decode("utf-8"))
 
 
 def read_dir(folder: Path) -> dict[str, dict[str, Any]]:

@@ -37,9 +37,9 @@ def _template(cfn: CloudFormationClient, stack_id: str) -> Mapping[str, Any]:
         try:
             return dict(json.loads(body))
         except ValueError:
-            from cfnlint.decode import cfn_yaml
+            from cfngen.cfnyaml import loads
 
-            return dict(cfn_yaml.loads(body))
+            return loads(body)
     return dict(body)
 
 
