@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from cfngen.emulator import change_details
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAIL_CHANGE_SET, FAULTS
 from cfngen.emulator.models import NestedStack
@@ -49,6 +50,7 @@ from cfngen.emulator.stack_state import (
     stack_event,
 )
 from cfngen.emulator.template_urls import read_template_url
+from cfngen.resource_diff.tree import TreeDiff
 
 NO_CHANGES = (
     "The submitted information didn't contain changes. "
@@ -154,7 +156,8 @@ def create_change_set(
             on_stack_failure=more.on_failure,
             capabilities=list(REQUEST.capabilities),
         )
-        _mark_replacements(cs)
+        plan = change_details.compute(self, stack, cs.template_dict, parameters)
+        cs.changes = change_details.moto_changes(plan.by_stack.get("root", ()))
         fault = FAULTS.take(FAIL_CHANGE_SET, stack_name)
         if fault:
             cs.status, cs.execution_status = "FAILED", "UNAVAILABLE"
@@ -169,19 +172,18 @@ def create_change_set(
         else:
             cs.status, cs.execution_status = "CREATE_COMPLETE", "AVAILABLE"
             if more.include_nested and change_set_type == "UPDATE":
-                _nested_change_sets(self, cs, cs)
+                _nested_change_sets(self, cs, cs, plan, "root")
         self.change_sets[cs.change_set_id] = cs
         return cs.change_set_id, stack.stack_id
 
 
-def _mark_replacements(cs: ChangeSet) -> None:
-    """A modified resource is updated in place (moto leaves ``Replacement`` unset)."""
-    for change in cs.changes:
-        moto.show(change, replacement="False" if change.action == "Modify" else None)
+def _nested_change_sets(
+    backend: CloudFormationBackend, cs: ChangeSet, root: ChangeSet, plan: TreeDiff, label: str
+) -> None:
+    """Give each modified nested stack its own change set, as IncludeNestedStacks does.
 
-
-def _nested_change_sets(backend: CloudFormationBackend, cs: ChangeSet, root: ChangeSet) -> None:
-    """Give each modified nested stack its own change set, as IncludeNestedStacks does."""
+    Its changes are the plan's for that stack (property values, replacement).
+    """
     rmap = cs.stack.resource_map
     for change in cs.changes:
         if change.action != "Modify" or change.resource_type != STACK_TYPE:
@@ -201,7 +203,12 @@ def _nested_change_sets(backend: CloudFormationBackend, cs: ChangeSet, root: Cha
             parameters={k: str(v) for k, v in params.items()},
             description=None,
         )
-        _mark_replacements(child)
+        path = (
+            change.logical_resource_id
+            if label == "root"
+            else f"{label}/{change.logical_resource_id}"
+        )
+        child.changes = change_details.moto_changes(plan.by_stack.get(path, ()))
         child.status, child.execution_status = "CREATE_COMPLETE", "AVAILABLE"
         more = _extra(child)
         more.include_nested, more.parent_id, more.root_id = (
@@ -219,7 +226,7 @@ def _nested_change_sets(backend: CloudFormationBackend, cs: ChangeSet, root: Cha
             change, change_set_id=child.change_set_id, physical_resource_id=nested.stack.stack_id
         )
         backend.change_sets[child.change_set_id] = child
-        _nested_change_sets(backend, child, root)
+        _nested_change_sets(backend, child, root, plan, path)
 
 
 def _find_change_set(

@@ -43,6 +43,7 @@ from moto.cloudformation.exceptions import (
     ValidationError,
 )
 from moto.cloudformation.models import (
+    Change,
     ChangeSet,
     CloudFormationBackend,
     Event,
@@ -272,6 +273,13 @@ def new_change_set(
         description=cast(str, description),
         **kw,
     )
+
+
+def new_change(action: str, logical_id: str, resource_type: str, **fields: Any) -> Change:
+    """One ``ResourceChange`` of a change set; ``fields`` are more API members (snake_case)."""
+    change = Change(action=action, logical_resource_id=logical_id, resource_type=resource_type)
+    show(change, **fields)
+    return change
 
 
 def validate_change_set_name(name: str) -> None:
