@@ -17,7 +17,8 @@ hooks, installed into moto's template parser by :func:`cfngen.emulator.engine.in
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from cfngen.emulator import moto_adapter as moto
@@ -165,11 +166,43 @@ def _delete_route_table(rmap: ResourceMap, table: Any) -> None:
         ec2.delete_route_table(rt.id)
 
 
+# Set while a failed operation deletes what it had created (a create's rollback, and the
+# nested stacks inside it): then RetainExceptOnCreate deletes, as CloudFormation does.
+UNDOING_CREATION: ContextVar[bool] = ContextVar("undoing_creation", default=False)
+
+
+def kept_on_delete(resource_json: Template) -> bool:
+    """Whether a delete now keeps the resource (DeletionPolicy Retain / RetainExceptOnCreate).
+
+    ``RetainExceptOnCreate`` keeps it on a stack delete or an update that removes it, but
+    not when the operation that created it rolls back (not even inside a nested stack
+    that operation created).
+    """
+    policy = resource_json.get("DeletionPolicy")
+    return policy == "Retain" or (policy == "RetainExceptOnCreate" and not UNDOING_CREATION.get())
+
+
+@contextlib.contextmanager
+def undoing_creation() -> Iterator[None]:
+    token = UNDOING_CREATION.set(True)
+    try:
+        yield
+    finally:
+        UNDOING_CREATION.reset(token)
+
+
 def delete_resources(rmap: ResourceMap) -> None:
-    """Delete in reverse dependency order, as CloudFormation does (moto picks any order)."""
+    """Delete in reverse dependency order, as CloudFormation does (moto picks any order).
+
+    A resource its DeletionPolicy keeps stays, with a DELETE_SKIPPED event.
+    """
     json_map, made = moto.declared(rmap), moto.parsed(rmap)
     deps = {lid: dependencies(res) & set(json_map) for lid, res in json_map.items()}
-    remaining = {lid for lid, res in json_map.items() if res.get("DeletionPolicy") != "Retain"}
+    stack = stack_of(rmap)
+    for lid, res in sorted(json_map.items()):
+        if kept_on_delete(res) and not moto.is_plain_value(made.get(lid)):
+            event(stack, lid, physical_id(made.get(lid)), res["Type"], "DELETE_SKIPPED")
+    remaining = {lid for lid, res in json_map.items() if not kept_on_delete(res)}
     while remaining:
         ready = [
             lid

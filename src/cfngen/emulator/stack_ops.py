@@ -29,7 +29,7 @@ from cfngen.emulator.moto_adapter import (
     Stack,
     ValidationError,
 )
-from cfngen.emulator.resource_hooks import delete_resource, delete_resources
+from cfngen.emulator.resource_hooks import delete_resource, delete_resources, undoing_creation
 from cfngen.emulator.stack_state import (
     LOCK,
     REQUEST,
@@ -55,7 +55,7 @@ UNUPDATABLE = frozenset(
 
 
 def _rollback_create(stack: Stack) -> None:
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception), undoing_creation():
         delete_resources(stack.resource_map)
 
 
@@ -116,9 +116,9 @@ def _remove_added(stack: Stack, before: set[str]) -> None:
     made, declared = moto.parsed(rmap), moto.declared(rmap)
     for added in set(made) - before:
         resource = made.get(added)
-        if moto.is_plain_value(resource):
-            continue
-        with contextlib.suppress(Exception):
+        if moto.is_plain_value(resource) or declared[added].get("DeletionPolicy") == "Retain":
+            continue  # plain Retain keeps even what the failed update had just created
+        with contextlib.suppress(Exception), undoing_creation():
             delete_resource(rmap, resource, declared[added])
             made.pop(added, None)
 

@@ -51,10 +51,13 @@ def skipped_checks(res: AWSObject) -> dict[str, str]:
 def retain(res: R, keep: bool) -> R:
     """Keep a stateful resource on stack delete and on replacement unless opted out.
 
-    Plain ``Retain`` also keeps it when the stack's very first create rolls back, so
-    a named resource must be removed by hand before retrying (the deployer says so).
+    ``RetainExceptOnCreate``: kept when the stack is deleted or the resource removed,
+    but deleted when the operation that created it rolls back (a failed first create,
+    nested stacks included), so a retry finds no leftover with its fixed name. A
+    deploy after a destroy adopts what was kept (ImportExistingResources needs Retain
+    or RetainExceptOnCreate). ``UpdateReplacePolicy`` does not accept that value:
+    ``Retain`` keeps the old resource when a change replaces it.
     """
-    policy = "Retain" if keep else "Delete"
-    res.DeletionPolicy = policy
-    res.UpdateReplacePolicy = policy
+    res.DeletionPolicy = "RetainExceptOnCreate" if keep else "Delete"
+    res.UpdateReplacePolicy = "Retain" if keep else "Delete"
     return res
