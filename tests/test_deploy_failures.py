@@ -25,28 +25,60 @@ def _deploy(env: Env, config: str, *extra: str) -> tuple[int, str, str]:
     return env.cfngen("deploy", "--config", config, "--yes", *extra)
 
 
-def test_failed_first_create_digs_out_the_nested_cause_and_needs_replace_failed(env: Env) -> None:
+def test_failed_first_create_then_a_plain_retry_succeeds(env: Env) -> None:
+    """RetainExceptOnCreate: the rollback deletes the repository and log group it created,
+    so the retry (no flag, no manual clean-up) replaces the empty stack and succeeds."""
     config = str(env.config())
     env.control.fault("fail_resource", type="AWS::EKS::Nodegroup", reason=FAULT_REASON)
     code, _, err = _deploy(env, config)
     assert code == 1
     assert f"cause: Eks: NodeGroup (AWS::EKS::Nodegroup): {FAULT_REASON}" in err
     assert "ROLLBACK_COMPLETE" in err
+    assert "run deploy again" in err
     assert env.stack()["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert env.client("ecr").describe_repositories()["repositories"] == []
+    assert env.client("logs").describe_log_groups()["logGroups"] == []
 
     env.control.clear_faults()
-    code, _, err = _deploy(env, config)
-    assert code == 1
-    assert "--replace-failed" in err
-    # The ECR repository and the log group have DeletionPolicy Retain, so the rollback kept
-    # them (as AWS does) and their fixed names would clash on the next create.
-    env.client("ecr").delete_repository(repositoryName="cfngen-dev/app", force=True)
-    logs = env.client("logs")
-    for group in logs.describe_log_groups()["logGroups"]:
-        logs.delete_log_group(logGroupName=group["logGroupName"])
-    code, _out, err = _deploy(env, config, "--replace-failed")
+    code, out, err = _deploy(env, config)
     assert code == 0, err
+    assert "is ROLLBACK_COMPLETE from a failed first create; deleting it" in out
     assert env.stack()["StackStatus"] == "CREATE_COMPLETE"
+    repos = env.client("ecr").describe_repositories()["repositories"]
+    assert [r["repositoryName"] for r in repos] == ["cfngen-dev/app"]
+
+
+def test_deploy_destroy_deploy_adopts_what_destroy_kept(env: Env) -> None:
+    config = str(env.config())
+    assert _deploy(env, config)[0] == 0
+    code, out, err = env.cfngen("destroy", "--config", config, "--yes")
+    assert code == 0, err
+    assert re.search(r"^stack cfngen-dev: DELETE_COMPLETE in \d+(m\d\d)?s$", out, re.M)
+    assert re.search(r"^  AWS::ECR::Repository +cfngen-dev/app +\(Ecr/AppRepository\)$", out, re.M)
+    assert (
+        f"aws ecr delete-repository --repository-name cfngen-dev/app --force --region us-east-1 "
+        f"--endpoint-url {env.url}"
+    ) in out
+    assert env.client("ecr").describe_repositories()["repositories"]  # kept, as it said
+    code, out, err = _deploy(env, config)
+    assert code == 0, err
+    assert "preflight: AWS::ECR::Repository cfngen-dev/app (ecr/AppRepository) exists" in out
+    assert re.search(r"Ecr +Import +AppRepository +AWS::ECR::Repository", out)
+    assert "to import (kept by an earlier stack)" in out
+    assert "IMPORT_COMPLETE" in out
+    resources = env.client("cloudformation").describe_stack_resources(
+        StackName=_nested_id(env, "Ecr")
+    )["StackResources"]
+    assert [(r["LogicalResourceId"], r["PhysicalResourceId"]) for r in resources] == [
+        ("AppRepository", "cfngen-dev/app")
+    ]
+
+
+def _nested_id(env: Env, logical_id: str) -> str:
+    res = env.client("cloudformation").describe_stack_resource(
+        StackName=STACK, LogicalResourceId=logical_id
+    )
+    return str(res["StackResourceDetail"]["PhysicalResourceId"])
 
 
 def test_delete_on_failure_leaves_no_dead_stack(env: Env) -> None:

@@ -11,14 +11,16 @@ resource, including in nested stacks through the outputs their parents pass on.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
+from cfngen.emulator import imports
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.models import NestedStack
 from cfngen.emulator.moto_adapter import CloudFormationBackend, Stack
 from cfngen.emulator.template_urls import read_template_url
-from cfngen.resource_diff import ResourceChange, TemplateTree, diff_tree
+from cfngen.resource_diff import ChangeAction, ResourceChange, TemplateTree, diff_tree
 from cfngen.resource_diff.tree import TreeDiff
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
@@ -92,3 +94,30 @@ def moto_changes(changes: tuple[ResourceChange, ...]) -> list[Any]:
             )
         )
     return out
+
+
+def _templates(tree: TemplateTree, label: str = "root") -> dict[str, TemplateTree]:
+    out = {label: tree}
+    for lid, child in tree.children.items():
+        out.update(_templates(child, lid if label == "root" else f"{label}/{lid}"))
+    return out
+
+
+def mark_imports(
+    backend: CloudFormationBackend, plan: TreeDiff, template: dict[str, Any]
+) -> TreeDiff:
+    """ImportExistingResources: an added resource that exists and qualifies is an Import."""
+    trees = _templates(planned_tree(backend, template, {}))
+    by_stack: dict[str, tuple[ResourceChange, ...]] = {}
+    for path, changes in plan.by_stack.items():
+        resources = dict((trees[path].template.get("Resources") or {}) if path in trees else {})
+        marked = []
+        for c in changes:
+            res = resources.get(c.logical_id) or {}
+            if c.action == ChangeAction.ADD and imports.existing(
+                res, backend.account_id, backend.region_name
+            ):
+                c = replace(c, action=ChangeAction.IMPORT)
+            marked.append(c)
+        by_stack[path] = tuple(marked)
+    return replace(plan, by_stack=by_stack)

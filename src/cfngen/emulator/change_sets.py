@@ -23,6 +23,7 @@ from weakref import WeakKeyDictionary
 from cfngen.emulator import change_details
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAIL_CHANGE_SET, FAULTS
+from cfngen.emulator.imports import importing
 from cfngen.emulator.models import NestedStack
 from cfngen.emulator.moto_adapter import (
     AlreadyExistsException,
@@ -70,6 +71,7 @@ class ChangeSetExtra:
     include_nested: bool = False
     parent_id: str | None = None  # a nested change set: its parent's and root's ids
     root_id: str | None = None
+    import_existing: bool = False
 
 
 CHANGE_SETS: WeakKeyDictionary[ChangeSet, ChangeSetExtra] = WeakKeyDictionary()
@@ -150,13 +152,17 @@ def create_change_set(
         )
         more = _extra(cs)
         more.include_nested, more.on_failure = REQUEST.include_nested, REQUEST.on_failure
+        more.import_existing = REQUEST.import_existing
         moto.show(
             cs,
             include_nested_stacks=more.include_nested,
             on_stack_failure=more.on_failure,
+            import_existing_resources=more.import_existing,
             capabilities=list(REQUEST.capabilities),
         )
         plan = change_details.compute(self, stack, cs.template_dict, parameters)
+        if more.import_existing:
+            plan = change_details.mark_imports(self, plan, cs.template_dict)
         cs.changes = change_details.moto_changes(plan.by_stack.get("root", ()))
         fault = FAULTS.take(FAIL_CHANGE_SET, stack_name)
         if fault:
@@ -273,13 +279,14 @@ def execute_change_set(
         cs.execution_status = "EXECUTE_IN_PROGRESS"
         failed = False
         try:
-            if cs.change_set_type == "CREATE":
-                moto.load_template(stack, cs.template, cs.parameters)
-                if cs.tags:
-                    stack.tags = cs.tags
-                run_create(stack, _extra(cs).on_failure or "ROLLBACK")
-            else:
-                run_update(stack, cs.template, cs.parameters)
+            with importing(_extra(cs).import_existing):
+                if cs.change_set_type == "CREATE":
+                    moto.load_template(stack, cs.template, cs.parameters)
+                    if cs.tags:
+                        stack.tags = cs.tags
+                    run_create(stack, _extra(cs).on_failure or "ROLLBACK")
+                else:
+                    run_update(stack, cs.template, cs.parameters)
         except StackFailed:
             failed = True
         cs.execution_status = "EXECUTE_FAILED" if failed else "EXECUTE_COMPLETE"

@@ -68,6 +68,7 @@ from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, IAMBackend, get_account_id_from, iam_backends
 from moto.kms.models import KmsBackend, kms_backends
+from moto.logs.models import logs_backends
 from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
@@ -154,6 +155,20 @@ def s3(account_id: str, region_name: str = "us-east-1") -> S3Backend:
 
 def s3_partition(account_id: str, partition: str) -> S3Backend:
     return s3_backends[account_id][partition]
+
+
+def existing_named(resource_type: str, name: str, account_id: str, region_name: str) -> Any:
+    """The model object of a named resource that already exists (ImportExistingResources)."""
+    if resource_type == "AWS::ECR::Repository":
+        return ecr_backends[account_id][region_name].repositories.get(name)
+    if resource_type == "AWS::Logs::LogGroup":
+        return logs_backends[account_id][region_name].groups.get(name)
+    if resource_type == "AWS::S3::Bucket":
+        return s3_backends[account_id][partition(region_name)].buckets.get(name)
+    if resource_type == "AWS::IAM::Role":
+        roles = iam_backends[account_id][partition(region_name)].roles.values()
+        return next((r for r in roles if r.name == name), None)
+    return None
 
 
 def bucket_owner(bucket: str) -> tuple[str, str] | None:

@@ -21,8 +21,10 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from cfngen.emulator import imports
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAULTS
+from cfngen.emulator.imports import IMPORTING
 from cfngen.emulator.moto_adapter import MOTO_RESOURCES, ResourceMap, Stack, Template
 from cfngen.emulator.stack_state import ResourceFailed, event, reason_of, stack_of
 
@@ -101,6 +103,11 @@ def create_resource(
             moto.create_now(rmap, dep)  # what this one needs first, so events come in order
     rtype = resource_json["Type"]
     stack = stack_of(rmap)
+    adopted = imports.existing(resource_json, account_id, region_name) if IMPORTING.get() else None
+    if adopted is not None:
+        event(stack, logical_id, physical_id(adopted), rtype, "IMPORT_IN_PROGRESS")
+        event(stack, logical_id, physical_id(adopted), rtype, "IMPORT_COMPLETE")
+        return adopted
     resource = _run_resource(
         stack,
         logical_id,

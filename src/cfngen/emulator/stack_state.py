@@ -32,6 +32,7 @@ class RequestContext(threading.local):
     capabilities: tuple[str, ...] = ()
     stack_name: str | None = None
     token: str | None = None
+    import_existing: bool = False
 
 
 REQUEST = RequestContext()
@@ -43,6 +44,7 @@ def remember_request(req: Request) -> None:
     on_failure = req.param("OnStackFailure") or req.param("OnFailure")
     REQUEST.on_failure = "DO_NOTHING" if req.flag("DisableRollback") else on_failure
     REQUEST.capabilities = tuple(req.param("Capabilities", []) or [])
+    REQUEST.import_existing = req.flag("ImportExistingResources")
     REQUEST.stack_name = req.param("StackName")
     REQUEST.token = req.param("ClientRequestToken") or req.param("ClientToken")
 
