@@ -21,11 +21,11 @@ def run(args: argparse.Namespace) -> int:
     from cfngen.render import render
 
     def body(aws: Aws, cfg: Config) -> int:
-        findings, notes = preflight.run(aws, cfg, render(cfg, ("json",)))
-        for note in notes:
+        result = preflight.run(aws, cfg, render(cfg, ("json",)))
+        for note in result.notes:
             print(note)
-        if findings:
-            raise DeployError(preflight.report(findings), EXIT_USAGE)
+        if result.findings:
+            raise DeployError(preflight.report(result.findings), EXIT_USAGE)
         print(
             f"preflight: {cfg.stack_name} in {aws.region}: {len(preflight.CHECKS)} checks, "
             "no problems (nothing was created)"

@@ -130,8 +130,13 @@ def collect(
     desc: DescribeChangeSetOutputTypeDef,
     children: Mapping[str, Mapping[str, Any]],
     prefix: str = "root",
+    adopted: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[Change]:
-    """Every change, root first, then inside each nested stack (recursively)."""
+    """Every change, root first, then inside each nested stack (recursively).
+
+    A nested stack being created has no change set of its own: its resources are listed
+    from the rendered template, as Import where the preflight found them to adopt.
+    """
     out: list[Change] = []
     nested: list[tuple[str, str | None, str]] = []
     for item in desc.get("Changes", []):
@@ -154,10 +159,17 @@ def collect(
     for lid, child_id, action in nested:
         path = lid if prefix == "root" else f"{prefix}/{lid}"
         if child_id:
-            out.extend(collect(cfn, describe_all(cfn, child_id), children, path))
+            out.extend(collect(cfn, describe_all(cfn, child_id), children, path, adopted))
         elif action == ChangeAction.ADD and lid in children:
             for rid, res in sorted(children[lid].get("Resources", {}).items()):
-                out.append(Change(path, ChangeAction.ADD, rid, str(res.get("Type", "")), ""))
+                rtype = str(res.get("Type", ""))
+                names = {v for v in (res.get("Properties") or {}).values() if isinstance(v, str)}
+                act = (
+                    ChangeAction.IMPORT
+                    if any((rtype, n) in adopted for n in names)
+                    else ChangeAction.ADD
+                )
+                out.append(Change(path, act, rid, rtype, ""))
     return out
 
 

@@ -87,7 +87,7 @@ def deploy(
         concurrency.check_no_other(cfn, name)
     new = stack is None or stack["StackStatus"] == StackStatus.REVIEW_IN_PROGRESS
     rendered = render(cfg, ("json",))
-    _preflight(aws, cfg, rendered, printer)
+    adopted = _preflight(aws, cfg, rendered, printer)
     packaged = upload_templates(aws, cfg, rendered)
     path = write_packaged(packaged, opts.out_dir, cfg.environment)
     total = len(packaged.urls)
@@ -109,7 +109,7 @@ def deploy(
     plan = _Plan(cfn, cs["Id"], cs["StackId"], stack is None)
     try:
         return _review_and_run(
-            aws, cfg, opts, printer, confirm, preview_only, plan, stack, rendered
+            aws, cfg, opts, printer, confirm, preview_only, plan, stack, rendered, adopted
         )
     except KeyboardInterrupt:
         plan.discard()
@@ -128,6 +128,7 @@ def _review_and_run(
     plan: _Plan,
     stack: dict[str, Any] | None,
     rendered: Rendered,
+    adopted: frozenset[tuple[str, str]] = frozenset(),
 ) -> int:
     cfn, name, new = plan.cfn, cfg.stack_name, plan.new or _reviewing(stack)
     desc = changeset.wait(cfn, plan.cs_id)
@@ -143,7 +144,7 @@ def _review_and_run(
     children = changeset.children_from_rendered(
         rendered.files, json.loads(rendered.files["root.json"])
     )
-    changes = changeset.collect(cfn, desc, children)
+    changes = changeset.collect(cfn, desc, children, adopted=adopted)
     printer.say(f"changes to {name} ({'create' if new else 'update'}):")
     printer.say(view.table(changes))
     printer.say(view.summary(changes))
@@ -283,15 +284,18 @@ def _check_complete(
     raise DeployError("\n".join(parts), EXIT_FAILED)
 
 
-def _preflight(aws: Aws, cfg: Config, rendered: Rendered, printer: Printer) -> None:
-    """Read-only checks before anything is created (cfngen.deploy.preflight)."""
+def _preflight(
+    aws: Aws, cfg: Config, rendered: Rendered, printer: Printer
+) -> frozenset[tuple[str, str]]:
+    """Read-only checks before anything is created; what the change set will adopt."""
     from cfngen.deploy import preflight
 
-    findings, notes = preflight.run(aws, cfg, rendered)
-    for note in notes:
+    result = preflight.run(aws, cfg, rendered)
+    for note in result.notes:
         printer.say(note)
-    if findings:
-        raise DeployError(preflight.report(findings), EXIT_USAGE)
+    if result.findings:
+        raise DeployError(preflight.report(result.findings), EXIT_USAGE)
+    return result.adopted
 
 
 def _finish(

@@ -15,6 +15,8 @@ plan made of several stacks runs :func:`run` once per stack.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from cfngen.config import Config
@@ -34,10 +36,15 @@ CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-def run(
-    aws: Aws, cfg: Config, rendered: Rendered, stack_name: str | None = None
-) -> tuple[list[Finding], list[str]]:
-    """Every check over one stack tree: (findings, notes about checks that were skipped)."""
+@dataclass(frozen=True)
+class Result:
+    findings: list[Finding]
+    notes: list[str]  # checks skipped, resources the deploy will adopt
+    adopted: frozenset[tuple[str, str]]  # (type, name) that ImportExistingResources takes
+
+
+def run(aws: Aws, cfg: Config, rendered: Rendered, stack_name: str | None = None) -> Result:
+    """Every check over one stack tree."""
     ctx = Context(aws, cfg, templates_of(rendered), stack_name or cfg.stack_name)
     findings: list[Finding] = []
     for label, check in CHECKS:
@@ -59,7 +66,7 @@ def run(
             ctx.notes.append(f"preflight: {label} not checked ({exc})")
         if label == "region" and findings:
             break  # nothing else can be asked of a region that is not enabled
-    return findings, ctx.notes
+    return Result(findings, ctx.notes, frozenset(ctx.adopted))
 
 
 def report(findings: list[Finding]) -> str:

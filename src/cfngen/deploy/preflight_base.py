@@ -51,6 +51,7 @@ class Context:
     templates: Mapping[str, Mapping[str, Any]]  # file name -> template
     stack_name: str
     notes: list[str] = field(default_factory=list)
+    adopted: set[tuple[str, str]] = field(default_factory=set)  # (type, name) to import
     _azs: list[str] | None = None
 
     def resources(self, rtype: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:

@@ -127,6 +127,7 @@ def taken(ctx: Context) -> Iterator[Finding]:
             continue
         policy = str(res.get("DeletionPolicy", "Delete"))
         if policy in ADOPTABLE_POLICIES:
+            ctx.adopted.add((kind.rtype, name))
             ctx.notes.append(f"preflight: {what} exists outside any stack; the deploy adopts it")
             continue
         command = removal(Kept("", "", kind.rtype, name, ""), ctx.aws.region, ctx.aws.endpoint_url)
