@@ -287,8 +287,10 @@ def started_by(cfn: CloudFormationClient, stack_id: str) -> str:
     from cfngen.deploy.operator import describe_token
 
     events = cfn.describe_stack_events(StackName=stack_id).get("StackEvents", [])
-    for ev in events:
+    for ev in events:  # newest first: the stack's own latest status line
         if ev.get("LogicalResourceId") == ev.get("StackName"):
+            if not in_progress(str(ev.get("ResourceStatus", ""))):
+                return ""  # the last operation ended: whatever is busy, it is not its own
             who = describe_token(str(ev.get("ClientRequestToken") or ""))
             return f", started by {who}" if who else ""
     return ""
