@@ -110,6 +110,7 @@ def install() -> None:
         stack_state.remember_stack_name,
     )
     moto.add_action("continue_update_rollback", stack_ops.continue_update_rollback)
+    moto.around_action("describe_stack_resources", stack_ops.describe_stack_resources)
     moto.add_action("update_termination_protection", stack_ops.update_termination_protection)
     for resource_type, patch in {**fills.MODEL_PATCHES, **security_fills.MODEL_PATCHES}.items():
         moto.patch_model(resource_type, patch)

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 from cfngen.emulator import eks_addons
 from cfngen.emulator import moto_adapter as moto
+from cfngen.emulator import service_fills
 from cfngen.emulator.faults import FAULTS, FaultError
 
 CONTROL_PREFIX = "/_cfngen/"
@@ -84,6 +85,22 @@ def classify(environ: Environ) -> tuple[str, str]:
         if "Action" in form:
             return service, form["Action"][0]
     return service, f"{method} {environ.get('PATH_INFO', '/')}"
+
+
+def _fill(service: str, action: str, environ: Environ) -> service_fills.Answer | None:
+    """An answer moto lacks (:mod:`cfngen.emulator.service_fills`), or None for moto's own."""
+    if service == "eks":
+        return service_fills.eks(
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("PATH_INFO", "/"),
+            environ.get("QUERY_STRING", ""),
+        )
+    if service == "servicequotas":
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        return service_fills.service_quotas(action, body)
+    return None
 
 
 def _throttled(service: str, start_response: StartResponse, json_protocol: bool) -> list[bytes]:
@@ -162,6 +179,11 @@ class Middleware:
             answered = eks_addons.eks_api(environ, start_response)
             if answered is not None:
                 return answered
+        filled = _fill(service, action, environ)
+        if filled is not None:
+            status, headers, body = filled
+            start_response(status, headers)
+            return [body]
         try:
             return self.app(environ, start_response)
         except (KeyboardInterrupt, SystemExit):

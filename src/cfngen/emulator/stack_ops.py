@@ -17,6 +17,7 @@ failure states. Here, seen through the API:
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from cfngen.emulator import moto_adapter as moto
@@ -302,3 +303,33 @@ def update_termination_protection(req: Request) -> ActionResult | EmptyResult:
     stack = req.backend.get_stack(req.param("StackName"))
     stack.enable_termination_protection = req.flag("EnableTerminationProtection")
     return moto.result({"StackId": stack.stack_id})
+
+
+def describe_stack_resources(req: Request, moto_handler: Callable[[], Any]) -> Any:
+    """``DescribeStackResources`` by ``PhysicalResourceId`` (moto needs a StackName).
+
+    Answers which live stack owns the resource, as CloudFormation does, or that none does.
+    """
+    physical = req.param("PhysicalResourceId")
+    if not physical or req.param("StackName"):
+        return moto_handler()
+    for stack in req.backend.stacks.values():
+        for lid, resource in moto.parsed(stack.resource_map).items():
+            if str(getattr(resource, "physical_resource_id", "") or "") != physical:
+                continue
+            return moto.result(
+                {
+                    "StackResources": [
+                        {
+                            "StackName": stack.name,
+                            "StackId": stack.stack_id,
+                            "LogicalResourceId": lid,
+                            "PhysicalResourceId": physical,
+                            "ResourceType": moto.declared(stack.resource_map)[lid]["Type"],
+                            "Timestamp": moto.now(),
+                            "ResourceStatus": "CREATE_COMPLETE",
+                        }
+                    ]
+                }
+            )
+    raise ValidationError(message=f"Stack for {physical} does not exist")
