@@ -85,9 +85,12 @@ def env(
     return Env(emulator.url, control, tmp_path, capsys)
 
 
-def run_cli(args: list[str], cwd: Path, **kw: Any) -> subprocess.Popen[str]:
+def run_cli(
+    args: list[str], cwd: Path, env_extra: dict[str, str] | None = None, **kw: Any
+) -> subprocess.Popen[str]:
     """The installed `cfngen` as a separate process (for signals and the AWS CLI comparison)."""
     environ = {**os.environ, **TEST_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}
+    environ.update(env_extra or {})
     return subprocess.Popen(
         [str(VENV_BIN / "cfngen"), *args],
         cwd=cwd,

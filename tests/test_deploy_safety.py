@@ -1,0 +1,218 @@
+"""Deploys that meet each other, a user at the prompt, a lost endpoint, an engine that lies.
+
+Two deploys at once are made deterministic by a real terminal: one deploy waits at its
+prompt (it cannot go on until the test answers) while the other runs; an operation is
+held in progress by the endpoint's ``hold`` fault until the test releases it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+from pathlib import Path
+
+from cfngen.commands.common import load_config
+from cfngen.deploy.flow import deploy
+from cfngen.deploy.session import connect
+from cfngen.deploy.stack import DeployOptions
+from cfngen.deploy.watch import Printer
+from deploy_env import *  # noqa: F403
+from deploy_env import STACK, VENV_BIN, Env, run_cli
+from terminal import Terminal
+
+WEB = {"name": "web", "image": "public.ecr.aws/nginx/nginx", "tag": "stable"}
+PROMPT = "Execute these changes to cfngen-dev? [y/N]"
+
+
+def _change_sets(env: Env) -> list[dict]:
+    try:
+        return env.client("cloudformation").list_change_sets(StackName=STACK)["Summaries"]
+    except Exception:
+        return []
+
+
+def test_ctrl_c_at_the_prompt_leaves_no_stack_and_no_change_set(env: Env) -> None:
+    term = Terminal(
+        ["deploy", "--config", str(env.config()), "--endpoint-url", env.url], env.workdir
+    )
+    term.expect(PROMPT)
+    assert env.stack()["StackStatus"] == "REVIEW_IN_PROGRESS"  # the plan's placeholder
+    term.interrupt()
+    assert term.finish() == 130
+    assert "interrupted before executing: change set deleted, nothing changed" in term.text
+    assert "Traceback" not in term.text
+    assert env.stack() is None
+    assert _change_sets(env) == []
+
+
+def test_a_second_deploy_while_one_waits_at_its_prompt_stops_and_says_who(env: Env) -> None:
+    config = str(env.config())
+    first = Terminal(["deploy", "--config", config, "--endpoint-url", env.url], env.workdir)
+    first.expect(PROMPT)
+    code, _, err = env.cfngen("deploy", "--config", config, "--yes")
+    assert code == 1
+    assert re.search(
+        r"another cfngen deploy of \S+@\S+ at [-\d: ]+Z is waiting for confirmation on stack "
+        r"cfngen-dev \(change set cfngen-deploy-\S+\)",
+        err,
+    ), err
+    assert "aws cloudformation delete-change-set --stack-name cfngen-dev" in err
+    first.send("y\n")
+    assert first.finish() == 0, first.text
+    assert env.stack()["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_a_plan_made_stale_by_someone_else_is_not_executed(env: Env) -> None:
+    assert env.cfngen("deploy", "--config", str(env.config()), "--yes")[0] == 0
+    changed = str(env.config("changed", ecs={"services": [{**WEB, "desired_count": 3}]}))
+    first = Terminal(["deploy", "--config", changed, "--endpoint-url", env.url], env.workdir)
+    first.expect(PROMPT)
+    # Someone else updates the stack meanwhile (the AWS API, not cfngen): CloudFormation
+    # removes every other change set of the stack when one is executed.
+    cfn = env.client("cloudformation")
+    template = cfn.get_template(StackName=STACK)["TemplateBody"]
+    template["Outputs"]["TouchedBy"] = {"Value": "someone else"}
+    cfn.create_change_set(
+        StackName=STACK,
+        ChangeSetName="by-hand",
+        ChangeSetType="UPDATE",
+        TemplateBody=json.dumps(template),
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    cfn.get_waiter("change_set_create_complete").wait(
+        StackName=STACK, ChangeSetName="by-hand", WaiterConfig={"Delay": 1}
+    )
+    cfn.execute_change_set(ChangeSetName="by-hand", StackName=STACK)
+    first.send("y\n")
+    assert first.finish() == 1
+    assert "changed since this plan was made" in first.text
+    assert "run cfngen deploy again for a fresh plan" in first.text
+    assert "Traceback" not in first.text
+    svc = env.client("ecs").describe_services(
+        cluster="cfngen-dev",
+        services=env.client("ecs").list_services(cluster="cfngen-dev")["serviceArns"],
+    )["services"][0]
+    assert svc["desiredCount"] == 2  # the stale plan did not win
+
+
+def test_busy_with_another_deploy_says_whose_it_is(env: Env) -> None:
+    config = str(env.config())
+    hold = env.control.fault("hold", stack=STACK)
+    first = run_cli(["deploy", "--config", config, "--yes", "--endpoint-url", env.url], env.workdir)
+    assert first.stdout is not None
+    for line in first.stdout:
+        if "User Initiated" in line:
+            break
+    code, _, err = env.cfngen("deploy", "--config", config, "--yes", "--no-wait")
+    assert code == 1
+    assert re.search(r"is busy \(CREATE_IN_PROGRESS\), started by cfngen deploy of \S+@\S+", err)
+    env.control.release(hold)
+    out, _ = first.communicate(timeout=120)
+    assert first.returncode == 0
+    assert re.search(r"^stack cfngen-dev: CREATE_COMPLETE in \d+(m\d\d)?s$", out, re.M)
+
+
+class FakeClock:
+    """The printer's clock: time moves only when the deploy sleeps or the user thinks."""
+
+    def __init__(self, on_sleep: object = None) -> None:
+        self.now = 1000.0
+        self.sleeps = 0
+        self.on_sleep = on_sleep
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.sleeps += 1
+        if callable(self.on_sleep):
+            self.on_sleep(self.sleeps)
+
+
+def _deploy_in_process(
+    env: Env, config: Path, clock: FakeClock, confirm: object
+) -> tuple[int, str]:
+    import io
+
+    cfg = load_config(config)
+    aws = connect(None, None, env.url, cfg.region)
+    out = io.StringIO()
+    printer = Printer(stream=out, clock=clock, sleep=clock.sleep)
+    opts = DeployOptions(interactive=True, out_dir=env.workdir / "output")
+    return deploy(aws, cfg, opts, printer, confirm), out.getvalue()  # type: ignore[arg-type]
+
+
+def test_time_at_the_prompt_is_not_counted_and_a_long_wait_has_a_heartbeat(env: Env) -> None:
+    hold = env.control.fault("hold", stack=STACK)
+
+    def release_later(sleeps: int) -> None:
+        if sleeps == 14:  # the deploy has polled a while without news: let it finish
+            env.control.release(hold)
+
+    clock = FakeClock(release_later)
+
+    def think_for_ten_minutes(prompt: str) -> bool:
+        clock.now += 600
+        return True
+
+    code, out = _deploy_in_process(env, env.config(), clock, think_for_ten_minutes)
+    assert code == 0, out
+    finished = re.search(r"^stack cfngen-dev: CREATE_COMPLETE in (?:(\d+)m)?(\d+)s$", out, re.M)
+    assert finished, out
+    took = int(finished.group(1) or 0) * 60 + int(finished.group(2))
+    assert took < 300  # the polling only, not the 600 s at the prompt
+    assert re.search(r"^\d\d:\d\d  \.\.\. still (in progress|waiting)", out, re.M), out
+
+
+def test_losing_the_endpoint_while_watching_says_how_to_resume(env: Env, tmp_path: Path) -> None:
+    url_file = tmp_path / "endpoint"
+    server = subprocess.Popen(
+        [str(VENV_BIN / "cfngen"), "emulator", "--port", "0", "--url-file", str(url_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        server.stdout.readline()  # "cfngen emulator: AWS API on ..." once it serves
+        url = url_file.read_text().strip()
+        from cfngen.emulator import EmulatorClient
+
+        EmulatorClient(url).fault("hold", stack=STACK)
+        proc = run_cli(
+            ["deploy", "--config", str(env.config()), "--yes", "--endpoint-url", url],
+            env.workdir,
+            env_extra={"AWS_MAX_ATTEMPTS": "1"},
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "User Initiated" in line:
+                break
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1
+        assert "lost the connection to the endpoint while watching" in err
+        assert (
+            f"Resume watching with: cfngen watch --config {env.config()} --endpoint-url {url}"
+            in err
+        )
+        assert "Traceback" not in err
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_deploy_with_manifests_on_the_local_endpoint_skips_kubectl_in_one_line(env: Env) -> None:
+    code, out, err = env.cfngen(
+        "deploy", "--config", str(env.config()), "--yes", "--with-manifests"
+    )
+    assert code == 0, err
+    said = [line for line in (out + err).splitlines() if "kubernetes: local endpoint" in line]
+    assert len(said) == 1
+    assert said[0].startswith("kubernetes: local endpoint, no Kubernetes API to apply to (skipped")
+    assert "kubectl" not in out + err
