@@ -216,3 +216,13 @@ def test_deploy_with_manifests_on_the_local_endpoint_skips_kubectl_in_one_line(e
     assert len(said) == 1
     assert said[0].startswith("kubernetes: local endpoint, no Kubernetes API to apply to (skipped")
     assert "kubectl" not in out + err
+
+
+def test_an_engine_that_loses_a_nested_failure_never_gets_exit_0(env: Env) -> None:
+    env.control.fault("fail_resource", type="AWS::EKS::Nodegroup", reason="no capacity (injected)")
+    env.control.fault("lose_nested_failure")
+    code, out, err = env.cfngen("deploy", "--config", str(env.config()), "--yes")
+    assert code == 1, out
+    assert "stack cfngen-dev reports CREATE_COMPLETE, but the operation is not complete" in err
+    assert "failed: Eks (AWS::CloudFormation::Stack): CREATE_FAILED" in err
+    assert not (env.workdir / "output" / "dev" / "outputs.json").exists()

@@ -19,6 +19,10 @@ Kinds and their keys (``count`` is optional where listed):
 * ``busy``: ``stack`` (required), ``status`` (default ``UPDATE_IN_PROGRESS``),
   ``count`` - the stack reports ``status`` until released, or to the next
   ``count`` DescribeStacks calls;
+* ``lose_nested_failure``: (no keys) - the next nested stack that fails to create is
+  reported as an engine with that bug does: its parent gets a CREATE_FAILED event without
+  a physical id, and the parent carries on as if it existed (the root can end
+  CREATE_COMPLETE with outputs missing);
 * ``hold``: ``stack`` (required), ``count`` - the next operation on the stack
   reports its ``*_IN_PROGRESS`` status and hides its final event until released,
   or until ``count`` DescribeStacks calls have seen it in progress.
@@ -38,6 +42,7 @@ FAIL_CHANGE_SET: Final = "fail_change_set"
 FAIL_ROLLBACK: Final = "fail_rollback"
 BUSY: Final = "busy"
 HOLD: Final = "hold"
+LOSE_NESTED_FAILURE: Final = "lose_nested_failure"
 
 # kind -> (keys it accepts, keys it requires)
 KEYS: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
@@ -47,9 +52,11 @@ KEYS: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
     FAIL_ROLLBACK: (frozenset({"stack"}), frozenset()),
     BUSY: (frozenset({"stack", "status", "count"}), frozenset({"stack"})),
     HOLD: (frozenset({"stack", "count"}), frozenset({"stack"})),
+    LOSE_NESTED_FAILURE: (frozenset(), frozenset()),
 }
 KINDS: Final = tuple(KEYS)
-ONE_SHOT: Final = frozenset({THROTTLE, FAIL_CHANGE_SET, FAIL_ROLLBACK})  # count defaults to 1
+# count defaults to 1
+ONE_SHOT: Final = frozenset({THROTTLE, FAIL_CHANGE_SET, FAIL_ROLLBACK, LOSE_NESTED_FAILURE})
 DESCRIBE_STACKS: Final = "DescribeStacks"
 
 

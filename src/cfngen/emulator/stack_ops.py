@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cfngen.emulator import moto_adapter as moto
-from cfngen.emulator.faults import FAIL_ROLLBACK, FAULTS
+from cfngen.emulator.faults import FAIL_ROLLBACK, FAULTS, LOSE_NESTED_FAILURE
 from cfngen.emulator.moto_adapter import (
     ActionResult,
     CloudFormationBackend,
@@ -37,6 +37,7 @@ from cfngen.emulator.stack_state import (
     ResourceFailed,
     StackFailed,
     apply_hold,
+    event,
     extra,
     live,
     reason_of,
@@ -186,6 +187,10 @@ def create_nested(
         run_create(stack, "ROLLBACK")
     except StackFailed as exc:
         _delete_rolled_back(stack, "Parent stack rolls back")
+        if FAULTS.take(LOSE_NESTED_FAILURE) and parent is not None:
+            reason = f"Embedded stack was not successfully created: {exc.reason}"
+            event(parent, logical_id, "", "AWS::CloudFormation::Stack", "CREATE_FAILED", reason)
+            return stack  # the parent goes on as if the nested stack existed
         raise ResourceFailed(
             logical_id,
             f"Embedded stack {stack.stack_id} was not successfully created: {exc.reason}",
