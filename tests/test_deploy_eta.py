@@ -13,7 +13,8 @@ import re
 
 from cfngen.config import load
 from cfngen.deploy.session import connect
-from cfngen.deploy.stack import DeployOptions, deploy
+from cfngen.deploy.flow import deploy
+from cfngen.deploy.stack import DeployOptions
 from cfngen.deploy.watch import Printer
 from deploy_env import *  # noqa: F403
 from deploy_env import Env
