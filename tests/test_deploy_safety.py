@@ -226,3 +226,21 @@ def test_an_engine_that_loses_a_nested_failure_never_gets_exit_0(env: Env) -> No
     assert "stack cfngen-dev reports CREATE_COMPLETE, but the operation is not complete" in err
     assert "failed: Eks (AWS::CloudFormation::Stack): CREATE_FAILED" in err
     assert not (env.workdir / "output" / "dev" / "outputs.json").exists()
+
+
+def test_declining_a_stack_set_plan_leaves_the_bucket_policy_as_it_was(env: Env) -> None:
+    accounts = ["--accounts", "111111111111,222222222222", "--regions", "us-east-1"]
+    args = ["stackset", "deploy", "--config", str(env.config()), *accounts]
+    term = Terminal([*args, "--endpoint-url", env.url], env.workdir)
+    term.expect("~ bucket policy of cfngen-templates-123456789012-us-east-1")
+    term.expect("Apply these changes? [y/N]")
+    term.send("n\n")
+    assert term.finish() == 0, term.text
+    assert "cancelled; nothing changed" in term.text
+    policy = json.loads(
+        env.client("s3").get_bucket_policy(Bucket="cfngen-templates-123456789012-us-east-1")[
+            "Policy"
+        ]
+    )
+    assert [s.get("Sid") for s in policy["Statement"]] == ["DenyInsecureTransport"]
+    assert env.client("cloudformation").list_stack_sets()["Summaries"] == []
