@@ -12,8 +12,8 @@ import json
 import re
 
 from cfngen.config import load
-from cfngen.deploy.session import connect
 from cfngen.deploy.flow import deploy
+from cfngen.deploy.session import connect
 from cfngen.deploy.stack import DeployOptions
 from cfngen.deploy.watch import Printer
 from deploy_env import *  # noqa: F403
