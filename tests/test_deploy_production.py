@@ -15,7 +15,6 @@ import boto3
 from deploy_env import *  # noqa: F403
 from deploy_env import ROOT, Env
 
-CONFIG = str(ROOT / "config" / "production.yaml")
 STACK = "shop-prod"
 REGION = "eu-west-1"  # the config's region, which the CLI uses
 
@@ -90,8 +89,27 @@ def _assert_eks(env: Env) -> None:
     assert len(providers) == 1
 
 
+def _with_issued_certificate(env: Env) -> str:
+    """production.yaml with an ISSUED certificate of this account (the preflight checks it).
+
+    A certificate from a private CA is issued at once; one requested with DNS validation
+    would stay PENDING_VALIDATION, and the example's ARN names no certificate here.
+    """
+    cert = _client(env, "acm").request_certificate(
+        DomainName="shop.example.com",
+        CertificateAuthorityArn=f"arn:aws:acm-pca:{REGION}:123456789012:certificate-authority/ca",
+    )["CertificateArn"]
+    text = (ROOT / "config" / "production.yaml").read_text()
+    old = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666"
+    assert old in text
+    path = env.workdir / "production.yaml"
+    path.write_text(text.replace(old, cert))
+    return str(path)
+
+
 def test_production_deploys_redeploys_as_no_op_and_destroys(env: Env) -> None:
-    code, out, err = env.cfngen("deploy", "--config", CONFIG, "--yes")
+    config = _with_issued_certificate(env)
+    code, out, err = env.cfngen("deploy", "--config", config, "--yes")
     assert code == 0, err + out
     cfn = _client(env, "cloudformation")
     stacks = cfn.describe_stacks()["Stacks"]
@@ -103,11 +121,16 @@ def test_production_deploys_redeploys_as_no_op_and_destroys(env: Env) -> None:
     _assert_eks(env)
 
     env.control.reset_calls()
-    code, out, _ = env.cfngen("deploy", "--config", CONFIG, "--yes")
+    code, out, _ = env.cfngen("deploy", "--config", config, "--yes")
     assert code == 0
     assert "no changes" in out
     assert env.calls().get("cloudformation:ExecuteChangeSet", 0) == 0
 
-    code, _, err = env.cfngen("destroy", "--config", CONFIG, "--yes")
+    code, out, err = env.cfngen("destroy", "--config", config, "--yes")
     assert code == 0, err
     assert cfn.describe_stacks()["Stacks"] == []
+    kept = out.split("kept ", 1)[1]
+    for kind in ("AWS::ECR::Repository", "AWS::Logs::LogGroup", "AWS::KMS::Key", "AWS::S3::Bucket"):
+        assert f"  {kind} " in kept, kind
+    assert "aws kms schedule-key-deletion --key-id " in kept
+    assert "aws s3 rb s3://" in kept

@@ -83,7 +83,8 @@ def test_https_listener_with_tls12_policy_and_port_80_redirect(prod: dict[str, D
     assert attrs["deletion_protection.enabled"] == "true"
     assert attrs["access_logs.s3.enabled"] == "true"
     bucket = ecs["Resources"]["AccessLogsBucket"]
-    assert bucket["DeletionPolicy"] == bucket["UpdateReplacePolicy"] == "Retain"
+    assert bucket["DeletionPolicy"] == "RetainExceptOnCreate"
+    assert bucket["UpdateReplacePolicy"] == "Retain"
     block = bucket["Properties"]["PublicAccessBlockConfiguration"]
     assert all(block.values())
 
@@ -124,7 +125,7 @@ def test_every_log_group_is_kms_encrypted_and_retained(prod: dict[str, Doc]) -> 
     """The logs key sits in the network stack; every other stack receives its ARN."""
     key = prod["network"]["Resources"]["LogsKey"]
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert key["DeletionPolicy"] == "Retain"
+    assert key["DeletionPolicy"] == "RetainExceptOnCreate"
     (service_use,) = [
         s for s in key["Properties"]["KeyPolicy"]["Statement"] if s["Sid"] == "ServiceUsesKey"
     ]
@@ -144,7 +145,8 @@ def test_every_log_group_is_kms_encrypted_and_retained(prod: dict[str, Doc]) -> 
         )
         for lid, group in of_type(prod[stack], "AWS::Logs::LogGroup").items():
             assert group["Properties"]["KmsKeyId"] == key_ref, lid
-            assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Retain", lid
+            assert group["DeletionPolicy"] == "RetainExceptOnCreate", lid
+            assert group["UpdateReplacePolicy"] == "Retain", lid
             groups[group["Properties"]["LogGroupName"]] = lid
     assert sorted(groups) == named
 
@@ -154,7 +156,7 @@ def test_ecr_repositories_hardened_and_pullable_by_tagged_roles(prod: dict[str, 
     assert "Parameters" not in ecr  # no dependency on the iam stack
     for repo in of_type(ecr, "AWS::ECR::Repository").values():
         p = repo["Properties"]
-        assert repo["DeletionPolicy"] == "Retain"
+        assert repo["DeletionPolicy"] == "RetainExceptOnCreate"
         assert p["ImageTagMutability"] == "IMMUTABLE"
         assert p["ImageScanningConfiguration"] == {"ScanOnPush": True}
         assert p["EncryptionConfiguration"]["EncryptionType"] == "KMS"

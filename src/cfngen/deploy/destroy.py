@@ -91,7 +91,7 @@ def destroy(
         raise failure(cfn, stack, final, since, "fix the cause and run destroy again")
     outputs.path_for(opts.out_dir, cfg.environment).unlink(missing_ok=True)
     hooks.run(hooks.post_delete_hooks(), context)
-    printer.say(f"deleted {name}")
     for line in retained.lines(kept, aws.region, aws.endpoint_url):
         printer.say(line)
+    printer.say(f"deleted {name}")
     return 0
