@@ -17,7 +17,7 @@ from cfngen.commands.common import load_config
 from cfngen.deploy.flow import deploy
 from cfngen.deploy.session import connect
 from cfngen.deploy.stack import DeployOptions
-from cfngen.deploy.watch import Printer
+from cfngen.deploy.watch import Printer, wait_until_idle
 from deploy_env import *  # noqa: F403
 from deploy_env import STACK, VENV_BIN, Env, run_cli
 from terminal import Terminal
@@ -244,3 +244,43 @@ def test_declining_a_stack_set_plan_leaves_the_bucket_policy_as_it_was(env: Env)
     )
     assert [s.get("Sid") for s in policy["Statement"]] == ["DenyInsecureTransport"]
     assert env.client("cloudformation").list_stack_sets()["Summaries"] == []
+
+
+def test_waiting_for_a_busy_stack_that_has_no_events_yet() -> None:
+    """A stack busy before its first event: the watcher starts from the beginning of time
+    (an aware one: CloudFormation's event times carry a time zone)."""
+    from datetime import UTC, datetime
+
+    import boto3
+    from botocore.stub import Stubber
+
+    cfn = boto3.client(
+        "cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    stack_id = "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1"
+    busy = {"StackName": "s", "StackId": stack_id, "CreationTime": datetime.now(UTC)}
+    event = {
+        "StackId": stack_id,
+        "EventId": "e1",
+        "StackName": "s",
+        "LogicalResourceId": "s",
+        "ResourceType": "AWS::CloudFormation::Stack",
+        "Timestamp": datetime(2026, 1, 1, tzinfo=UTC),
+        "ResourceStatus": "UPDATE_COMPLETE",
+    }
+    with Stubber(cfn) as stub:
+        stub.add_response("describe_stack_events", {"StackEvents": []})
+        stub.add_response(
+            "describe_stacks", {"Stacks": [{**busy, "StackStatus": "UPDATE_IN_PROGRESS"}]}
+        )
+        stub.add_response("describe_stack_events", {"StackEvents": []})  # started_by: nothing
+        stub.add_response("describe_stack_events", {"StackEvents": [event]})
+        stub.add_response(
+            "describe_stacks", {"Stacks": [{**busy, "StackStatus": "UPDATE_COMPLETE"}]}
+        )
+        import io
+
+        out = io.StringIO()
+        final = wait_until_idle(cfn, stack_id, Printer(stream=out), sleep=lambda _: None)
+    assert final == "UPDATE_COMPLETE"
+    assert "UPDATE_COMPLETE" in out.getvalue()

@@ -223,6 +223,19 @@ def test_destroy_deletes_load_balancer_services_first_and_waits(fakes, capsys) -
 
 
 @mock_aws
+def test_destroy_hook_honours_the_output_dir(fakes, capsys) -> None:
+    """`cfngen destroy --output-dir DIR`: the clean-up reads and writes DIR/<env>/, not output/."""
+    _cluster()
+    Path("elsewhere/dev").mkdir(parents=True)
+    Path("elsewhere/dev/outputs.json").write_text('{"VpcId": "vpc-0elsewhere"}')
+    fakes.reply("get services --all-namespaces", stdout=json.dumps({"items": []}))
+    assert destroy_hook(load(CONFIG), output_root=Path("elsewhere")) is True
+    assert Path("elsewhere/dev/kubeconfig").is_file()
+    assert not Path("output/dev/kubeconfig").exists()
+    assert fakes.calls()[0][:3] == ["kubectl", "--kubeconfig", "elsewhere/dev/kubeconfig"]
+
+
+@mock_aws
 def test_destroy_with_an_unreachable_cluster_says_what_may_be_left(fakes, capsys) -> None:
     assert destroy_hook(load(CONFIG)) is False  # no cluster in this account: never raises
     err = capsys.readouterr().err

@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import takewhile
 from typing import TYPE_CHECKING, TextIO
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
 
 NESTED_TYPE = "AWS::CloudFormation::Stack"
 MIN_DELAY, MAX_DELAY = 1.0, 10.0
+EPOCH = datetime.min.replace(tzinfo=UTC)  # before any event (events carry aware times)
 HEARTBEAT = 30.0  # seconds without a new event before a "still waiting" line
 LOST = (BotoConnectionError, HTTPClientError)  # the endpoint went away (after botocore's retries)
 # ANSI colour of a status by the word in it (a substring of a status, not a status)
@@ -263,7 +264,7 @@ def wait_until_idle(
         delay = MIN_DELAY
         quiet_since = printer.elapsed()
         while True:
-            fresh = _events_since(cfn, stack_id, since or datetime.min, seen)
+            fresh = _events_since(cfn, stack_id, since or EPOCH, seen)
             for ev in fresh:
                 printer.event("root", ev)
             status = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]

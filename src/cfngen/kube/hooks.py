@@ -31,10 +31,17 @@ def pre_delete(ctx: HookContext) -> None:
     if is_loopback(ctx.endpoint_url):
         ctx.say("kubernetes: local endpoint, no Kubernetes API to clean up (skipped)")
         return
-    from cfngen.kube import steps
+    from cfngen.kube import render, steps
 
     ctx.say("kubernetes: deleting Services of type LoadBalancer before the stacks")
-    steps.before_destroy(ctx.cfg, _profile(ctx), ctx.region, ctx.endpoint_url, ctx.outputs)
+    steps.before_destroy(
+        ctx.cfg,
+        _profile(ctx),
+        ctx.region,
+        ctx.endpoint_url,
+        ctx.outputs,
+        output_root=Path(ctx.options.get("output_dir") or render.OUTPUT_ROOT),
+    )
 
 
 def post_deploy(ctx: HookContext) -> None:

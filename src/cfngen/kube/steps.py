@@ -96,13 +96,15 @@ def before_destroy(
     endpoint_url: str | None = None,
     outputs: Mapping[str, str] | None = None,
     say: Say = to_stderr,
+    output_root: Path = render.OUTPUT_ROOT,
 ) -> bool:
     """Before `cfngen destroy` deletes the stacks: remove LoadBalancer Services (and LBs).
 
-    Reads outputs.json when present for the cluster name and VPC ID; never raises
-    for an unreachable cluster (it prints what may be left behind instead).
+    Reads outputs.json when present for the cluster name and VPC ID, and writes the
+    kubeconfig, in ``<output_root>/<environment>/`` (the command's ``--output-dir``);
+    never raises for an unreachable cluster (it prints what may be left behind instead).
     """
-    out_dir = render.output_dir(cfg)
+    out_dir = render.output_dir(cfg, output_root)
     if not outputs:
         try:
             outputs = render.read_outputs(out_dir / render.OUTPUTS_FILE)
