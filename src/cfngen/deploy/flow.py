@@ -82,12 +82,12 @@ def deploy(
     cfn = aws.client("cloudformation")
     name = cfg.stack_name
     who = operator.current("diff" if preview_only else "deploy")
+    rendered = render(cfg, ("json",))
+    adopted = _preflight(aws, cfg, rendered, printer)  # read-only, before any change
     stack = settle(cfn, name, describe(cfn, name), opts, printer)
     if not preview_only:
         concurrency.check_no_other(cfn, name)
     new = stack is None or stack["StackStatus"] == StackStatus.REVIEW_IN_PROGRESS
-    rendered = render(cfg, ("json",))
-    adopted = _preflight(aws, cfg, rendered, printer)
     packaged = upload_templates(aws, cfg, rendered)
     path = write_packaged(packaged, opts.out_dir, cfg.environment)
     total = len(packaged.urls)

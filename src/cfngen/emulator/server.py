@@ -19,9 +19,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from cfngen.emulator import eks_addons
+from cfngen.emulator import eks_addons, service_fills
 from cfngen.emulator import moto_adapter as moto
-from cfngen.emulator import service_fills
 from cfngen.emulator.faults import FAULTS, FaultError
 
 CONTROL_PREFIX = "/_cfngen/"
