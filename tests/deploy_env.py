@@ -8,6 +8,7 @@ Import the fixtures into a test module with ``from deploy_env import *``.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from cfngen.emulator import TEST_CREDENTIALS, Emulator, EmulatorClient
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "cfngen-dev"
+CERTIFICATE = re.compile(r"arn:aws:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+")
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -47,6 +49,28 @@ class Env:
         path = self.workdir / f"{name}.yaml"
         path.write_text(yaml.safe_dump(data))
         return path
+
+    def example(self, name: str) -> str:
+        """config/<name>.yaml with each ACM certificate ARN replaced by an ISSUED certificate.
+
+        The preflight checks that a certificate exists and is issued; the examples name
+        certificates of an account that is not this endpoint's. One from a private CA is
+        issued at once (a DNS-validated one would stay PENDING_VALIDATION).
+        """
+        text = (ROOT / "config" / f"{name}.yaml").read_text()
+
+        def issued(match: re.Match[str]) -> str:
+            acm = boto3.client("acm", endpoint_url=self.url, region_name=match.group(1))
+            ca = f"arn:aws:acm-pca:{match.group(1)}:123456789012:certificate-authority/test"
+            return str(
+                acm.request_certificate(
+                    DomainName=f"{name}.example.com", CertificateAuthorityArn=ca
+                )["CertificateArn"]
+            )
+
+        path = self.workdir / f"{name}.yaml"
+        path.write_text(CERTIFICATE.sub(issued, text))
+        return str(path)
 
     def cfngen(self, *args: str) -> tuple[int, str, str]:
         """Run the real CLI in-process; returns (exit code, stdout, stderr)."""

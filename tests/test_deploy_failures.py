@@ -140,9 +140,10 @@ def test_busy_stack_waits_or_fails_fast_with_no_wait(env: Env) -> None:
     assert code == 1
     assert "busy (UPDATE_IN_PROGRESS)" in err
     env.control.release(busy)
-    # Busy for the next two DescribeStacks calls, then idle: the deploy sees the stack busy,
-    # says it waits, finds it idle on its next look and carries on (no clock involved).
-    env.control.fault("busy", stack=STACK, status="UPDATE_IN_PROGRESS", count=2)
+    # Busy for the next three DescribeStacks calls, then idle: the preflight reads the stack
+    # once (who owns the repository), the deploy sees it busy, says it waits, finds it idle
+    # on its next look and carries on (no clock involved).
+    env.control.fault("busy", stack=STACK, status="UPDATE_IN_PROGRESS", count=3)
     code, out, err = _deploy(env, config)
     assert code == 0, err
     assert "is busy (UPDATE_IN_PROGRESS); waiting" in out  # a busy fault: no token to name

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 
 from deploy_env import *  # noqa: F403
-from deploy_env import ROOT, Env
+from deploy_env import Env
 
 STACK = "shop-prod"
 REGION = "eu-west-1"  # the config's region, which the CLI uses
@@ -89,26 +89,8 @@ def _assert_eks(env: Env) -> None:
     assert len(providers) == 1
 
 
-def _with_issued_certificate(env: Env) -> str:
-    """production.yaml with an ISSUED certificate of this account (the preflight checks it).
-
-    A certificate from a private CA is issued at once; one requested with DNS validation
-    would stay PENDING_VALIDATION, and the example's ARN names no certificate here.
-    """
-    cert = _client(env, "acm").request_certificate(
-        DomainName="shop.example.com",
-        CertificateAuthorityArn=f"arn:aws:acm-pca:{REGION}:123456789012:certificate-authority/ca",
-    )["CertificateArn"]
-    text = (ROOT / "config" / "production.yaml").read_text()
-    old = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666"
-    assert old in text
-    path = env.workdir / "production.yaml"
-    path.write_text(text.replace(old, cert))
-    return str(path)
-
-
 def test_production_deploys_redeploys_as_no_op_and_destroys(env: Env) -> None:
-    config = _with_issued_certificate(env)
+    config = env.example("production")
     code, out, err = env.cfngen("deploy", "--config", config, "--yes")
     assert code == 0, err + out
     cfn = _client(env, "cloudformation")

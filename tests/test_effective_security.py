@@ -24,7 +24,7 @@ import boto3
 import pytest
 
 from deploy_env import *  # noqa: F403
-from deploy_env import ROOT, VENV_BIN, Env
+from deploy_env import VENV_BIN, Env
 
 CNI_POLICY = "AmazonEKS_CNI_Policy"
 NODE_POLICIES = {"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"}
@@ -50,9 +50,7 @@ class Api:
 def deployed(request: pytest.FixtureRequest, env: Env) -> tuple[str, Api, str, str]:
     name = request.param
     region, cluster, resolver = CASES[name]
-    code, out, err = env.cfngen(
-        "deploy", "--config", str(ROOT / "config" / f"{name}.yaml"), "--yes"
-    )
+    code, out, err = env.cfngen("deploy", "--config", env.example(name), "--yes")
     assert code == 0, err + out
     return name, Api(env, region), cluster, resolver
 
@@ -186,9 +184,7 @@ def test_private_endpoint_is_private(deployed: tuple[str, Api, str, str]) -> Non
 def test_the_aws_cli_sees_the_load_balancer_egress(env: Env) -> None:
     """The same answer through the AWS CLI (its own HTTP client and parsers)."""
     region, _, _ = CASES["private"]
-    code, out, err = env.cfngen(
-        "deploy", "--config", str(ROOT / "config" / "private.yaml"), "--yes"
-    )
+    code, out, err = env.cfngen("deploy", "--config", env.example("private"), "--yes")
     assert code == 0, err + out
 
     def aws(*args: str) -> Any:
