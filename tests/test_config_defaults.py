@@ -163,7 +163,7 @@ def test_a_default_follows_the_written_keys(text: str, check: object) -> None:
 def test_a_repository_that_empties_on_delete_is_not_retained() -> None:
     cfg = valid("ecr: {repositories: [{name: keep}, {name: scratch, empty_on_delete: true}]}")
     ecr = json.loads(render(cfg, ["json"]).files["ecr.json"])["Resources"]
-    assert ecr["KeepRepository"]["DeletionPolicy"] == "Retain"
+    assert ecr["KeepRepository"]["DeletionPolicy"] == "RetainExceptOnCreate"
     assert ecr["ScratchRepository"]["DeletionPolicy"] == "Delete"
     with pytest.raises(ConfigError) as info:
         loads(
