@@ -284,3 +284,17 @@ def test_waiting_for_a_busy_stack_that_has_no_events_yet() -> None:
         final = wait_until_idle(cfn, stack_id, Printer(stream=out), sleep=lambda _: None)
     assert final == "UPDATE_COMPLETE"
     assert "UPDATE_COMPLETE" in out.getvalue()
+
+
+def test_manifests_apply_on_the_local_endpoint_is_one_line_like_destroy(env: Env) -> None:
+    config = str(env.config())
+    assert env.cfngen("deploy", "--config", config, "--yes")[0] == 0
+    code, out, err = env.cfngen("manifests", "apply", "--config", config)
+    assert code == 0, err
+    said = (out + err).strip().splitlines()
+    assert said[-1].startswith("kubernetes: local endpoint, no Kubernetes API to apply to")
+    assert (env.workdir / "output" / "dev" / "manifests" / "rendered.yaml").is_file()
+    assert "kubectl" not in out + err and "TLS" not in out + err
+    code, out, err = env.cfngen("destroy", "--config", config, "--yes")
+    assert code == 0
+    assert "kubernetes: local endpoint, no Kubernetes API to clean up (skipped)" in out + err
