@@ -11,7 +11,7 @@ CONFIGS := $(wildcard config/*.yaml)
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help venv templates validate lint style arch typecheck unit test golden bench clean \
+.PHONY: fuzz help venv templates validate lint style arch typecheck unit test golden bench clean \
         manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse cost diagram readme-diagram
 
 # Help texts may name make variables, e.g. $(PORT); `make help` shows their values.
@@ -62,6 +62,11 @@ typecheck: $(STAMP) ## mypy --strict over src/ (config in setup.cfg): zero error
 # order on every run (it prints the seed; `--randomly-seed=N` repeats that order).
 unit: $(STAMP) ## pytest only: in parallel (one worker per core) and in random order
 	$(PY) -m pytest -q -n auto
+
+FUZZ_EXAMPLES ?= 300
+fuzz: $(STAMP) ## property tests on $(FUZZ_EXAMPLES) random configs per property (new seed each run)
+	CFNGEN_HYPOTHESIS_PROFILE=fuzz CFNGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(PY) -m pytest -q -n auto -p no:randomly tests/test_properties.py
 
 test: style arch typecheck lint scan unit kube-validate ## everything CI runs
 

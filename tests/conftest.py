@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
     from cfngen.emulator import Emulator
@@ -129,3 +130,21 @@ def emulator(emulator_server: Emulator) -> Emulator:
     """The worker's endpoint, emptied: every moto backend, every fault and call count."""
     emulator_server.client().reset()
     return emulator_server
+
+
+# Property tests (hypothesis): profile `ci` in make test (a fixed seed, a few examples, no
+# example database written into the checkout); `fuzz` in make fuzz (hundreds of examples,
+# a new seed each run, the database in .hypothesis/ so a failure replays).
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci", max_examples=30, derandomize=True, deadline=None, database=None,
+    suppress_health_check=_SLOW, print_blob=True,
+)  # fmt: skip
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("CFNGEN_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=_SLOW,
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("CFNGEN_HYPOTHESIS_PROFILE", "ci"))

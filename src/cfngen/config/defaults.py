@@ -123,17 +123,19 @@ def _network(cfg: Config, written: Written) -> Config:
         taken = [ipaddress.ip_network(c, strict=True) for c in net.private_subnets]
     except ValueError:
         return cfg  # the rules report the bad CIDR
-    if not isinstance(vpc, ipaddress.IPv4Network):
-        return cfg
+    if not isinstance(vpc, ipaddress.IPv4Network) or not 16 <= vpc.prefixlen <= 28:
+        return cfg  # the rules report the VPC (AWS takes /16 to /28)
     count = cfg.az_count()
+    if not 1 <= count <= 6:
+        return cfg  # the rules report the count
     bits = math.ceil(math.log2(2 * count + 2))  # room for public and private halves
     prefix = max(24, vpc.prefixlen + bits)
-    if prefix > 28 or count < 1:
+    if prefix > 28:
         return cfg  # too small a VPC: the rules say so about the written vpc_cidr
     free = [
         str(block)
         for i, block in enumerate(vpc.subnets(new_prefix=prefix))
-        if i > 0 and not any(block.overlaps(t) for t in taken)
+        if i > 0 and not any(t.version == 4 and block.overlaps(t) for t in taken)
     ]
     if len(free) < count:
         return cfg

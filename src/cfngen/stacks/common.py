@@ -27,13 +27,13 @@ class UncappedTemplate(Template):
     the real count.
     """
 
-    def add_resource(self, resource: R) -> R:  # type: ignore[override]
+    def add_resource(self, resource: R) -> R:  # type: ignore[override]  # one object, never a list
         return self._update(self.resources, resource)
 
-    def add_output(self, output: Out) -> Out:  # type: ignore[override]
+    def add_output(self, output: Out) -> Out:  # type: ignore[override]  # one object, never a list
         return self._update(self.outputs, output)
 
-    def add_parameter(self, parameter: P) -> P:  # type: ignore[override]
+    def add_parameter(self, parameter: P) -> P:  # type: ignore[override]  # one object, never a list
         return self._update(self.parameters, parameter)
 
 
