@@ -69,7 +69,9 @@ def tag_text(min_size: int, max_size: int) -> st.SearchStrategy[str]:
 
 
 def tag_keys() -> st.SearchStrategy[str]:
-    return tag_text(1, 128).filter(lambda k: not k.lower().startswith(("aws:", "cfngen:")))
+    return tag_text(1, 128).filter(
+        lambda k: not k.lower().startswith(("aws:", "cfngen:")) and k.lower() != "false"
+    )
 
 
 def ipv4_cidrs(min_prefix: int = 0, max_prefix: int = 32) -> st.SearchStrategy[str]:

@@ -156,6 +156,7 @@ BAD_INPUTS = [
     ("eks: {node_group: {instance_types: [large]}}", "eks.node_group.instance_types[0]:", "large"),
     ("tags: {team: 7}", "tags.team:", "is not a string (quote it)"),
     ("tags: {'aws:x': y}", "tags.aws:x:", "may not start with 'aws:'"),
+    ("tags: {'FALse': ''}", "tags.FALse:", "cfn-lint reads it as a boolean"),
     ("deploy: {stack_name: 9lives}", "deploy.stack_name:", "not a valid stack name"),
     ("- just\n- a list", "config:", "is not a mapping"),
 ]

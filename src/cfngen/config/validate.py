@@ -117,6 +117,10 @@ def _tags(tags: dict[str, str]) -> Iterator[str]:
                 f"{where}: {key!r} is not a tag key (1-{limits.TAG_KEY_CHARS} letters, digits, "
                 "spaces and _ . : / = + - @)"
             )
+        elif key.lower() == "false":
+            # cfn-lint (E3024) reads the key "false" as a boolean and then reports the nested
+            # stacks' tag lists as holding duplicates; AWS would take it.
+            yield f"{where}: the tag key {key!r} is refused (cfn-lint reads it as a boolean)"
         elif key.lower().startswith("aws:"):
             yield f"{where}: tag keys may not start with 'aws:' (reserved for AWS)"
         elif key.lower().startswith(limits.CFNGEN_TAG_PREFIX):
