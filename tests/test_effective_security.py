@@ -3,11 +3,13 @@
 config/production.yaml and config/private.yaml (private EKS endpoint, single NAT, KMS
 logs, three services with their own egress, the CNI role through IRSA) are deployed by
 the real CLI on the emulator; then only the APIs are asked - DescribeSecurityGroups,
-ListAttachedRolePolicies, GetRole, DescribeAddon, DescribePodIdentityAssociation,
-DescribeLogGroups, GetKeyPolicy, DescribeCluster - and once the AWS CLI itself. No
-template text is read. The emulator models AWS's default allow-all egress on every new
-group and its removal by inline egress (see cfngen.emulator.security_fills), so a
-group that kept the default would show it here.
+ListRoles, ListAttachedRolePolicies, ListRolePolicies, GetRolePolicy, GetPolicyVersion,
+GetRole, DescribeAddon, DescribePodIdentityAssociation, DescribeLogGroups, GetKeyPolicy,
+DescribeCluster - and the AWS CLI itself. No template text is read. The emulator models
+AWS's default allow-all egress on every new group and its removal by inline egress (see
+cfngen.emulator.security_fills), so a group that kept the default would show it here.
+What a role may do is evaluated from the policy documents the API returns, by moto's
+IAM policy evaluator (not by cfngen code).
 
 What it cannot show: the VPC's default group is emptied by a Lambda custom resource
 that a rehearsal never runs, and the EKS-created cluster security group is AWS's own.
@@ -17,24 +19,64 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
 import boto3
 import pytest
 
+from cfngen.emulator.moto_adapter import policy_permission
 from deploy_env import *  # noqa: F403
 from deploy_env import VENV_BIN, Env
 
-CNI_POLICY = "AmazonEKS_CNI_Policy"
+CNI_MANAGED_POLICY = "AmazonEKS_CNI_Policy"
 NODE_POLICIES = {"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"}
-CASES = {
-    "production": ("eu-west-1", "shop-prod", "10.20.0.2/32"),
-    "private": ("us-west-2", "ledger-prod", "10.40.0.2/32"),
+# What AmazonEKS_CNI_Policy (v6) allows; the CNI's own role must allow the same actions.
+CNI_DESCRIBE = {
+    "ec2:DescribeInstances",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeTags",
 }
-EXTRA_EGRESS = {  # what config/private.yaml's services add to the defaults
-    "api": {("tcp", 5432, 5432, "10.40.16.0/20"), ("tcp", 5432, 5432, "10.40.32.0/20")},
-    "admin": {("tcp", 6379, 6380, "10.40.0.0/16")},
+CNI_ON_INTERFACES = {
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:AttachNetworkInterface",
+    "ec2:CreateNetworkInterface",
+    "ec2:CreateTags",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DetachNetworkInterface",
+    "ec2:ModifyNetworkInterfaceAttribute",
+    "ec2:UnassignPrivateIpAddresses",
+}
+ACCOUNT = "123456789012"
+
+
+@dataclass(frozen=True)
+class Case:
+    region: str
+    cluster: str
+    resolver: str  # the VPC's DNS resolver (VPC base + 2)
+    public_endpoint: bool
+    pod_identity: bool
+    extra_egress: dict[str, set[tuple[Any, ...]]]  # service -> what its `egress` adds
+
+
+CASES = {
+    "production": Case("eu-west-1", "shop-prod", "10.20.0.2/32", True, True, {}),
+    "private": Case(
+        "us-west-2",
+        "ledger-prod",
+        "10.40.0.2/32",
+        False,
+        False,
+        {
+            "api": {("tcp", 5432, 5432, "10.40.16.0/20"), ("tcp", 5432, 5432, "10.40.32.0/20")},
+            "admin": {("tcp", 6379, 6380, "10.40.0.0/16")},
+        },
+    ),
 }
 
 
@@ -46,13 +88,22 @@ class Api:
         return boto3.client(service, endpoint_url=self.env.url, region_name=self.region)
 
 
-@pytest.fixture(params=sorted(CASES))
-def deployed(request: pytest.FixtureRequest, env: Env) -> tuple[str, Api, str, str]:
-    name = request.param
-    region, cluster, resolver = CASES[name]
+@dataclass(frozen=True)
+class Deployed:
+    name: str
+    case: Case
+    api: Api
+
+
+def deploy(env: Env, name: str) -> Deployed:
     code, out, err = env.cfngen("deploy", "--config", env.example(name), "--yes")
     assert code == 0, err + out
-    return name, Api(env, region), cluster, resolver
+    return Deployed(name, CASES[name], Api(env, CASES[name].region))
+
+
+@pytest.fixture(params=sorted(CASES))
+def deployed(request: pytest.FixtureRequest, env: Env) -> Deployed:
+    return deploy(env, request.param)
 
 
 def _name(group: dict[str, Any]) -> str:
@@ -65,18 +116,21 @@ def rules(permissions: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
     for p in permissions:
         ports = (p["IpProtocol"], p.get("FromPort"), p.get("ToPort"))
         found |= {(*ports, r["CidrIp"]) for r in p.get("IpRanges", [])}
+        found |= {(*ports, r["CidrIpv6"]) for r in p.get("Ipv6Ranges", [])}
         found |= {(*ports, g["GroupId"]) for g in p.get("UserIdGroupPairs", [])}
+        found |= {(*ports, g["PrefixListId"]) for g in p.get("PrefixListIds", [])}
     return found
 
 
-def test_no_group_keeps_allow_all_egress(deployed: tuple[str, Api, str, str]) -> None:
-    name, api, cluster, resolver = deployed
+def test_no_group_keeps_allow_all_egress(deployed: Deployed) -> None:
+    case, api = deployed.case, deployed.api
     ec2, elbv2, ecs = api("ec2"), api("elbv2"), api("ecs")
     groups = {g["GroupId"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
     ours = {i: g for i, g in groups.items() if g["GroupName"] != "default"}
     assert ours
     for group in ours.values():
-        assert ("-1", None, None, "0.0.0.0/0") not in rules(group["IpPermissionsEgress"]), group
+        destinations = {r[-1] for r in rules(group["IpPermissionsEgress"]) if r[0] == "-1"}
+        assert not destinations & {"0.0.0.0/0", "::/0"}, group
 
     (lb,) = elbv2.describe_load_balancers()["LoadBalancers"]
     (lb_group,) = lb["SecurityGroups"]
@@ -86,10 +140,10 @@ def test_no_group_keeps_allow_all_egress(deployed: tuple[str, Api, str, str]) ->
     task_groups = {}
     for group_id, group in ours.items():
         if _name(group).endswith("-tasks"):
-            service = _name(group).removeprefix(f"{cluster}-").removesuffix("-tasks")
+            service = _name(group).removeprefix(f"{case.cluster}-").removesuffix("-tasks")
             (port,) = {r[1] for r in rules(group["IpPermissions"]) if r[-1] == lb_group}
             task_groups[service] = (group_id, port)
-    assert len(task_groups) == len(ecs.list_services(cluster=cluster)["serviceArns"])
+    assert len(task_groups) == len(ecs.list_services(cluster=case.cluster)["serviceArns"])
     # The load balancer may open connections only to each service's tasks, on its port.
     assert rules(groups[lb_group]["IpPermissionsEgress"]) == {
         ("tcp", port, port, group) for group, port in task_groups.values()
@@ -97,95 +151,19 @@ def test_no_group_keeps_allow_all_egress(deployed: tuple[str, Api, str, str]) ->
     for service, (group, _) in task_groups.items():
         expected = {
             ("tcp", 443, 443, "0.0.0.0/0"),
-            ("udp", 53, 53, resolver),
-            ("tcp", 53, 53, resolver),
-        } | (EXTRA_EGRESS.get(service, set()) if name == "private" else set())
+            ("udp", 53, 53, case.resolver),
+            ("tcp", 53, 53, case.resolver),
+        } | case.extra_egress.get(service, set())
         assert rules(groups[group]["IpPermissionsEgress"]) == expected, service
         # ... and they accept only the load balancer.
         assert {r[-1] for r in rules(groups[group]["IpPermissions"])} == {lb_group}
 
 
-def _attached(iam: Any, role_arn: str) -> set[str]:
-    name = role_arn.rsplit("/", 1)[-1]
-    return {
-        p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-    }
-
-
-def test_cni_permissions_only_on_the_cni_role(deployed: tuple[str, Api, str, str]) -> None:
-    name, api, cluster, _ = deployed
-    eks, iam = api("eks"), api("iam")
-    (nodegroup,) = eks.list_nodegroups(clusterName=cluster)["nodegroups"]
-    node_role = eks.describe_nodegroup(clusterName=cluster, nodegroupName=nodegroup)["nodegroup"][
-        "nodeRole"
-    ]
-    assert _attached(iam, node_role) == NODE_POLICIES
-    assert iam.list_role_policies(RoleName=node_role.rsplit("/", 1)[-1])["PolicyNames"] == []
-
-    addon = eks.describe_addon(clusterName=cluster, addonName="vpc-cni")["addon"]
-    if name == "production":  # EKS Pod Identity
-        assert "serviceAccountRoleArn" not in addon
-        (assoc_arn,) = addon["podIdentityAssociations"]
-        assoc = eks.describe_pod_identity_association(
-            clusterName=cluster, associationId=assoc_arn.rsplit("/", 1)[-1]
-        )["association"]
-        assert (assoc["namespace"], assoc["serviceAccount"]) == ("kube-system", "aws-node")
-        cni_role = assoc["roleArn"]
-        assert "eks-pod-identity-agent" in eks.list_addons(clusterName=cluster)["addons"]
-    else:  # IRSA: the role trusts the cluster's OIDC provider for aws-node only
-        assert addon["podIdentityAssociations"] == []
-        cni_role = addon["serviceAccountRoleArn"]
-    trust = iam.get_role(RoleName=cni_role.rsplit("/", 1)[-1])["Role"]["AssumeRolePolicyDocument"]
-    trust = json.loads(unquote(trust)) if isinstance(trust, str) else trust
-    (statement,) = trust["Statement"]
-    if name == "production":
-        assert statement["Principal"] == {"Service": ["pods.eks.amazonaws.com"]}
-        assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
-        conditions = statement["Condition"]["StringEquals"]
-        assert conditions["aws:RequestTag/kubernetes-service-account"] == "aws-node"
-        assert conditions["aws:RequestTag/eks-cluster-name"] == cluster
-    else:
-        (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
-        assert statement["Principal"] == {"Federated": provider["Arn"]}
-        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-        (sub,) = [
-            v for k, v in statement["Condition"]["StringEquals"].items() if k.endswith(":sub")
-        ]
-        assert sub == "system:serviceaccount:kube-system:aws-node"
-    assert _attached(iam, cni_role) == {CNI_POLICY}
-    # No other role in the account carries the CNI's network permissions.
-    carriers = {
-        r["Arn"] for r in iam.list_roles()["Roles"] if CNI_POLICY in _attached(iam, r["Arn"])
-    }
-    assert carriers == {cni_role}
-
-
-def test_every_log_group_carries_the_logs_key(deployed: tuple[str, Api, str, str]) -> None:
-    _, api, cluster, _ = deployed
-    groups = api("logs").describe_log_groups()["logGroups"]
-    assert f"/aws/eks/{cluster}/cluster" in {g["logGroupName"] for g in groups}
-    (key,) = {g.get("kmsKeyId") for g in groups}
-    assert key is not None
-    policy = json.loads(api("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"])
-    (logs_use,) = [s for s in policy["Statement"] if s["Sid"] == "ServiceUsesKey"]
-    allowed = logs_use["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
-    assert sorted(a.split(":log-group:")[1] for a in allowed) == sorted(
-        g["logGroupName"] for g in groups
-    )
-
-
-def test_private_endpoint_is_private(deployed: tuple[str, Api, str, str]) -> None:
-    name, api, cluster, _ = deployed
-    vpc = api("eks").describe_cluster(name=cluster)["cluster"]["resourcesVpcConfig"]
-    assert vpc["endpointPrivateAccess"] is True
-    assert vpc["endpointPublicAccess"] is (name == "production")
-
-
-def test_the_aws_cli_sees_the_load_balancer_egress(env: Env) -> None:
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_aws_cli_sees_no_allow_all_egress_on_the_load_balancer(env: Env, name: str) -> None:
     """The same answer through the AWS CLI (its own HTTP client and parsers)."""
-    region, _, _ = CASES["private"]
-    code, out, err = env.cfngen("deploy", "--config", env.example("private"), "--yes")
-    assert code == 0, err + out
+    region = CASES[name].region
+    deploy(env, name)
 
     def aws(*args: str) -> Any:
         done = subprocess.run(
@@ -199,7 +177,184 @@ def test_the_aws_cli_sees_the_load_balancer_egress(env: Env) -> None:
     (group,) = aws("ec2", "describe-security-groups", "--group-ids", *lb["SecurityGroups"])[
         "SecurityGroups"
     ]
+    tasks = aws("ec2", "describe-security-groups", "--filters", "Name=tag:Name,Values=*-tasks")[
+        "SecurityGroups"
+    ]
     egress = group["IpPermissionsEgress"]
-    assert egress and all(not p.get("IpRanges") for p in egress)
-    assert {p["FromPort"] for p in egress} == {8080, 9000, 8000}
-    assert all(p["IpProtocol"] == "tcp" and p["UserIdGroupPairs"] for p in egress)
+    assert egress and tasks
+    assert all(p["IpProtocol"] == "tcp" and not p["IpRanges"] for p in egress)
+    assert all(not p.get("Ipv6Ranges") and not p.get("PrefixListIds") for p in egress)
+    assert {g["GroupId"] for p in egress for g in p["UserIdGroupPairs"]} == {
+        t["GroupId"] for t in tasks
+    }
+
+
+def _role_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def _attached(iam: Any, role: str) -> set[str]:
+    listed = iam.list_attached_role_policies(RoleName=_role_name(role))["AttachedPolicies"]
+    return {p["PolicyName"] for p in listed}
+
+
+def _document(value: Any) -> dict[str, Any]:
+    """A policy document as IAM returns it (URL-encoded JSON text, or already parsed)."""
+    return dict(json.loads(unquote(value)) if isinstance(value, str) else value)
+
+
+def policies(iam: Any, role: str) -> list[dict[str, Any]]:
+    """Every policy document that grants the role something: inline and attached."""
+    name = _role_name(role)
+    found = [
+        _document(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
+        for p in iam.list_role_policies(RoleName=name)["PolicyNames"]
+    ]
+    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+        arn = attached["PolicyArn"]
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        got = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+        found.append(_document(got["Document"]))
+    return found
+
+
+def allows(documents: list[dict[str, Any]], action: str, resource: str) -> bool:
+    """moto's IAM evaluation: does any document allow the action on the resource?"""
+    return any(policy_permission(d, action, resource).name == "PERMITTED" for d in documents)
+
+
+def _cni_role(deployed: Deployed) -> str:
+    """The vpc-cni add-on's role, as EKS reports it (association, or IRSA role)."""
+    eks, cluster = deployed.api("eks"), deployed.case.cluster
+    addon = eks.describe_addon(clusterName=cluster, addonName="vpc-cni")["addon"]
+    if not deployed.case.pod_identity:
+        assert addon["podIdentityAssociations"] == []
+        return str(addon["serviceAccountRoleArn"])
+    assert "serviceAccountRoleArn" not in addon
+    assert "eks-pod-identity-agent" in eks.list_addons(clusterName=cluster)["addons"]
+    (assoc_arn,) = addon["podIdentityAssociations"]
+    assoc = eks.describe_pod_identity_association(
+        clusterName=cluster, associationId=assoc_arn.rsplit("/", 1)[-1]
+    )["association"]
+    assert (assoc["namespace"], assoc["serviceAccount"]) == ("kube-system", "aws-node")
+    return str(assoc["roleArn"])
+
+
+def test_no_role_carries_the_managed_cni_policy(deployed: Deployed) -> None:
+    iam = deployed.api("iam")
+    roles = [r["Arn"] for r in iam.list_roles()["Roles"]]
+    assert len(roles) >= 5  # ECS execution and task, EKS cluster and node, the CNI's
+    carriers = [r for r in roles if CNI_MANAGED_POLICY in _attached(iam, r)]
+    assert carriers == []
+
+
+def test_node_role_keeps_only_what_nodes_need(deployed: Deployed) -> None:
+    eks, iam, cluster = deployed.api("eks"), deployed.api("iam"), deployed.case.cluster
+    (nodegroup,) = eks.list_nodegroups(clusterName=cluster)["nodegroups"]
+    node_role = eks.describe_nodegroup(clusterName=cluster, nodegroupName=nodegroup)["nodegroup"][
+        "nodeRole"
+    ]
+    assert _attached(iam, node_role) == NODE_POLICIES
+    assert iam.list_role_policies(RoleName=_role_name(node_role))["PolicyNames"] == []
+    documents = policies(iam, node_role)
+    here = f"arn:aws:ec2:{deployed.case.region}:{ACCOUNT}"
+    # Every pod on the node can reach these: no network-interface management ...
+    for action in CNI_ON_INTERFACES - {"ec2:CreateTags"}:
+        assert not allows(documents, action, f"{here}:network-interface/eni-1"), action
+    # ... and ECR pulls without listing or describing the account's repositories.
+    repo = f"arn:aws:ecr:{deployed.case.region}:{ACCOUNT}:repository/any"
+    assert allows(documents, "ecr:BatchGetImage", repo)
+    for action in ("ecr:ListImages", "ecr:DescribeRepositories", "ecr:DescribeImages"):
+        assert not allows(documents, action, repo), action
+
+
+def test_cni_role_holds_the_cni_permissions_here_only(deployed: Deployed) -> None:
+    iam, case = deployed.api("iam"), deployed.case
+    cni_role = _cni_role(deployed)
+    trust = _document(
+        iam.get_role(RoleName=_role_name(cni_role))["Role"]["AssumeRolePolicyDocument"]
+    )
+    (statement,) = trust["Statement"]
+    if case.pod_identity:
+        assert statement["Principal"] == {"Service": ["pods.eks.amazonaws.com"]}
+        assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+        conditions = statement["Condition"]["StringEquals"]
+        assert conditions["aws:RequestTag/kubernetes-service-account"] == "aws-node"
+        assert conditions["aws:RequestTag/eks-cluster-name"] == case.cluster
+    else:  # IRSA: the role trusts the cluster's OIDC provider for aws-node only
+        (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        assert statement["Principal"] == {"Federated": provider["Arn"]}
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        (sub,) = [
+            v for k, v in statement["Condition"]["StringEquals"].items() if k.endswith(":sub")
+        ]
+        assert sub == "system:serviceaccount:kube-system:aws-node"
+
+    assert _attached(iam, cni_role) == set()
+    documents = policies(iam, cni_role)
+    granted = {
+        a
+        for d in documents
+        for s in d["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert granted == CNI_DESCRIBE | CNI_ON_INTERFACES
+    here, elsewhere = (
+        f"arn:aws:ec2:{case.region}:{ACCOUNT}",
+        f"arn:aws:ec2:ap-south-1:{ACCOUNT}",
+    )
+    for action in CNI_DESCRIBE:
+        assert allows(documents, action, "*"), action
+    for action in CNI_ON_INTERFACES:
+        assert allows(documents, action, f"{here}:network-interface/eni-1"), action
+        assert not allows(documents, action, f"{elsewhere}:network-interface/eni-1"), action
+        assert not allows(
+            documents, action, f"arn:aws:ec2:{case.region}:210987654321:network-interface/eni-1"
+        ), action
+    for resource in ("subnet/subnet-1", "security-group/sg-1"):
+        assert allows(documents, "ec2:CreateNetworkInterface", f"{here}:{resource}")
+    assert allows(documents, "ec2:AttachNetworkInterface", f"{here}:instance/i-1")
+    assert not allows(documents, "ec2:TerminateInstances", f"{here}:instance/i-1")
+
+
+def test_every_log_group_carries_the_logs_key_for_a_year(deployed: Deployed) -> None:
+    api, cluster = deployed.api, deployed.case.cluster
+    groups = api("logs").describe_log_groups()["logGroups"]
+    assert f"/aws/eks/{cluster}/cluster" in {g["logGroupName"] for g in groups}
+    assert min(g["retentionInDays"] for g in groups) >= 365
+    (key,) = {g.get("kmsKeyId") for g in groups}
+    assert key is not None
+    policy = json.loads(api("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+    (logs_use,) = [s for s in policy["Statement"] if s["Sid"] == "ServiceUsesKey"]
+    allowed = logs_use["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    assert sorted(a.split(":log-group:")[1] for a in allowed) == sorted(
+        g["logGroupName"] for g in groups
+    )
+
+
+def test_keys_grant_only_for_aws_resources(deployed: Deployed) -> None:
+    api, cluster = deployed.api, deployed.case.cluster
+    kms = api("kms")
+    (config,) = api("eks").describe_cluster(name=cluster)["cluster"]["encryptionConfig"]
+    keys = {k["KeyArn"] for k in kms.list_keys()["Keys"]}
+    assert config["provider"]["keyArn"] in keys and len(keys) == 2  # secrets and logs
+    for key in keys:
+        policy = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+        granting = [s for s in policy["Statement"] if "kms:CreateGrant" in s["Action"]]
+        (deny,) = [s for s in granting if s["Effect"] == "Deny"]
+        assert (deny["Principal"], deny["Resource"]) == ("*", ["*"])
+        assert deny["Condition"] == {
+            "BoolIfExists": {
+                "kms:GrantIsForAWSResource": "false",
+                "aws:PrincipalIsAWSService": "false",
+            }
+        }
+        for allow in (s for s in granting if s["Effect"] == "Allow"):  # the cluster role's
+            assert allow["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
+def test_endpoint_access(deployed: Deployed) -> None:
+    eks, case = deployed.api("eks"), deployed.case
+    vpc = eks.describe_cluster(name=case.cluster)["cluster"]["resourcesVpcConfig"]
+    assert vpc["endpointPrivateAccess"] is True
+    assert vpc["endpointPublicAccess"] is case.public_endpoint

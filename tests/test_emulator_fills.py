@@ -210,7 +210,13 @@ TRUST = {
 }
 
 
-def test_role_managed_policies_are_attached_and_detached_on_delete(aws: Any) -> None:
+INLINE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["ec2:DescribeTags"], "Resource": "*"}],
+}
+
+
+def test_role_policies_read_back_and_managed_ones_are_detached_on_delete(aws: Any) -> None:
     arns = [
         "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
         "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
@@ -221,6 +227,7 @@ def test_role_managed_policies_are_attached_and_detached_on_delete(aws: Any) -> 
             "RoleName": "node",
             "AssumeRolePolicyDocument": TRUST,
             "ManagedPolicyArns": arns,
+            "Policies": [{"PolicyName": "inline", "PolicyDocument": INLINE}],
         },
     }
     assert deploy(aws, {"Role": role})["StackStatus"] == "CREATE_COMPLETE"
@@ -230,6 +237,8 @@ def test_role_managed_policies_are_attached_and_detached_on_delete(aws: Any) -> 
     version = iam.get_policy(PolicyArn=arns[1])["Policy"]["DefaultVersionId"]
     document = iam.get_policy_version(PolicyArn=arns[1], VersionId=version)["PolicyVersion"]
     assert "ecr:BatchGetImage" in json.dumps(document["Document"])
+
+    assert iam.get_role_policy(RoleName="node", PolicyName="inline")["PolicyDocument"] == INLINE
 
     aws("cloudformation").delete_stack(StackName="fill")
     assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == []

@@ -262,7 +262,7 @@ def test_default_sg_function_logs_to_its_own_managed_group(prod: dict[str, Doc])
     fn = props(net, "RestrictDefaultSecurityGroupFunction")
     assert fn["LoggingConfig"] == {"LogGroup": {"Ref": "RestrictDefaultSecurityGroupLogGroup"}}
     group = net["Resources"]["RestrictDefaultSecurityGroupLogGroup"]
-    assert group["Properties"]["RetentionInDays"] == 90
+    assert group["Properties"]["RetentionInDays"] == 365  # a year (CT.CLOUDWATCH.PR.2)
     statements = props(net, "RestrictDefaultSecurityGroupRole")["Policies"][0]["PolicyDocument"]
     (write,) = [s for s in statements["Statement"] if s.get("Sid") == "WriteOwnLogs"]
     assert write["Resource"] == [{"Fn::GetAtt": ["RestrictDefaultSecurityGroupLogGroup", "Arn"]}]

@@ -11,9 +11,11 @@ Each is a :class:`~cfngen.emulator.moto_adapter.ModelPatch` in :data:`MODEL_PATC
   ``DescribeSecurityGroups`` shows what a deployed group would allow - and a group that
   declares none keeps the default, as in AWS.
 * ``AWS::IAM::Role``: ``ManagedPolicyArns`` are attached (moto ignores them), the
-  AWS-managed ones loaded one by one from moto's copy of their documents, so
-  ``ListAttachedRolePolicies`` and ``GetPolicyVersion`` show what a role may do. On
-  delete CloudFormation detaches them first (moto would refuse to delete the role).
+  AWS-managed ones loaded one by one from moto's copy of their documents, and inline
+  ``Policies`` are kept as JSON text (moto keeps the template's object, and
+  ``GetRolePolicy`` answers its Python repr), so ``ListAttachedRolePolicies``,
+  ``GetPolicyVersion`` and ``GetRolePolicy`` show what a role may do. On delete
+  CloudFormation detaches the managed ones first (moto would refuse to delete the role).
 * ``AWS::Logs::LogGroup``: ``KmsKeyId`` reaches the group (moto reads only the API's
   ``kmsKeyId``), so ``DescribeLogGroups`` shows the key.
 
@@ -23,6 +25,7 @@ The EKS add-on side (``DescribeAddon``, Pod Identity associations) is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -96,6 +99,10 @@ def _log_group_create(
     return moto_create(name, {**cfn_json, "Properties": given}, account, region, **kw)
 
 
+def _json_text(document: Any) -> str:
+    return document if isinstance(document, str) else json.dumps(document)
+
+
 def _role_create(
     moto_create: MotoCreate,
     name: str,
@@ -104,8 +111,14 @@ def _role_create(
     region: str,
     **kw: Any,
 ) -> Resource:
-    """moto's role with its ``ManagedPolicyArns`` attached (an unknown one fails, as in AWS)."""
-    role = moto_create(name, cfn_json, account, region, **kw)
+    """moto's role with its ``ManagedPolicyArns`` attached (an unknown one fails, as in AWS)
+    and its inline ``Policies`` as JSON text, which ``GetRolePolicy`` returns."""
+    given = props(cfn_json)
+    given["Policies"] = [
+        {**p, "PolicyDocument": _json_text(p["PolicyDocument"])}
+        for p in given.get("Policies") or []
+    ]
+    role = moto_create(name, {**cfn_json, "Properties": given}, account, region, **kw)
     iam = moto.iam(account, region)
     for arn in props(cfn_json).get("ManagedPolicyArns") or []:
         moto.load_aws_managed_policy(account, region, str(arn))

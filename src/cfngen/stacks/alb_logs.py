@@ -119,7 +119,7 @@ def add(cfg: Config, t: Template) -> tuple[s3.Bucket, s3.BucketPolicy]:
                         Principal=Principal("*"),
                         Action=[s3_actions.Action("*")],
                         Resource=[GetAtt(bucket, "Arn"), Join("", [GetAtt(bucket, "Arn"), "/*"])],
-                        Condition=Condition(Bool("aws:SecureTransport", False)),
+                        Condition=Condition(Bool("aws:SecureTransport", "false")),
                     ),
                     Statement(
                         Sid="AlbLogDelivery",

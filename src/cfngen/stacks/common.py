@@ -9,6 +9,7 @@ from troposphere import BaseAWSObject, Output, Parameter, Tags, Template
 from cfngen.config import Config
 
 TEMPLATE_VERSION = "2010-09-09"
+POLICY_VERSION = "2012-10-17"  # the IAM policy language every policy document states
 # Optional CloudFormation properties collected before they are spread into a troposphere
 # constructor (``Resource(title, **props)``); troposphere checks each value's type itself.
 Props = dict[str, Any]

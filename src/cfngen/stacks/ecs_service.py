@@ -64,6 +64,9 @@ def _task_definition(
                 Name=svc.name,
                 Image=image,
                 Essential=True,
+                # The task's memory as the container's hard limit: the same bound, stated where
+                # scanners (and a second container added later) look for it.
+                Memory=svc.memory,
                 PortMappings=[ecs.PortMapping(ContainerPort=svc.container_port, Protocol="tcp")],
                 LogConfiguration=ecs.LogConfiguration(
                     LogDriver="awslogs",

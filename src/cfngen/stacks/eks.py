@@ -45,7 +45,7 @@ def _cluster(
         )
     if e.secrets_encryption:
         key = t.add_resource(
-            kms.key(cfg, "SecretsKey", "envelope-encrypts Kubernetes secrets", kms.role_user(role))
+            kms.key(cfg, "SecretsKey", "envelope-encrypts Kubernetes secrets", *kms.role_user(role))
         )
         props["EncryptionConfig"] = [
             eks.EncryptionConfig(

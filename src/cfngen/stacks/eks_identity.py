@@ -15,14 +15,8 @@ import json
 from troposphere import GetAtt, Select, Split, Sub, Template, eks, iam
 
 from cfngen.config import Config
-from cfngen.stacks.iam import (
-    CNI_NAMESPACE,
-    CNI_POLICY,
-    CNI_SERVICE_ACCOUNT,
-    POLICY_VERSION,
-    managed_policy,
-    role,
-)
+from cfngen.stacks import cni_policy
+from cfngen.stacks.iam import CNI_NAMESPACE, CNI_SERVICE_ACCOUNT, POLICY_VERSION, role
 
 
 def irsa_trust(namespace: str, service_account: str) -> str:
@@ -63,7 +57,7 @@ def _irsa_role(cfg: Config, t: Template, cluster: eks.Cluster, oidc: iam.OIDCPro
                 Issuer=issuer,
                 ProviderArn=oidc.ref(),
             ),
-            ManagedPolicyArns=[managed_policy(CNI_POLICY)],
+            Policies=[cni_policy.inline()],
         )
     )
 

@@ -5,7 +5,8 @@ service supports them; the task execution role gets an inline least-privilege
 policy scoped to this environment's repositories and log groups instead of the
 broad AWS-managed one. The EKS node role holds only what the kubelet needs; the VPC
 CNI's network permissions sit on a role of its own that only the ``aws-node``
-service account of this cluster can assume through EKS Pod Identity.
+service account of this cluster can assume through EKS Pod Identity, as an inline
+policy scoped to this account and region (:mod:`cfngen.stacks.cni_policy`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from troposphere import AccountId, GetAtt, Join, Partition, Region, Tags, Templa
 
 from cfngen.config import Config
 from cfngen.contracts import IamOut
+from cfngen.stacks import cni_policy
+from cfngen.stacks.common import POLICY_VERSION as POLICY_VERSION  # other stacks import it here
 from cfngen.stacks.common import Props, add_output, new_template
 
-POLICY_VERSION = "2012-10-17"
 PULL_TAG = "cfngen:ecr-pull"  # admitted by the ECR repository policies
 
 
@@ -174,7 +176,6 @@ def _eks_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
     return cluster, node
 
 
-CNI_POLICY = "AmazonEKS_CNI_Policy"
 CNI_NAMESPACE = "kube-system"
 CNI_SERVICE_ACCOUNT = "aws-node"  # the vpc-cni add-on's DaemonSet runs as this account
 
@@ -215,7 +216,7 @@ def vpc_cni_role(cfg: Config) -> iam.Role:
         "vpc-cni",
         Description=f"{cfg.prefix}: the VPC CNI (aws-node) through EKS Pod Identity",
         AssumeRolePolicyDocument=pod_identity_trust(cfg, CNI_NAMESPACE, CNI_SERVICE_ACCOUNT),
-        ManagedPolicyArns=[managed_policy(CNI_POLICY)],
+        Policies=[cni_policy.inline()],
     )
 
 

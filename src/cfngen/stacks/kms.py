@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from awacs import kms as kms_actions
-from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement
+from awacs.aws import (
+    Allow,
+    Bool,
+    BoolIfExists,
+    Condition,
+    Deny,
+    PolicyDocument,
+    Principal,
+    Statement,
+)
 from troposphere import AccountId, Join, Partition, kms
 
 from cfngen.config import Config
@@ -35,15 +44,27 @@ def service_user(service: object, condition: Condition | None = None) -> Stateme
     )
 
 
-def role_user(role_arn: object) -> Statement:
-    """Let one IAM role use the key and create grants for AWS resources (as EKS needs)."""
-    return Statement(
-        Sid="RoleUsesKey",
-        Effect=Allow,
-        Principal=Principal("AWS", [role_arn]),
-        Action=[*KEY_USE, kms_actions.CreateGrant],
-        Resource=["*"],
-    )
+def role_user(role_arn: object) -> list[Statement]:
+    """Let one IAM role use the key, and create grants only for AWS resources (as EKS does).
+
+    EKS creates a grant for its control plane when envelope encryption starts;
+    ``kms:GrantIsForAWSResource`` holds only when an AWS service asks on the role's
+    behalf, so the role itself cannot hand the key to anyone else.
+    """
+    principal = Principal("AWS", [role_arn])
+    return [
+        Statement(
+            Sid="RoleUsesKey", Effect=Allow, Principal=principal, Action=KEY_USE, Resource=["*"]
+        ),
+        Statement(
+            Sid="RoleGrantsToAwsServices",
+            Effect=Allow,
+            Principal=principal,
+            Action=[kms_actions.CreateGrant],
+            Resource=["*"],
+            Condition=Condition(Bool("kms:GrantIsForAWSResource", "true")),
+        ),
+    ]
 
 
 def key(cfg: Config, title: str, description: str, *users: Statement) -> kms.Key:
@@ -62,6 +83,20 @@ def key(cfg: Config, title: str, description: str, *users: Statement) -> kms.Key
             Resource=["*"],  # in a key policy "*" means this key
         ),
         *users,
+        # Whatever IAM allows, a grant on this key is only ever made for an AWS resource or
+        # by an AWS service: nobody can hand the key to an outside principal through a grant.
+        Statement(
+            Sid="GrantsOnlyForAwsResources",
+            Effect=Deny,
+            Principal=Principal("*"),
+            Action=[kms_actions.CreateGrant],
+            Resource=["*"],
+            Condition=Condition(
+                BoolIfExists(
+                    {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}
+                )
+            ),
+        ),
     ]
     return retain(
         kms.Key(

@@ -56,7 +56,9 @@ def handler(event, context):
 # The newest Python runtime AWS Lambda offers (and cfn-lint knows); inline (ZipFile) code
 # gets the cfnresponse module on every Python runtime.
 LAMBDA_RUNTIME = "python3.14"
-FUNCTION_LOG_RETENTION_DAYS = 90
+# A few lines per deploy (which rules were revoked): a year costs nothing and covers an
+# audit of who changed the default group, as CT.CLOUDWATCH.PR.2 asks of every log group.
+FUNCTION_LOG_RETENTION_DAYS = 365
 
 CUSTOM_RESOURCE_LAMBDA = {
     "CKV_AWS_115": "Invoked once per stack create/update by CloudFormation; reserving "

@@ -89,6 +89,10 @@ def build(
             Metadata={"cfn-lint": {"config": {"ignore_checks": [PACKAGE_ONLY_WARNING]}}},
             TemplateURL=f"{Stack.FILES[lid]}.{ext}",
             Tags=stack_tags(cfg),
+            # Stated, not left to the default: a child stack goes with the root; what must
+            # outlive a destroy is kept inside the child (the retain.* settings).
+            DeletionPolicy="Delete",
+            UpdateReplacePolicy="Delete",
         )
         if params:
             nested.Parameters = {

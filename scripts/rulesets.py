@@ -1,0 +1,184 @@
+"""Run the rule sets cfngen does not run in `make test` on every config, and list what they find.
+
+`make scan` (checkov with the suppressions in Metadata) and `make lint` (cfn-lint's
+errors and warnings) must stay silent; this asks the stricter and the other scanners
+what *they* would say, so that every remaining finding can be judged (README,
+"Security"): checkov with every suppression removed, cfn-lint's informational and
+experimental rules, cfripper and the AWS Control Tower proactive controls for
+cfn-guard. It reports; it never fails a build (exit 0, 2 for bad usage).
+
+    .venv/bin/python scripts/rulesets.py [--config config/x.yaml ...]
+
+Tools are looked up as (missing ones are skipped with a note):
+  checkov   .venv-checkov/bin/checkov (made by `make scan`)
+  cfn-lint  .venv/bin/cfn-lint
+  cfripper  $CFRIPPER, else on PATH (python -m venv build/cfripper &&
+            build/cfripper/bin/pip install cfripper)
+  cfn-guard $CFN_GUARD and the rules $GUARD_RULES, else from
+            build/guard/node_modules/@cdklabs/cdk-validator-cfnguard
+            (npm install --prefix build/guard @cdklabs/cdk-validator-cfnguard: it ships
+            the cfn-guard binary and the Control Tower rules)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "rulesets"
+GUARD_PACKAGE = ROOT / "build/guard/node_modules/@cdklabs/cdk-validator-cfnguard"
+Finding = tuple[str, str, str, str]  # (tool, rule, template:resource, message)
+
+
+def _run(argv: list[str], timeout: int = 900) -> str:
+    """The tool's stdout ("" when it ran out of time)."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return ""
+    return done.stdout
+
+
+def _templates(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.json") if not p.name.endswith(".parameters.json"))
+
+
+def _generate(config: Path) -> tuple[Path, str]:
+    """The config's templates as JSON in build/rulesets/<config>/, and its region."""
+    folder = OUT / config.stem
+    shutil.rmtree(folder, ignore_errors=True)
+    argv = [sys.executable, str(ROOT / "generate.py"), "--quiet", "--format", "json"]
+    subprocess.run([*argv, "--config", str(config), "--out", str(folder)], check=True)
+    region = re.search(r"^region:\s*(\S+)", config.read_text(), re.M)
+    return folder, region.group(1) if region else "us-east-1"
+
+
+def _stripped(folder: Path) -> Path:
+    """A copy of the templates without any scanner suppression in the resources' Metadata."""
+    bare = folder.with_name(folder.name + "-unsuppressed")
+    shutil.rmtree(bare, ignore_errors=True)
+    bare.mkdir(parents=True)
+    for path in _templates(folder):
+        template = json.loads(path.read_text())
+        for resource in (template.get("Resources") or {}).values():
+            meta = resource.get("Metadata") or {}
+            for scanner in ("checkov", "cfn_nag", "cfripper"):
+                meta.pop(scanner, None)
+            if "Metadata" in resource and not meta:
+                del resource["Metadata"]
+        (bare / path.name).write_text(json.dumps(template))
+    return bare
+
+
+def checkov(folder: Path, region: str) -> Iterator[Finding]:
+    tool = ROOT / ".venv-checkov/bin/checkov"
+    if not tool.exists():
+        yield ("checkov", "-", "-", "not installed: run `make scan` once")
+        return
+    bare = _stripped(folder)
+    argv = [str(tool), "--framework", "cloudformation", "--skip-download", "-o", "json"]
+    report = json.loads(_run([*argv, "--directory", str(bare)]) or "{}")
+    for part in report if isinstance(report, list) else [report]:
+        for check in (part.get("results") or {}).get("failed_checks", []):
+            where = f"{Path(check['file_path']).name}:{check['resource'].split('.')[-1]}"
+            yield ("checkov", check["check_id"], where, check["check_name"])
+
+
+def cfn_lint(folder: Path, region: str) -> Iterator[Finding]:
+    argv = [str(ROOT / ".venv/bin/cfn-lint"), "--format", "json", "--regions", region]
+    argv += ["--include-checks", "I", "--include-experimental", "--"]
+    for match in json.loads(_run(argv + [str(p) for p in _templates(folder)]) or "[]"):
+        path = match.get("Location", {}).get("Path") or []
+        resource = path[1] if len(path) > 1 and path[0] == "Resources" else "-"
+        where = f"{Path(match['Filename']).name}:{resource}"
+        yield ("cfn-lint", match["Rule"]["Id"], where, match["Message"].splitlines()[0])
+
+
+def cfripper(folder: Path, region: str) -> Iterator[Finding]:
+    tool = os.environ.get("CFRIPPER") or shutil.which("cfripper")
+    if not tool:
+        yield ("cfripper", "-", "-", "not installed: set CFRIPPER")
+        return
+    for path in _templates(folder):
+        # --resolve first (unresolved intrinsics in principals crash its cross-account rule,
+        # and then its JSON output), else as written; cfripper 1.22 never finishes on an EKS
+        # cluster open to 0.0.0.0/0 (the seed's), hence the time limit.
+        for resolve in (["--resolve"], []):
+            argv = [tool, str(path), *resolve, "--format", "json", "--aws-account-id"]
+            out = _run([*argv, "123456789012"], timeout=120)
+            if out.startswith("{"):
+                break
+        else:
+            yield ("cfripper", "-", f"{path.name}:-", "crashed or gave up after 120 s")
+            continue
+        for result in json.loads(out).get("failures", []):
+            if result.get("rule_mode") == "DEBUG":  # not a failure to cfripper either
+                continue
+            for resource in result.get("resource_ids") or ["-"]:
+                where = f"{path.name}:{resource}"
+                yield ("cfripper", result["rule"], where, result["reason"].splitlines()[0])
+
+
+def _resources(node: Any) -> Iterator[str]:
+    """Every resource a cfn-guard result points at (its /Resources/<id> paths)."""
+    if isinstance(node, dict):
+        path = node.get("path")
+        if isinstance(path, str) and path.startswith("/Resources/"):
+            yield path.split("/")[2]
+        for value in node.values():
+            yield from _resources(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _resources(value)
+
+
+def cfn_guard(folder: Path, region: str) -> Iterator[Finding]:
+    tool = os.environ.get("CFN_GUARD") or str(GUARD_PACKAGE / "bin/ubuntu/x86_64/cfn-guard")
+    rules = os.environ.get("GUARD_RULES") or str(GUARD_PACKAGE / "rules/control-tower/cfn-guard")
+    if not Path(tool).exists() or not Path(rules).is_dir():
+        yield ("cfn-guard", "-", "-", "not installed: set CFN_GUARD and GUARD_RULES")
+        return
+    for path in _templates(folder):
+        argv = [tool, "validate", "-z", "-S", "none", "-o", "json", "-r", rules, "-d", str(path)]
+        for result in json.loads(_run(argv) or "[]"):
+            for failed in result.get("not_compliant", []):
+                text = json.dumps(failed)
+                control = re.search(r"\[(CT\.[A-Z0-9]+\.PR\.\d+)\]: ([^\\]+)", text)
+                rule = control.group(1) if control else failed["Rule"]["name"]
+                message = control.group(2).strip() if control else ""
+                for resource in sorted(set(_resources(failed))) or ["-"]:
+                    yield ("cfn-guard", rule, f"{path.name}:{resource}", message)
+
+
+TOOLS = (checkov, cfn_lint, cfripper, cfn_guard)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", action="append", type=Path, help="default: config/*.yaml")
+    args = parser.parse_args(argv)
+    configs = args.config or sorted((ROOT / "config").glob("*.yaml"))
+    for config in configs:
+        if not config.is_file():
+            print(f"--config: {config} does not exist", file=sys.stderr)
+            return 2
+    for config in configs:
+        folder, region = _generate(config)
+        findings = sorted({f for tool in TOOLS for f in tool(folder, region)})
+        print(f"== {config.name} ({region}): {len(findings)} findings")
+        for tool_name, rule, where, message in findings:
+            print(f"{tool_name:9} {rule:28} {where:55} {message}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
