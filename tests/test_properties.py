@@ -2,7 +2,8 @@
 
 For every valid config a user could write: ``validate`` accepts it, ``generate`` exits 0,
 every template is inside CloudFormation's and the ALB's quotas (measured here from the
-written files, independently of cfngen.stacks.quotas), cfn-lint reports nothing (on a
+written files, independently of cfngen.stacks.quotas), keeps the security guarantees of
+issue 11 (:func:`assert_secure`), cfn-lint reports nothing (on a
 sample: it is slow), and a second run writes the same bytes. For every invalid variant:
 exit 2, a message naming the key path at ``file:line:col``, no traceback, the output
 folder untouched. Random edits either build cleanly or are refused that way.
@@ -30,6 +31,7 @@ from hypothesis import strategies as st
 import mutations
 from cfngen.cli import main
 from cfngen.config import load
+from cfngen.naming import logical_id
 from conftest import ROOT, tree
 from strategies import configs, covered
 
@@ -87,6 +89,44 @@ def assert_within_quotas(out: Path) -> None:
         assert len(groups) <= 100
 
 
+def _policy_arns(resource: dict[str, Any]) -> str:
+    return json.dumps(resource.get("Properties", {}).get("ManagedPolicyArns", []))
+
+
+def assert_secure(out: Path, config: Path) -> None:
+    """What issue 11 guarantees, in every config (the rehearsal tests show it through the APIs
+    for the examples): every security group declares its egress, the load balancer's only to
+    task groups, allow-all egress only where a service's ``egress`` asks for it; no role
+    attaches the CNI's or the read-all ECR managed policy; every key refuses grants that are
+    not for AWS resources; with ``ecs.log_encryption: kms`` every log group has the key."""
+    cfg = load(config)
+    asked = {
+        f"{logical_id(svc.name)}TaskSecurityGroup"
+        for svc in cfg.ecs.services
+        if any(r.protocol == "all" and r.cidr == "0.0.0.0/0" for r in svc.egress)
+    }
+    for name, data in _templates(out).items():
+        for lid, res in data["Resources"].items():
+            props = res.get("Properties", {})
+            if res["Type"] == "AWS::EC2::SecurityGroup":
+                egress = props["SecurityGroupEgress"]
+                assert egress, (name, lid)
+                if lid == "LoadBalancerSecurityGroup":
+                    assert all(set(r) >= {"DestinationSecurityGroupId"} for r in egress)
+                open_all = any(
+                    str(r["IpProtocol"]) == "-1" and r.get("CidrIp") == "0.0.0.0/0" for r in egress
+                )
+                assert open_all == (lid in asked), (name, lid)
+            if res["Type"] == "AWS::IAM::Role":
+                arns = _policy_arns(res)
+                assert "AmazonEKS_CNI_Policy" not in arns and "RegistryReadOnly" not in arns, lid
+            if res["Type"] == "AWS::KMS::Key":
+                statements = props["KeyPolicy"]["Statement"]
+                assert any(s.get("Sid") == "GrantsOnlyForAwsResources" for s in statements), lid
+            if res["Type"] == "AWS::Logs::LogGroup" and cfg.ecs.log_encryption == "kms":
+                assert "KmsKeyId" in props, (name, lid)
+
+
 def lint(out: Path, region: str) -> list[str]:
     """cfn-lint in-process on every template (the root follows its children: E3043)."""
     from cfnlint.api import ManualArgs, lint_by_config
@@ -108,6 +148,7 @@ def test_a_valid_config_validates_generates_fits_and_is_deterministic(data: dict
             assert code == 0, err
         assert tree(first) == tree(second)
         assert_within_quotas(first)
+        assert_secure(first, config)
 
 
 @settings(max_examples=max(2, PROFILE // 10))
