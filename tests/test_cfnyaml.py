@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from cfnlint.decode import cfn_yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cfngen import cfnyaml
 from cfngen.config import load
@@ -45,3 +48,31 @@ def test_short_forms_and_nesting() -> None:
 def test_strings_that_look_like_other_types_stay_strings() -> None:
     text = cfnyaml.dumps({"Version": "2010-09-09", "Flag": "true", "Port": "80"})
     assert "'2010-09-09'" in text and "'true'" in text and "'80'" in text
+
+
+# Template-shaped data: intrinsic-looking keys among arbitrary ones, text of every kind
+# (quotes, colons, hashes, words YAML reads as booleans, numbers, line breaks, characters
+# a YAML reader refuses raw), numbers and booleans.
+_KEYS = st.sampled_from(
+    ["Ref", "Fn::GetAtt", "Fn::Join", "Fn::Sub", "Fn::GetAZs", "Condition", "Type", "Value"]
+)
+_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["yes", "No", "null", "~", "80", "1e3", "0x1F", "- a", "a: b", "a #b", ":"]),
+    st.sampled_from(["2010-09-09", "10.0.0.0/16", "|x", "'q'", '"d"', "a\nb\n", "\n x", "\t"]),
+)
+_SCALARS = st.one_of(_TEXT, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
+_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(_KEYS, st.text(min_size=1, max_size=12)), inner, max_size=4),
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=12), _DATA, max_size=5))
+def test_any_template_shaped_data_reads_back_the_same(data: dict[str, Any]) -> None:
+    assert cfnyaml.loads(cfnyaml.dumps(data)) == data

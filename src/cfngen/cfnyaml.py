@@ -71,9 +71,11 @@ def _short(node: Any) -> Any:
                 and isinstance(value, list)
                 and len(value) == 2
                 and all(isinstance(v, str) for v in value)
+                and "." not in value[0]  # a logical id never has one; the short form splits there
             ):
                 return _Tagged("!GetAtt", f"{value[0]}.{value[1]}")
-            if key in _SHORT:
+            if key in _SHORT and isinstance(value, (str, list, dict)):
+                # A tagged scalar reads back as text: a number or boolean keeps the long form.
                 inner = _short(value)
                 # One node carries one tag: `Fn::GetAZs: !Ref AWS::Region` stays long outside.
                 return {key: inner} if isinstance(inner, _Tagged) else _Tagged(_SHORT[key], inner)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from troposphere import Template
 
 from cfngen import cfnyaml
 from cfngen.atomic import replace_folder
 from cfngen.config import Config
 from cfngen.contracts import Stack
-from cfngen.stacks import quotas, root
+from cfngen.stacks import encode, quotas, root
 
 FORMATS = ("json", "yaml")
 PARAMETERS_DIR = "parameters"
@@ -52,17 +53,23 @@ class Rendered:
         return sorted(self.files)
 
 
-def template_text(data: Mapping[str, Any], fmt: str) -> str:
+def json_bytes(data: Mapping[str, Any]) -> bytes:
+    """Indented JSON with sorted keys and a final newline, as ``json.dumps(indent=2)`` writes.
+
+    orjson writes the same bytes as the standard library's pure-Python indenting encoder
+    many times faster. Text stays UTF-8 as is: cfn-lint's JSON reader refuses the
+    surrogate-pair escapes that ensure_ascii writes beyond U+FFFF (tag values may hold
+    them).
+    """
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def template_bytes(data: Mapping[str, Any], fmt: str) -> bytes:
     """Stable text of a template dict (``Template.to_dict()``): sorted keys, final newline."""
     if fmt == "json":
-        # UTF-8 as is: cfn-lint's JSON reader refuses the surrogate-pair escapes that
-        # ensure_ascii writes for characters beyond U+FFFF (tag values may hold them).
-        text = json.dumps(
-            data, indent=2, sort_keys=True, separators=(",", ": "), ensure_ascii=False
-        )
-        return text + "\n"
+        return json_bytes(data)
     if fmt == "yaml":
-        return cfnyaml.dumps(data)
+        return cfnyaml.dumps(data).encode()
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -90,12 +97,12 @@ def render(cfg: Config, formats: Iterable[str] = FORMATS) -> Rendered:
     wiring = root.wiring(children)
     files: dict[str, bytes] = {}
     # to_dict() is the costly step: once per template, shared by both formats.
-    child_dicts = {lid: tmpl.to_dict() for lid, tmpl in children.items()}
+    child_dicts = {lid: encode.template_dict(tmpl) for lid, tmpl in children.items()}
     for fmt in formats:
         for lid, data in child_dicts.items():
-            files[f"{Stack.FILES[lid]}.{fmt}"] = template_text(data, fmt).encode()
-        root_dict = root.build(cfg, ext=fmt, children=children).to_dict()
-        files[f"{ROOT_FILE}.{fmt}"] = template_text(root_dict, fmt).encode()
+            files[f"{Stack.FILES[lid]}.{fmt}"] = template_bytes(data, fmt)
+        root_dict = encode.template_dict(root.build(cfg, ext=fmt, children=children))
+        files[f"{ROOT_FILE}.{fmt}"] = template_bytes(root_dict, fmt)
     for lid, tmpl in children.items():
         if tmpl.parameters:
             files[f"{PARAMETERS_DIR}/{Stack.FILES[lid]}.json"] = parameter_file(tmpl, wiring[lid])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from cfngen.commands.aws_command import run_with
 from cfngen.commands.common import Command, add_aws_args, add_config_arg
-from cfngen.config import Config
-from cfngen.deploy.session import Aws
+
+if TYPE_CHECKING:  # boto3 loads only when the command runs, not for every cfngen command
+    from cfngen.config import Config
+    from cfngen.deploy.session import Aws
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
