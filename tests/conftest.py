@@ -28,6 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-26"
 os.environ.setdefault("CFNGEN_TODAY", TODAY)
 CONFIGS = sorted((ROOT / "config").glob("*.yaml"))
+# Seconds after which a process, thread or read a test waits for counts as hung: the test
+# fails instead of waiting for ever. A safety net, never what a test measures or waits
+# on to synchronise: the slowest step it bounds (a `make rehearse`, a deploy in a
+# subprocess) takes seconds on a quiet machine and well under a minute at a load of 14.
+GUARD = 600.0
 
 
 def run_generate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -37,7 +42,7 @@ def run_generate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[st
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
 

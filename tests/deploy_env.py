@@ -7,10 +7,13 @@ Import the fixtures into a test module with ``from deploy_env import *``.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+import select
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ import yaml
 
 from cfngen.cli import main
 from cfngen.emulator import TEST_CREDENTIALS, Emulator, EmulatorClient
+from conftest import GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "cfngen-dev"
@@ -109,6 +113,60 @@ def env(
     return Env(emulator.url, control, tmp_path, capsys)
 
 
+def release_when_it_waits(
+    monkeypatch: pytest.MonkeyPatch, control: EmulatorClient, fault_id: str
+) -> list[float]:
+    """Release a ``busy`` or ``hold`` fault when the CLI run in-process first waits.
+
+    A deploy, watch or destroy that finds the stack busy looks at it, sleeps, looks
+    again. The printer's sleep is the seam the watcher already offers for tests: here it
+    releases the fault instead of sleeping, so the stack turns idle exactly while the
+    command waits - not after a number of reads the test would have to count (which the
+    preflight changed once), nor after a time. Returns the sleeps asked for.
+    """
+    from cfngen.deploy import watch
+
+    sleeps: list[float] = []
+    real = watch.Printer
+
+    def sleep(seconds: float) -> None:
+        if not sleeps:
+            control.release(fault_id)
+        sleeps.append(seconds)
+
+    def printer(*args: Any, **kwargs: Any) -> watch.Printer:
+        return real(*args, **{"sleep": sleep, **kwargs})
+
+    monkeypatch.setattr(watch, "Printer", printer)
+    return sleeps
+
+
+def wait_for_line(proc: subprocess.Popen[str], *needles: str) -> str:
+    """Read ``proc``'s stdout up to the first line holding every needle; return all read.
+
+    The test goes on when the process has printed it (e.g. the watcher's first event), not
+    after a time. It fails if the process ends first, or prints no such line within
+    :data:`conftest.GUARD` (a hang). What follows the line stays for ``communicate()``
+    only if it has not arrived yet: compare later output with what this returns too.
+    """
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    decode = codecs.getincrementaldecoder("utf-8")().decode
+    read = ""
+    deadline = time.monotonic() + GUARD
+    while True:
+        lines = read.splitlines(keepends=True)
+        if any(line.endswith("\n") and all(n in line for n in needles) for line in lines):
+            return read
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no line with {needles} after {GUARD} s:\n{read}")
+        data = os.read(fd, 65536)
+        if not data:
+            raise AssertionError(f"the process ended before a line with {needles}:\n{read}")
+        read += decode(data)
+
+
 def run_cli(
     args: list[str], cwd: Path, env_extra: dict[str, str] | None = None, **kw: Any
 ) -> subprocess.Popen[str]:
@@ -126,4 +184,13 @@ def run_cli(
     )
 
 
-__all__ = ["ROOT", "STACK", "VENV_BIN", "Env", "env", "run_cli"]
+__all__ = [
+    "ROOT",
+    "STACK",
+    "VENV_BIN",
+    "Env",
+    "env",
+    "release_when_it_waits",
+    "run_cli",
+    "wait_for_line",
+]

@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conftest import GUARD
+
 LANGUAGES = ("sh", "output", "text", "mermaid", "yaml", "json")
 SKIP_MARKERS = ("aws", "norun")
 FENCE = "```"
@@ -187,7 +189,7 @@ set -e -o pipefail
 """
 
 
-def run(steps_: list[Step], checkout: Path, venv: Path, timeout: float = 300) -> Iterator[Result]:
+def run(steps_: list[Step], checkout: Path, venv: Path, timeout: float = GUARD) -> Iterator[Result]:
     """Run each step in the checkout, in order, as one shell session would."""
     state = checkout.parent / "readme-state"
     state.mkdir()

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from cfngen.emulator import TEST_CREDENTIALS
+from conftest import GUARD
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -36,7 +37,7 @@ class Terminal:
         os.close(slave)
         self.text = ""
 
-    def expect(self, needle: str, guard: float = 120.0) -> str:
+    def expect(self, needle: str, guard: float = GUARD) -> str:
         """Read until ``needle`` has been printed; return everything read so far."""
         while needle not in self.text:
             ready, _, _ = select.select([self.master], [], [], guard)
@@ -57,7 +58,7 @@ class Terminal:
     def interrupt(self) -> None:
         self.proc.send_signal(signal.SIGINT)
 
-    def finish(self, guard: float = 120.0) -> int:
+    def finish(self, guard: float = GUARD) -> int:
         """Wait for the process; return its exit code (everything it printed is in text)."""
         while True:
             ready, _, _ = select.select([self.master], [], [], guard)

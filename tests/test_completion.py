@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from cfngen.cli import COMMANDS, build_parser
+from conftest import GUARD
 
 CFNGEN = str(Path(sys.executable).parent / "cfngen")
 NAMES = [c.name for c in COMMANDS]
@@ -20,7 +21,7 @@ NAMES = [c.name for c in COMMANDS]
 
 def _script(shell: str) -> str:
     result = subprocess.run(
-        [CFNGEN, "completion", shell], capture_output=True, text=True, timeout=60, check=True
+        [CFNGEN, "completion", shell], capture_output=True, text=True, timeout=GUARD, check=True
     )
     return result.stdout
 
@@ -67,7 +68,7 @@ def test_bash_completes_as_a_user_types(tmp_path: Path) -> None:
     script.write_text(_script("bash"))
     result = subprocess.run(
         ["bash", "--norc", "--noprofile", "-c", BASH_TAB, "bash", str(script)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=GUARD,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
@@ -82,7 +83,7 @@ def test_bash_completes_as_a_user_types(tmp_path: Path) -> None:
 
 def test_an_unknown_shell_is_a_usage_error() -> None:
     result = subprocess.run(
-        [CFNGEN, "completion", "fish"], capture_output=True, text=True, timeout=60
+        [CFNGEN, "completion", "fish"], capture_output=True, text=True, timeout=GUARD
     )
     assert result.returncode == 2
     assert "invalid choice: 'fish'" in result.stderr

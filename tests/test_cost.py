@@ -22,7 +22,7 @@ from cfngen.config import loads
 from cfngen.preview import cost, cost_report, prices, usage
 from cfngen.preview.templates import TemplateSet
 from cfngen.render import render
-from conftest import ROOT
+from conftest import GUARD, ROOT
 
 H = 730
 STANDARD = date(2026, 1, 1)  # EKS 1.33 is in standard support then (ends 2026-07-29)
@@ -175,7 +175,7 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=GUARD,
     )
 
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 
 from cfngen.emulator import TEST_CREDENTIALS
+from conftest import GUARD
 from deploy_env import *  # noqa: F403
 from deploy_env import STACK, VENV_BIN, Env
 
@@ -25,7 +26,7 @@ def aws(env: Env, *args: str) -> subprocess.CompletedProcess[str]:
         env=environ,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=GUARD,
     )
 
 

@@ -13,8 +13,9 @@ import pytest
 from botocore.retries.standard import ExponentialBackoff
 
 from cfngen.cli import main
+from conftest import GUARD
 from deploy_env import *  # noqa: F403
-from deploy_env import STACK, Env, run_cli
+from deploy_env import STACK, Env, release_when_it_waits, run_cli, wait_for_line
 
 FAULT_REASON = "Nodegroup cfngen-dev failed: instance type not available (injected)"
 NOWHERE = "http://aws.invalid"  # not loopback, never resolves: nothing is ever sent
@@ -132,23 +133,25 @@ def test_failed_update_rolls_back_and_says_so(env: Env) -> None:
     assert env.stack()["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
 
 
-def test_busy_stack_waits_or_fails_fast_with_no_wait(env: Env) -> None:
+def test_busy_stack_waits_or_fails_fast_with_no_wait(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = str(env.config())
     assert _deploy(env, config)[0] == 0
     busy = env.control.fault("busy", stack=STACK, status="UPDATE_IN_PROGRESS")
     code, _, err = _deploy(env, config, "--no-wait")
     assert code == 1
     assert "busy (UPDATE_IN_PROGRESS)" in err
-    env.control.release(busy)
-    # Busy for the next three DescribeStacks calls, then idle: the preflight reads the stack
-    # once (who owns the repository), the deploy sees it busy, says it waits, finds it idle
-    # on its next look and carries on (no clock involved).
-    env.control.fault("busy", stack=STACK, status="UPDATE_IN_PROGRESS", count=3)
+    assert [f["id"] for f in env.control.faults()] == [busy]  # still busy
+    # Without --no-wait the deploy says it waits and sleeps between looks; the stack turns
+    # idle during its first sleep, it finds it idle on the next look and carries on.
+    sleeps = release_when_it_waits(monkeypatch, env.control, busy)
     code, out, err = _deploy(env, config)
     assert code == 0, err
     assert "is busy (UPDATE_IN_PROGRESS); waiting" in out  # a busy fault: no token to name
+    assert len(sleeps) == 1
     assert "no changes" in out
-    assert env.control.faults() == []  # both busy answers were used
+    assert env.control.faults() == []
 
 
 def test_change_set_failed_for_another_reason_is_shown_and_cleaned_up(env: Env) -> None:
@@ -213,24 +216,26 @@ def test_no_terminal_without_yes_never_prompts(env: Env) -> None:
     assert env.stack() is None
 
 
-def test_ctrl_c_while_watching_says_how_to_resume(env: Env) -> None:
+def test_ctrl_c_while_watching_says_how_to_resume(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = str(env.config())
-    # The create stays in progress (its final event hidden) until two DescribeStacks calls
-    # have seen it so; the interrupted deploy only reads events, `cfngen watch` below both.
-    env.control.fault("hold", stack=STACK, count=2)
+    # The create stays in progress (its final event hidden) until released: the deploy
+    # cannot finish before Ctrl-C; `cfngen watch` below releases it when it first waits.
+    hold = env.control.fault("hold", stack=STACK)
     proc = run_cli(["deploy", "--config", config, "--yes", "--endpoint-url", env.url], env.workdir)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if "User Initiated" in line and "cfngen-dev (AWS::CloudFormation::Stack)" in line:
-            break  # printed by the watcher, which cannot finish while the hold lasts
+    # printed by the watcher, which cannot finish while the hold lasts
+    wait_for_line(proc, "User Initiated", "cfngen-dev (AWS::CloudFormation::Stack)")
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=GUARD)
     assert proc.returncode == 130
     assert "the operation goes on in CloudFormation" in err
     assert f"cfngen watch --config {config} --endpoint-url {env.url}" in err
     assert "Traceback" not in err
+    sleeps = release_when_it_waits(monkeypatch, env.control, hold)
     code, out, _ = env.cfngen("watch", "--config", config)
     assert code == 0
+    assert len(sleeps) == 1
     assert re.search(
         r"is busy \(CREATE_IN_PROGRESS\), started by cfngen deploy of \S+@\S+ at [-\d: ]+Z; "
         "waiting",

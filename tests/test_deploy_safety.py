@@ -18,8 +18,9 @@ from cfngen.deploy.flow import deploy
 from cfngen.deploy.session import connect
 from cfngen.deploy.stack import DeployOptions
 from cfngen.deploy.watch import Printer, wait_until_idle
+from conftest import GUARD
 from deploy_env import *  # noqa: F403
-from deploy_env import STACK, VENV_BIN, Env, run_cli
+from deploy_env import STACK, VENV_BIN, Env, run_cli, wait_for_line
 from terminal import Terminal
 
 WEB = {"name": "web", "image": "public.ecr.aws/nginx/nginx", "tag": "stable"}
@@ -101,15 +102,12 @@ def test_busy_with_another_deploy_says_whose_it_is(env: Env) -> None:
     config = str(env.config())
     hold = env.control.fault("hold", stack=STACK)
     first = run_cli(["deploy", "--config", config, "--yes", "--endpoint-url", env.url], env.workdir)
-    assert first.stdout is not None
-    for line in first.stdout:
-        if "User Initiated" in line:
-            break
+    started = wait_for_line(first, "User Initiated")
     code, _, err = env.cfngen("deploy", "--config", config, "--yes", "--no-wait")
     assert code == 1
     assert re.search(r"is busy \(CREATE_IN_PROGRESS\), started by cfngen deploy of \S+@\S+", err)
     env.control.release(hold)
-    out, _ = first.communicate(timeout=120)
+    out = started + first.communicate(timeout=GUARD)[0]
     assert first.returncode == 0
     assert re.search(r"^stack cfngen-dev: CREATE_COMPLETE in \d+(m\d\d)?s$", out, re.M)
 
@@ -176,8 +174,7 @@ def test_losing_the_endpoint_while_watching_says_how_to_resume(env: Env, tmp_pat
         text=True,
     )
     try:
-        assert server.stdout is not None
-        server.stdout.readline()  # "cfngen emulator: AWS API on ..." once it serves
+        wait_for_line(server, "cfngen emulator: AWS API on")  # once it serves
         url = url_file.read_text().strip()
         from cfngen.emulator import EmulatorClient
 
@@ -187,13 +184,10 @@ def test_losing_the_endpoint_while_watching_says_how_to_resume(env: Env, tmp_pat
             env.workdir,
             env_extra={"AWS_MAX_ATTEMPTS": "1"},
         )
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if "User Initiated" in line:
-                break
+        wait_for_line(proc, "User Initiated")
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        _, err = proc.communicate(timeout=120)
+        server.wait(timeout=GUARD)
+        _, err = proc.communicate(timeout=GUARD)
         assert proc.returncode == 1
         assert "lost the connection to the endpoint while watching" in err
         assert (

@@ -16,7 +16,7 @@ from cfngen.kube import render as kube_render
 from cfngen.preview import diagram, diagram_mermaid
 from cfngen.preview.templates import TemplateSet
 from cfngen.render import render
-from conftest import ROOT
+from conftest import GUARD, ROOT
 
 
 def build(text: str, kubernetes: bool = True) -> diagram.Diagram:
@@ -130,7 +130,7 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[bytes]:
         [sys.executable, "-m", "cfngen.cli", "diagram", *args],
         cwd=cwd,
         capture_output=True,
-        timeout=120,
+        timeout=GUARD,
     )
 
 

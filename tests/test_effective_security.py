@@ -27,6 +27,7 @@ import boto3
 import pytest
 
 from cfngen.emulator.moto_adapter import policy_permission
+from conftest import GUARD
 from deploy_env import *  # noqa: F403
 from deploy_env import VENV_BIN, Env
 
@@ -169,7 +170,7 @@ def test_the_aws_cli_sees_no_allow_all_egress_on_the_load_balancer(env: Env, nam
         done = subprocess.run(
             [str(VENV_BIN / "aws"), *args, "--endpoint-url", env.url, "--region", region,
              "--output", "json"],
-            capture_output=True, text=True, timeout=120, check=True,
+            capture_output=True, text=True, timeout=GUARD, check=True,
         )  # fmt: skip
         return json.loads(done.stdout)
 

@@ -16,7 +16,7 @@ import pytest
 
 from cfngen.cli import main
 from cfngen.emulator import moto_adapter
-from conftest import ROOT
+from conftest import GUARD, ROOT
 
 
 def test_the_installed_moto_is_a_tested_one() -> None:
@@ -58,7 +58,7 @@ def test_cfngen_emulator_with_an_untested_moto_says_so_in_one_line(
     codes: list[int] = []  # in a thread: were the check to pass, serving would not block us
     run = threading.Thread(target=lambda: codes.append(main(["emulator", "--port", "0"])))
     run.start()
-    run.join(timeout=30)
+    run.join(timeout=GUARD)
     assert codes == [2]
     err = capsys.readouterr().err
     assert err.startswith("cfngen: the cfngen emulator was written for moto 5.2.5")
@@ -67,5 +67,7 @@ def test_cfngen_emulator_with_an_untested_moto_says_so_in_one_line(
 
 def test_the_public_api_does_not_import_moto() -> None:
     code = "import sys, cfngen.emulator; print(sorted(m for m in sys.modules if m == 'moto'))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=GUARD
+    )
     assert done.stdout.strip() == "[]", done.stderr

@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 import cfngen
-from conftest import ROOT, copy_checkout
+from conftest import GUARD, ROOT, copy_checkout
 from deploy_env import *  # noqa: F403
 from deploy_env import Env
 from readme_blocks import environment, link_venv
@@ -26,7 +26,7 @@ def _cfngen(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
     )
 
 
@@ -76,7 +76,7 @@ def test_make_help_shows_values_not_make_variables(port: str | None) -> None:
         args + ([f"PORT={port}"] if port else []),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
         env={k: v for k, v in os.environ.items() if k not in ("PORT", "MAKEFLAGS")},
     )
     assert result.returncode == 0, result.stderr
@@ -96,7 +96,7 @@ def test_generate_py_hands_over_to_the_checkouts_venv(tmp_path: Path) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
     )
     assert result.returncode == 0, result.stderr
     assert (out / "root.json").read_bytes() == (ROOT / "templates/root.json").read_bytes()
@@ -142,7 +142,7 @@ def test_make_deploy_against_the_local_endpoint_needs_no_credentials(
     def make(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["make", "--no-print-directory", *args, f"ENDPOINT={env.url}", "ARGS=--yes"],
-            cwd=checkout, env=shell, capture_output=True, text=True, timeout=300,
+            cwd=checkout, env=shell, capture_output=True, text=True, timeout=GUARD,
         )  # fmt: skip
 
     deployed = make("deploy")

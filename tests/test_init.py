@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from cfngen.cli import main
 from cfngen.config import Config, load
 from cfngen.render import render
-from conftest import ROOT
+from conftest import GUARD, ROOT
 
 CFNGEN = str(Path(sys.executable).parent / "cfngen")
 PROMPT_END = b"]: "
@@ -33,7 +33,7 @@ PROMPT_END = b"]: "
 
 def _init(*args: str, cwd: Path, stdin: int | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [CFNGEN, "init", *args], cwd=cwd, stdin=stdin, capture_output=True, text=True, timeout=60
+        [CFNGEN, "init", *args], cwd=cwd, stdin=stdin, capture_output=True, text=True, timeout=GUARD
     )
 
 
@@ -61,7 +61,7 @@ def test_flags_write_a_config_that_validates_and_generates(tmp_path: Path) -> No
     text = path.read_text()
     assert text.count("#") > 10  # it explains itself
     validated = subprocess.run(
-        [CFNGEN, "validate", "--config", str(path)], capture_output=True, text=True, timeout=60
+        [CFNGEN, "validate", "--config", str(path)], capture_output=True, text=True, timeout=GUARD
     )
     assert validated.returncode == 0
     assert "2 ECS services, no EKS" in validated.stderr
@@ -174,7 +174,7 @@ class Terminal:
         self.screen = b""
 
     def _read(self) -> bytes:
-        ready, _, _ = select.select([self.master], [], [], 60)
+        ready, _, _ = select.select([self.master], [], [], GUARD)
         assert ready, f"no output; screen so far:\n{self.screen.decode()}"
         try:
             return os.read(self.master, 4096)
@@ -197,7 +197,7 @@ class Terminal:
         start = len(self.screen)
         while chunk := self._read():
             self.screen += chunk
-        code = self.proc.wait(timeout=60)
+        code = self.proc.wait(timeout=GUARD)
         os.close(self.master)
         return code, self.screen[start:].decode()
 

@@ -15,7 +15,7 @@ from cfngen.cli import main
 from cfngen.config import load, loads
 from cfngen.kube import kustomize, render
 from cfngen.kube.check import schema_version, supported_versions
-from conftest import CONFIGS, ROOT
+from conftest import CONFIGS, GUARD, ROOT
 
 BASE = ROOT / "manifests"
 REPO_URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/cfngen-dev/app"
@@ -143,7 +143,7 @@ def test_python_overlay_resolution_matches_kubectl_kustomize(tmp_path) -> None:
     render.write(m, tmp_path / "m")
     built = subprocess.run(
         ["kubectl", "kustomize", str(tmp_path / "m")],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True, text=True, check=True, timeout=GUARD,
     ).stdout  # fmt: skip
     assert list(yaml.safe_load_all(built)) == m.objects
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_checkout
+from conftest import GUARD, ROOT, copy_checkout
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
          "--disable-pip-version-check", "--wheel-dir", str(tmp / "dist"), str(tree)],
-        check=True, capture_output=True, timeout=300,
+        check=True, capture_output=True, timeout=GUARD,
     )  # fmt: skip
     (built,) = (tmp / "dist").glob("cfngen-*.whl")
     yield built
@@ -58,7 +58,7 @@ def test_the_installed_wheel_works_outside_a_checkout(wheel: Path, tmp_path: Pat
     def cfngen(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "cfngen.cli", *args],
-            cwd=work, env=env, capture_output=True, text=True, timeout=60,
+            cwd=work, env=env, capture_output=True, text=True, timeout=GUARD,
         )  # fmt: skip
 
     where = subprocess.run(

@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from conftest import GUARD
 from deploy_env import *  # noqa: F403
 from deploy_env import STACK, VENV_BIN, Env
 
@@ -157,7 +158,7 @@ def test_half_set_credentials_and_an_unknown_profile_exit_2_without_a_traceback(
         env=clean,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
     )
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
@@ -183,7 +184,7 @@ def test_a_mistyped_region_in_a_real_process(env: Env) -> None:
         cwd=env.workdir,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("cfngen: --region: 'us-eest-1' is not an AWS region")

@@ -32,7 +32,7 @@ import mutations
 from cfngen.cli import main
 from cfngen.config import load
 from cfngen.naming import logical_id
-from conftest import ROOT, tree
+from conftest import GUARD, ROOT, tree
 from strategies import configs, covered
 
 QUOTAS = {"Resources": 500, "Parameters": 200, "Outputs": 200}
@@ -239,7 +239,7 @@ def test_the_real_entry_point_refuses_without_a_traceback(case: str, tmp_path: P
         [sys.executable, str(ROOT / "generate.py"), "-c", str(config), "-o", str(out)],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
         check=False,
     )
     assert result.returncode == 2, result.stderr

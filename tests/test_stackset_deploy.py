@@ -18,6 +18,7 @@ import pytest
 
 from cfngen.cli import main
 from cfngen.emulator import TEST_CREDENTIALS, Emulator, EmulatorClient
+from conftest import GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNTS = ["111111111111", "222222222222"]
@@ -68,7 +69,7 @@ def aws_cli(endpoint: str, *args: str) -> dict:
         ],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
         env={**os.environ, **TEST_CREDENTIALS},
     )
     assert out.returncode == 0, out.stderr
@@ -221,7 +222,7 @@ def test_remove_account_then_status_then_destroy(
         ],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
         env={**os.environ, **TEST_CREDENTIALS},
     )
     assert gone_set.returncode != 0 and "StackSetNotFound" in gone_set.stderr

@@ -46,6 +46,10 @@ from cfngen.emulator.errors import EmulatorUnavailable
 
 DEFAULT_PORT = 4566
 HOST = "127.0.0.1"
+# A control call answers at once (a reset after a big deploy: well under a second); the
+# timeout only keeps a caller from hanging on an endpoint that stopped, so it is generous
+# enough for a machine under heavy load.
+CONTROL_TIMEOUT = 120.0
 TEST_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -127,7 +131,7 @@ class EmulatorClient:
         req = urllib.request.Request(f"{self.url}/_cfngen/{path}", data=data, method=method)
         req.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
+            with urllib.request.urlopen(req, timeout=CONTROL_TIMEOUT) as resp:
                 return json.loads(resp.read() or b"{}")
         except urllib.error.HTTPError as exc:  # the control API says what it refused
             detail = json.loads(exc.read() or b"{}").get("error", exc.reason)
