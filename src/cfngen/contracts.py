@@ -13,6 +13,9 @@ from cfngen.naming import logical_id
 # The tag the deployer puts on the root stack it manages (and that CloudFormation then
 # propagates to every resource, so the tag quota counts it).
 MANAGED_BY_TAG = "cfngen:managed-by"
+# The ServiceAccount the Kubernetes manifests run the app as (every object of the base is
+# named so): the eks stack's Pod Identity association names it, the manifests create it.
+KUBE_APP = "app"
 
 
 class Stack:
@@ -47,7 +50,7 @@ class IamOut:
     ECS_TASK_ROLE_ARN = "EcsTaskRoleArn"
     EKS_CLUSTER_ROLE_ARN = "EksClusterRoleArn"
     EKS_NODE_ROLE_ARN = "EksNodeRoleArn"
-    EKS_VPC_CNI_ROLE_ARN = "EksVpcCniRoleArn"  # only with eks.pod_identity (the default)
+    EKS_VPC_CNI_ROLE_ARN = "EksVpcCniRoleArn"  # eks.pod_identity (the default), not Auto Mode
 
 
 class EcrOut:
@@ -75,7 +78,9 @@ class EksOut:
     ENDPOINT = "EksClusterEndpoint"
     CERTIFICATE_AUTHORITY_DATA = "EksCertificateAuthorityData"
     CLUSTER_SECURITY_GROUP_ID = "EksClusterSecurityGroupId"
-    NODE_GROUP_NAME = "EksNodeGroupName"
+    NODE_GROUP_NAME = "EksNodeGroupName"  # not with eks.auto_mode (no node group)
+    APP_ROLE_ARN = "EksAppRoleArn"  # only with kubernetes.pod_identity
+    APP_POD_IDENTITY_ASSOCIATION_ARN = "EksAppPodIdentityAssociationArn"  # same
     OIDC_PROVIDER_ARN = "EksOidcProviderArn"  # only with eks.oidc_provider
     OIDC_ISSUER_URL = "EksOidcIssuerUrl"  # only with eks.oidc_provider
 

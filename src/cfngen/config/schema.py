@@ -180,6 +180,33 @@ class EgressRule:
     description: str = doc("What the rule is for (shown on the security group rule).", "")
 
 
+LifecycleStage = Literal[
+    "RECONCILE_SERVICE",
+    "PRE_SCALE_UP",
+    "POST_SCALE_UP",
+    "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRE_PRODUCTION_TRAFFIC_SHIFT",
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+]
+
+
+@dataclass(frozen=True)
+class LifecycleHook:
+    """A Lambda function called during a blue/green rollout (`ecs.services[].lifecycle_hooks[]`)."""
+
+    function_arn: str = doc(
+        "ARN of the Lambda function (same region and account). It answers SUCCEEDED, FAILED "
+        "(ECS rolls back) or IN_PROGRESS (ECS asks again)."
+    )
+    stages: tuple[LifecycleStage, ...] = doc(
+        "Lifecycle stages at which ECS invokes it. Default: POST_TEST_TRAFFIC_SHIFT (the "
+        "green revision has all test traffic and no production traffic yet).",
+        ("POST_TEST_TRAFFIC_SHIFT",),
+    )
+
+
 @dataclass(frozen=True)
 class EcsService:
     """One Fargate service behind the ALB (`ecs.services[]`)."""
@@ -220,6 +247,34 @@ class EcsService:
         "resolver; list what else the service talks to (a database, an API on another port).",
         (),
     )
+    deployment_strategy: Literal["rolling", "blue_green"] = doc(
+        "rolling: ECS replaces tasks in place (circuit breaker with rollback). blue_green: "
+        "ECS starts the new (green) revision beside the old (blue) one behind an alternate "
+        "target group, shifts test traffic to it, then all production traffic at once, and "
+        "keeps blue for bake_time_minutes to roll back instantly.",
+        "rolling",
+    )
+    bake_time_minutes: int | None = doc(
+        "Minutes both revisions keep running after the production traffic shift (0-1440). "
+        "Default: 15 with blue_green, none with rolling.",
+        None,
+    )
+    test_listener_port: int = doc(
+        "With blue_green: the load balancer port of the test listener, where the green "
+        "revision answers before production traffic moves (services sharing a port share "
+        "the listener, routed by their path_patterns/host_headers). Default: 8080 (8443 with "
+        "alb.certificate_arn).",
+        0,
+    )
+    lifecycle_hooks: tuple[LifecycleHook, ...] = doc(
+        "With blue_green: Lambda functions ECS invokes at chosen lifecycle stages (for "
+        "example tests against the test listener); any of them failing rolls back.",
+        (),
+    )
+
+    @property
+    def is_blue_green(self) -> bool:
+        return self.deployment_strategy == "blue_green"
 
     @property
     def is_routed(self) -> bool:
@@ -246,6 +301,17 @@ class CapacityProvidersConfig:
 
 
 @dataclass(frozen=True)
+class ServiceConnectConfig:
+    """ECS Service Connect between the services (`ecs.service_connect`)."""
+
+    namespace: str = doc(
+        "Name of the Cloud Map HTTP namespace created for the services (like "
+        "shop.internal); every service is reachable by the others as "
+        "http://<service name>:<container_port>."
+    )
+
+
+@dataclass(frozen=True)
 class EcsConfig:
     """The ECS cluster and its services (`ecs`)."""
 
@@ -265,6 +331,12 @@ class EcsConfig:
     )
     capacity_providers: CapacityProvidersConfig = doc_factory(
         "Fargate capacity provider weights.", CapacityProvidersConfig
+    )
+    service_connect: ServiceConnectConfig | None = doc(
+        "Service Connect: a Cloud Map namespace and a Service Connect proxy in every task, "
+        "so services call each other by name; their security groups then admit each other "
+        "on the container ports (and nothing else). Default: off.",
+        None,
     )
 
 
@@ -379,6 +451,13 @@ class EksConfig:
         "creates (with the logs key under ecs.log_encryption: kms) when logging is on.",
         90,
     )
+    auto_mode: bool = doc(
+        "EKS Auto Mode: EKS runs the nodes (built-in general-purpose and system node pools), "
+        "block storage and load balancers; no managed node group (eks.node_group is not "
+        "used) and no vpc-cni/kube-proxy/coredns add-ons. Chosen when the cluster is "
+        "created: switching it on an existing cluster replaces the cluster.",
+        False,
+    )
 
 
 @dataclass(frozen=True)
@@ -398,6 +477,48 @@ class HpaConfig:
     max_replicas: int = doc("Most pods the HorizontalPodAutoscaler scales out to.", 6)
     cpu_utilization: int = doc(
         "Average CPU use (percent of cpu_request) the autoscaler aims for.", 70
+    )
+
+
+@dataclass(frozen=True)
+class PolicyStatement:
+    """One statement of the app role (`kubernetes.pod_identity.policy_statements[]`)."""
+
+    actions: tuple[str, ...] = doc("IAM actions like s3:GetObject (service:Action, * allowed).")
+    resources: tuple[str, ...] = doc("Resource ARNs the actions apply to, or '*'.")
+    effect: Literal["Allow", "Deny"] = doc("Allow or Deny.", "Allow")
+    sid: str = doc("Statement id (letters and digits).", "")
+    conditions: dict[str, dict[str, str | tuple[str, ...]]] = doc_factory(
+        "IAM conditions: operator -> {condition key: value or list}, like "
+        "{StringEquals: {aws:ResourceTag/team: shop}}.",
+        dict,
+    )
+
+
+@dataclass(frozen=True)
+class PodIdentityConfig:
+    """The app's own IAM role through EKS Pod Identity (`kubernetes.pod_identity`)."""
+
+    managed_policy_arns: tuple[str, ...] = doc(
+        "Managed policies attached to the app's role (at most 10).", ()
+    )
+    policy_statements: tuple[PolicyStatement, ...] = doc(
+        "Statements of the role's inline policy.", ()
+    )
+
+
+@dataclass(frozen=True)
+class IngressConfig:
+    """An Ingress served by an ALB that EKS Auto Mode runs (`kubernetes.ingress`)."""
+
+    enabled: bool = doc("Render an IngressClass (and its parameters) and an Ingress.", False)
+    scheme: Literal["internet-facing", "internal"] = doc(
+        "internet-facing (public subnets) or internal (private subnets) load balancer.",
+        "internet-facing",
+    )
+    host: str = doc("Host name the Ingress answers (like app.example.com); default: any.", "")
+    certificate_arn: str = doc(
+        "ACM certificate ARN: the ALB then listens on HTTPS (443). Default: HTTP on 80.", ""
     )
 
 
@@ -431,6 +552,17 @@ class KubernetesConfig:
         "Requests and limits of the app container.", KubeResources
     )
     hpa: HpaConfig = doc_factory("The HorizontalPodAutoscaler.", HpaConfig)
+    pod_identity: PodIdentityConfig | None = doc(
+        "An IAM role for the app's ServiceAccount through EKS Pod Identity (the role trusts "
+        "pods.eks.amazonaws.com for this cluster, namespace and ServiceAccount only); the "
+        "eks-pod-identity-agent add-on is added. Default: none, the pods get no AWS "
+        "credentials.",
+        None,
+    )
+    ingress: IngressConfig = doc_factory(
+        "An Ingress through an ALB; needs eks.auto_mode (its load balancing runs the ALB).",
+        IngressConfig,
+    )
 
 
 @dataclass(frozen=True)

@@ -78,14 +78,15 @@ def _rule(key: str, rule: EgressRule) -> Iterator[str]:
 
 def _eks(cfg: Config) -> Iterator[str]:
     e = cfg.eks
-    if not e.pod_identity:
+    # Auto Mode installs no vpc-cni add-on, so how it would get its role does not matter.
+    if not e.pod_identity and not e.auto_mode:
         if not e.oidc_provider:
             yield (
                 "eks.pod_identity: false gives the vpc-cni add-on its role through IAM roles "
                 "for service accounts, which needs eks.oidc_provider: true"
             )
         for i, addon in enumerate(e.addons):
-            if addon.name == "eks-pod-identity-agent":
+            if addon.name == "eks-pod-identity-agent" and cfg.kubernetes.pod_identity is None:
                 yield (
                     f"eks.addons[{i}].name: eks-pod-identity-agent contradicts "
                     "eks.pod_identity: false; remove it or set pod_identity: true"

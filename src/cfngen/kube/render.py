@@ -3,6 +3,8 @@
 Output (``output/<env>/manifests/``)::
 
     kustomization.yaml   overlay: namespace, labels, ECR image, port, probes, resources, HPA
+                         (and, with EKS Auto Mode, the Service's load balancer class)
+    ingress.yaml         with kubernetes.ingress on Auto Mode: IngressClass(Params), Ingress
     base/                a copy of manifests/ (the overlay is self-contained and is a
                          record of exactly what was applied)
     rendered.yaml        the overlay built by cfngen.kube.kustomize; what `apply` sends
@@ -25,11 +27,11 @@ import yaml
 
 from cfngen.atomic import replace_folder
 from cfngen.config import Config
-from cfngen.contracts import EcrOut
-from cfngen.kube import kustomize
+from cfngen.contracts import KUBE_APP, EcrOut
+from cfngen.kube import auto_mode, kustomize
 from cfngen.patterns import is_digest
 
-APP = "app"  # the name of every object in the base
+APP = KUBE_APP  # the name of every object in the base (and of the app's ServiceAccount)
 BASE_DIR = Path("manifests")  # in a checkout: a link to the base shipped in the package
 BUILT_IN_BASE = Path(__file__).resolve().parent / "base"  # ships with every install
 OUTPUT_ROOT = Path("output")  # per-environment artifacts: OUTPUT_ROOT/<environment>/
@@ -190,17 +192,21 @@ def overlay(cfg: Config, base_image_name: str, repository: str) -> dict[str, obj
         text = yaml.safe_dump(ops, sort_keys=False, default_flow_style=False)
         return {"target": {"kind": kind, "name": APP}, "patch": text}
 
+    patches = [
+        patch("Deployment", _deployment_patch(cfg)),
+        patch("HorizontalPodAutoscaler", _hpa_patch(cfg)),
+    ]
+    if auto_mode.service_patch(cfg):
+        patches.append(patch("Service", auto_mode.service_patch(cfg)))
+    extra = [auto_mode.INGRESS_FILE] if auto_mode.ingress_objects(cfg) else []
     return {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
-        "resources": ["base"],
+        "resources": ["base", *extra],
         "namespace": cfg.kube_namespace,
         "labels": [{"pairs": labels(cfg), "includeTemplates": True}],
         "images": [image],
-        "patches": [
-            patch("Deployment", _deployment_patch(cfg)),
-            patch("HorizontalPodAutoscaler", _hpa_patch(cfg)),
-        ],
+        "patches": patches,
     }
 
 
@@ -224,6 +230,12 @@ def render(
     }
     base_name = base_image(kustomize.build(base))
     kust = overlay(cfg, base_name, repository)
+    added = auto_mode.ingress_objects(cfg)
+    if added:
+        files[auto_mode.INGRESS_FILE] = (
+            f"# The Ingress on EKS Auto Mode for {cfg.prefix}, written by `cfngen manifests "
+            "render`.\n" + kustomize.dump(added)
+        ).encode()
     files[OVERLAY_FILE] = (
         f"# Overlay for {cfg.prefix}, written by `cfngen manifests render`.\n"
         + yaml.dump(kust, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1000)

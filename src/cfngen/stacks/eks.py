@@ -1,10 +1,11 @@
-"""EKS stack: the cluster control plane, one managed node group and what goes with it.
+"""EKS stack: the cluster control plane, one managed node group (or Auto Mode) and the rest.
 
 The cluster and its nodes use the private subnets when the network has them.
 Secrets encryption creates a KMS key (rotated) that the cluster role may use; the
 control-plane log group is created here (before the cluster) so that retention and
 the logs key apply. Node, access-entry, OIDC and add-on resources live in
-:mod:`eks_nodes` and :mod:`eks_access`, the VPC CNI's identity in :mod:`eks_identity`.
+:mod:`eks_nodes` and :mod:`eks_access`, the VPC CNI's identity in :mod:`eks_identity`,
+Auto Mode in :mod:`eks_auto`, the app's Pod Identity role in :mod:`app_identity`.
 """
 
 from __future__ import annotations
@@ -13,18 +14,32 @@ from troposphere import GetAtt, Template, eks
 
 from cfngen.config import Config
 from cfngen.contracts import EksOut, IamOut, NetworkOut
-from cfngen.stacks import eks_access, eks_identity, eks_nodes, kms, log_groups
+from cfngen.stacks import (
+    app_identity,
+    eks_access,
+    eks_auto,
+    eks_identity,
+    eks_nodes,
+    kms,
+    log_groups,
+)
 from cfngen.stacks.common import Props, add_output, add_parameter, new_template
+from cfngen.stacks.iam import uses_vpc_cni_role
 from cfngen.stacks.security import suppress
 
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"
 
 
 def _cluster(
-    cfg: Config, t: Template, subnets: object, role: object, logs_key: object | None
+    cfg: Config,
+    t: Template,
+    subnets: object,
+    role: object,
+    node_role: object,
+    logs_key: object | None,
 ) -> eks.Cluster:
     e = cfg.eks
-    props: Props = {}
+    props: Props = eks_auto.cluster_props(node_role) if eks_auto.enabled(cfg) else {}
     if e.logging:
         # Created before the cluster, so EKS writes into it instead of creating its own:
         # retention, the logs key and the retain policy then apply to it as well.
@@ -104,7 +119,7 @@ def build(cfg: Config) -> Template:
         t,
         IamOut.EKS_NODE_ROLE_ARN,
         "String",
-        "ARN of the EKS node role",
+        "ARN of the EKS node role (Auto Mode: of the nodes EKS launches)",
         AllowedPattern=ROLE_ARN_PATTERN,
     )
     logs_key = (
@@ -126,19 +141,28 @@ def build(cfg: Config) -> Template:
             "ARN of the vpc-cni add-on role (EKS Pod Identity)",
             AllowedPattern=ROLE_ARN_PATTERN,
         )
-        if cfg.eks.pod_identity
+        if uses_vpc_cni_role(cfg)
         else None
     )
     cluster = _cluster(
-        cfg, t, subnets.ref(), cluster_role.ref(), logs_key.ref() if logs_key else None
+        cfg,
+        t,
+        subnets.ref(),
+        cluster_role.ref(),
+        node_role.ref(),
+        logs_key.ref() if logs_key else None,
     )
-    node_group = eks_nodes.add(cfg, t, cluster, subnets.ref(), node_role.ref())
+    auto = eks_auto.enabled(cfg)
+    node_group = None if auto else eks_nodes.add(cfg, t, cluster, subnets.ref(), node_role.ref())
     eks_access.admin_entry(cfg, t, cluster)
     oidc = eks_access.oidc_provider(cfg, t, cluster)
-    identity = eks_identity.cni_identity(
-        cfg, t, cluster, oidc, cni_role.ref() if cni_role else None
+    identity = (
+        {}
+        if auto
+        else eks_identity.cni_identity(cfg, t, cluster, oidc, cni_role.ref() if cni_role else None)
     )
     eks_access.addons(cfg, t, cluster, node_group, identity)
+    app_identity.add(cfg, t, cluster)
     add_output(t, EksOut.CLUSTER_NAME, cluster.ref(), "Name of the EKS cluster")
     add_output(t, EksOut.ENDPOINT, GetAtt(cluster, "Endpoint"), "Kubernetes API endpoint")
     add_output(
@@ -153,12 +177,13 @@ def build(cfg: Config) -> Template:
         GetAtt(cluster, "ClusterSecurityGroupId"),
         "Security group EKS created for the cluster",
     )
-    add_output(
-        t,
-        EksOut.NODE_GROUP_NAME,
-        GetAtt(node_group, "NodegroupName"),
-        "Name of the managed node group",
-    )
+    if node_group is not None:
+        add_output(
+            t,
+            EksOut.NODE_GROUP_NAME,
+            GetAtt(node_group, "NodegroupName"),
+            "Name of the managed node group",
+        )
     if oidc is not None:
         add_output(
             t,

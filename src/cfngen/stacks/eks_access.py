@@ -49,15 +49,28 @@ NODE_AGENT_ADDONS = frozenset({"vpc-cni", "kube-proxy", "eks-pod-identity-agent"
 VPC_CNI, POD_IDENTITY_AGENT = "vpc-cni", "eks-pod-identity-agent"
 
 
+def needs_pod_identity_agent(cfg: Config) -> bool:
+    """Some Pod Identity association exists on nodes that do not run the agent themselves:
+    the vpc-cni's (eks.pod_identity) or the app's (kubernetes.pod_identity). Auto Mode
+    nodes run the agent built in."""
+    if cfg.eks.auto_mode:
+        return False
+    return cfg.eks.pod_identity or cfg.kubernetes.pod_identity is not None
+
+
 def effective_addons(cfg: Config) -> list[EksAddon]:
-    """The configured add-ons plus those the CNI's own identity needs, node agents first.
+    """The configured add-ons plus those the cluster needs, node agents first.
 
     The node role no longer carries the CNI policy, so EKS's self-managed aws-node (which
     would run with the node role) cannot be left in place: vpc-cni is always a managed
     add-on with its role, and with Pod Identity the agent that hands it out comes too.
+    Auto Mode nodes run the CNI, kube-proxy, CoreDNS and the Pod Identity agent
+    themselves: nothing is added there.
     """
     listed = {a.name: a for a in cfg.eks.addons}
-    needed = [VPC_CNI] + ([POD_IDENTITY_AGENT] if cfg.eks.pod_identity else [])
+    needed = [] if cfg.eks.auto_mode else [VPC_CNI]
+    if needs_pod_identity_agent(cfg):
+        needed.append(POD_IDENTITY_AGENT)
     added = [EksAddon(name=n) for n in needed if n not in listed]  # type: ignore[arg-type]
     every = [*cfg.eks.addons, *added]
     return sorted(every, key=lambda a: a.name not in NODE_AGENT_ADDONS)
@@ -67,18 +80,20 @@ def addons(
     cfg: Config,
     t: Template,
     cluster: eks.Cluster,
-    node_group: eks.Nodegroup,
+    node_group: eks.Nodegroup | None,
     cni_identity: Props,
 ) -> None:
     """Managed add-ons: node agents with the cluster, the rest after the node group.
 
     ``cni_identity`` holds the vpc-cni add-on's identity properties (a Pod Identity
-    association, or a service account role for IRSA).
+    association, or a service account role for IRSA). Without a node group (Auto Mode)
+    nothing waits: EKS starts nodes for whatever needs them.
     """
     titles = {a.name: f"{logical_id(a.name)}Addon" for a in effective_addons(cfg)}
     for addon in effective_addons(cfg):
         kw: Props = {"AddonVersion": addon.version} if addon.version else {}
-        depends = [] if addon.name in NODE_AGENT_ADDONS else [node_group.title]
+        waits = addon.name not in NODE_AGENT_ADDONS and node_group is not None
+        depends = [node_group.title] if waits and node_group is not None else []
         if addon.name == VPC_CNI:
             kw.update(cni_identity)
             if POD_IDENTITY_AGENT in titles and cfg.eks.pod_identity:

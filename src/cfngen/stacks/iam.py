@@ -21,6 +21,7 @@ from cfngen.config import Config
 from cfngen.contracts import IamOut
 from cfngen.stacks import cni_policy
 from cfngen.stacks.common import POLICY_VERSION as POLICY_VERSION  # other stacks import it here
+from cfngen.stacks import eks_auto
 from cfngen.stacks.common import Props, add_output, new_template
 
 PULL_TAG = "cfngen:ecr-pull"  # admitted by the ECR repository policies
@@ -31,8 +32,11 @@ def managed_policy(name: str) -> Join:
     return Join("", ["arn:", Partition, f":iam::aws:policy/{name}"])
 
 
-def trust_policy(service: str, source_account: bool = False) -> PolicyDocument:
-    """Let one AWS service assume the role (only on behalf of this account when asked)."""
+def trust_policy(
+    service: str, source_account: bool = False, tag_session: bool = False
+) -> PolicyDocument:
+    """Let one AWS service assume the role (only on behalf of this account when asked;
+    with ``tag_session`` it may also tag the sessions it opens)."""
     condition = Condition(StringEquals("aws:SourceAccount", AccountId)) if source_account else None
     kw: Props = {"Condition": condition} if condition else {}
     return PolicyDocument(
@@ -41,7 +45,7 @@ def trust_policy(service: str, source_account: bool = False) -> PolicyDocument:
             Statement(
                 Effect=Allow,
                 Principal=Principal("Service", [service]),
-                Action=[sts.AssumeRole],
+                Action=[sts.AssumeRole, sts.TagSession] if tag_session else [sts.AssumeRole],
                 **kw,
             )
         ],
@@ -150,6 +154,8 @@ def _ecs_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
 
 
 def _eks_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
+    if eks_auto.enabled(cfg):
+        return _eks_auto_roles(cfg)
     cluster = role(
         cfg,
         "EksClusterRole",
@@ -174,6 +180,35 @@ def _eks_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
         Tags=pull_tag(cfg),
     )
     return cluster, node
+
+
+def _eks_auto_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
+    """EKS Auto Mode: the cluster role runs nodes, volumes and load balancers; the nodes'
+    role is the minimal one of an Auto Mode node (same logical ids as without Auto Mode)."""
+    cluster = role(
+        cfg,
+        "EksClusterRole",
+        "eks-cluster",
+        Description=f"{cfg.prefix}: the EKS Auto Mode control plane (nodes, storage, "
+        "load balancing)",
+        AssumeRolePolicyDocument=trust_policy("eks.amazonaws.com", tag_session=True),
+        ManagedPolicyArns=[managed_policy(p) for p in eks_auto.CLUSTER_POLICIES],
+    )
+    node = role(
+        cfg,
+        "EksNodeRole",
+        "eks-node",
+        Description=f"{cfg.prefix}: EC2 instances EKS Auto Mode launches",
+        AssumeRolePolicyDocument=trust_policy("ec2.amazonaws.com"),
+        ManagedPolicyArns=[managed_policy(p) for p in eks_auto.NODE_POLICIES],
+        Tags=pull_tag(cfg),
+    )
+    return cluster, node
+
+
+def uses_vpc_cni_role(cfg: Config) -> bool:
+    """The vpc-cni add-on's Pod Identity role: not with IRSA, not with Auto Mode (no add-on)."""
+    return cfg.eks.pod_identity and not eks_auto.enabled(cfg)
 
 
 CNI_NAMESPACE = "kube-system"
@@ -234,7 +269,7 @@ def build(cfg: Config) -> Template:
             (IamOut.EKS_CLUSTER_ROLE_ARN, cluster, "EKS cluster role"),
             (IamOut.EKS_NODE_ROLE_ARN, node, "EKS node role"),
         ]
-        if cfg.eks.pod_identity:  # the IRSA variant trusts the cluster's issuer: eks stack
+        if uses_vpc_cni_role(cfg):  # the IRSA variant trusts the cluster's issuer: eks stack
             cni = t.add_resource(vpc_cni_role(cfg))
             roles.append((IamOut.EKS_VPC_CNI_ROLE_ARN, cni, "vpc-cni add-on role (Pod Identity)"))
     for name, res, description in roles:
