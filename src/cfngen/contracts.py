@@ -48,6 +48,8 @@ class NetworkIn:
 class IamOut:
     ECS_TASK_EXECUTION_ROLE_ARN = "EcsTaskExecutionRoleArn"
     ECS_TASK_ROLE_ARN = "EcsTaskRoleArn"
+    ECS_BLUE_GREEN_ROLE_ARN = "EcsBlueGreenRoleArn"  # only with a blue/green service
+    ECS_LIFECYCLE_HOOK_ROLE_ARN = "EcsLifecycleHookRoleArn"  # only with lifecycle hooks
     EKS_CLUSTER_ROLE_ARN = "EksClusterRoleArn"
     EKS_NODE_ROLE_ARN = "EksNodeRoleArn"
     EKS_VPC_CNI_ROLE_ARN = "EksVpcCniRoleArn"  # eks.pod_identity (the default), not Auto Mode
@@ -67,6 +69,7 @@ class EcsAlbOut:
     ALB_DNS_NAME = "LoadBalancerDnsName"
     URL = "LoadBalancerUrl"
     CLUSTER_NAME = "EcsClusterName"
+    SERVICE_CONNECT_NAMESPACE_ARN = "ServiceConnectNamespaceArn"  # with ecs.service_connect
 
     @staticmethod
     def service_name(service: str) -> str:

@@ -18,6 +18,7 @@ from cfngen.config import (
     source,
     typed_load,
     validate,
+    validate_ecs_rollout,
     validate_eks_workloads,
     validate_kube,
     validate_platform,
@@ -73,6 +74,7 @@ def check(cfg: Config, written: Callable[[str], bool] | None = None) -> list[str
         *validate.check(cfg),
         *validate_platform.check(cfg, written),
         *validate_security.check(cfg),
+        *validate_ecs_rollout.check(cfg),
         # The kubernetes section describes the app on the cluster: without one, it is unused.
         *(validate_kube.check(cfg) if cfg.eks.enabled else ()),
         *(validate_eks_workloads.check(cfg) if cfg.eks.enabled else ()),

@@ -104,6 +104,11 @@ class AlbConfig:
     access_logs: AlbAccessLogsConfig = doc_factory(
         "Access logs to an S3 bucket created for them.", AlbAccessLogsConfig
     )
+    test_ingress_cidrs: tuple[str, ...] = doc(
+        "CIDRs allowed to the test listeners of blue/green services (where the new revision "
+        "answers before it takes production traffic). Default: the VPC's CIDR only.",
+        (),
+    )
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,19 @@ from troposphere import elasticloadbalancingv2 as elb
 from cfngen.config import Config, EcsService
 from cfngen.contracts import EcrOut, EcsAlbOut, IamOut, NetworkOut
 from cfngen.naming import logical_id
-from cfngen.stacks import alb_logs, ecs_routing, ecs_service, egress, log_groups
+from cfngen.stacks import (
+    alb_logs,
+    ecs_blue_green,
+    ecs_routing,
+    ecs_service,
+    egress,
+    log_groups,
+    service_connect,
+)
 from cfngen.stacks.common import Props, add_output, add_parameter, name_tags, new_template
 from cfngen.stacks.security import suppress
+
+ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"
 
 
 class _Params:
@@ -49,14 +59,14 @@ class _Params:
             IamOut.ECS_TASK_EXECUTION_ROLE_ARN,
             "String",
             "ARN of the ECS task execution role",
-            AllowedPattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$",
+            AllowedPattern=ROLE_ARN_PATTERN,
         )
         self.task_role = add_parameter(
             t,
             IamOut.ECS_TASK_ROLE_ARN,
             "String",
             "ARN of the role the containers run as",
-            AllowedPattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$",
+            AllowedPattern=ROLE_ARN_PATTERN,
         )
         self.repository_uri = {
             repo: add_parameter(
@@ -73,6 +83,28 @@ class _Params:
                 AllowedPattern=log_groups.KEY_ARN_PATTERN,
             )
             if log_groups.uses_kms(cfg)
+            else None
+        )
+        self.blue_green_role = (
+            add_parameter(
+                t,
+                IamOut.ECS_BLUE_GREEN_ROLE_ARN,
+                "String",
+                "ARN of the role ECS shifts blue/green traffic with",
+                AllowedPattern=ROLE_ARN_PATTERN,
+            )
+            if ecs_blue_green.services(cfg)
+            else None
+        )
+        self.hook_role = (
+            add_parameter(
+                t,
+                IamOut.ECS_LIFECYCLE_HOOK_ROLE_ARN,
+                "String",
+                "ARN of the role ECS invokes the lifecycle hooks with",
+                AllowedPattern=ROLE_ARN_PATTERN,
+            )
+            if ecs_blue_green.uses_hooks(cfg)
             else None
         )
         self.image_tag = {
@@ -119,6 +151,17 @@ def _alb_security_group(cfg: Config, p: _Params) -> ec2.SecurityGroup:
             )
             for port in ports
             for cidr in cfg.alb.ingress_cidrs
+        ]
+        + [
+            ec2.SecurityGroupRule(
+                IpProtocol="tcp",
+                FromPort=port,
+                ToPort=port,
+                CidrIp=cidr,
+                Description="Blue/green test listener from an allowed CIDR",
+            )
+            for port in ecs_blue_green.test_ports(cfg)
+            for cidr in ecs_blue_green.test_cidrs(cfg)
         ],
         Tags=name_tags(cfg, "alb"),
     )
@@ -195,8 +238,14 @@ def build(cfg: Config) -> Template:
         s.name: t.add_resource(ecs_routing.target_group(cfg, s, p.vpc.ref()))
         for s in cfg.ecs.services
     }
+    alternates = {
+        s.name: t.add_resource(ecs_blue_green.alternate_target_group(cfg, s, p.vpc.ref()))
+        for s in ecs_blue_green.services(cfg)
+    }
     listeners = ecs_routing.listeners(cfg, t, alb, target_groups)
-    rules = ecs_routing.rules(cfg, t, listeners[-1], target_groups)
+    rules = ecs_routing.rules(cfg, t, listeners[-1], target_groups, alternates)
+    namespace = service_connect.namespace(cfg, t)
+    member_sg = service_connect.security_group(cfg, t, p.vpc.ref())
     shared = ecs_service.Shared(
         vpc=p.vpc.ref(),
         subnets=p.task_subnets.ref(),
@@ -207,12 +256,24 @@ def build(cfg: Config) -> Template:
         alb_sg=alb_sg,
         listener=listeners[-1],
         log_key=p.logs_key.ref() if p.logs_key is not None else None,
+        namespace_arn=service_connect.namespace_arn(namespace) if namespace else None,
+        service_connect_sg=member_sg.ref() if member_sg else None,
+        test_listeners=ecs_blue_green.test_listeners(cfg, t, alb),
+        blue_green_role=p.blue_green_role.ref() if p.blue_green_role else None,
+        hook_role=p.hook_role.ref() if p.hook_role else None,
     )
     added = [
         ecs_service.add(
-            cfg, t, s, shared, image(cfg, s, p), target_groups[s.name], rules.get(s.name)
+            cfg,
+            t,
+            s,
+            shared,
+            image(cfg, s, p),
+            ecs_service.Routing(
+                i, target_groups[s.name], rules.get(s.name), alternates.get(s.name)
+            ),
         )
-        for s in cfg.ecs.services
+        for i, s in enumerate(cfg.ecs.services)
     ]
     services = [service for service, _ in added]
     # Inline, so AWS's allow-all default goes; possible now that the task groups exist.
@@ -225,6 +286,13 @@ def build(cfg: Config) -> Template:
         t, EcsAlbOut.URL, Join("", [scheme, GetAtt(alb, "DNSName")]), "URL of the application"
     )
     add_output(t, EcsAlbOut.CLUSTER_NAME, cluster.ref(), "Name of the ECS cluster")
+    if namespace is not None:
+        add_output(
+            t,
+            EcsAlbOut.SERVICE_CONNECT_NAMESPACE_ARN,
+            service_connect.namespace_arn(namespace),
+            "ARN of the Cloud Map namespace of Service Connect",
+        )
     for svc, res in zip(cfg.ecs.services, services, strict=True):
         add_output(
             t,

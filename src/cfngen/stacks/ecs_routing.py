@@ -7,7 +7,9 @@ service has a rule, unmatched requests get a plain 404.
 
 Rule priorities are the explicit ``priority`` or 10 x the service's position in
 ``ecs.services`` (see :meth:`cfngen.config.EcsService.rule_priority`): appending a
-service never renumbers existing rules.
+service never renumbers existing rules. A blue/green service always has a rule (ECS
+shifts its traffic by changing the rule's weights): the unrouted one gets a catch-all
+rule at the last priority, 50000.
 """
 
 from __future__ import annotations
@@ -22,16 +24,19 @@ from cfngen.stacks.security import suppress
 
 HTTP_PORT = 80
 HTTPS_PORT = 443
+MAX_PRIORITY = 50000  # the last rule an ALB listener evaluates
+CATCH_ALL = "/*"
 
 
 def listener_ports(cfg: Config) -> tuple[int, ...]:
     return (HTTP_PORT, HTTPS_PORT) if cfg.alb.certificate_arn else (HTTP_PORT,)
 
 
-def target_group(cfg: Config, svc: EcsService, vpc: object) -> elb.TargetGroup:
+def target_group(cfg: Config, svc: EcsService, vpc: object, role: str = "") -> elb.TargetGroup:
+    """The service's target group; ``role`` "Alternate" names blue/green's second one."""
     hc = svc.health_check
     return elb.TargetGroup(
-        f"{logical_id(svc.name)}TargetGroup",
+        f"{logical_id(svc.name)}{role}TargetGroup",
         TargetType="ip",
         Protocol="HTTP",
         Port=svc.container_port,
@@ -47,20 +52,26 @@ def target_group(cfg: Config, svc: EcsService, vpc: object) -> elb.TargetGroup:
         TargetGroupAttributes=[
             elb.TargetGroupAttribute(Key="deregistration_delay.timeout_seconds", Value="30"),
         ],
-        Tags=name_tags(cfg, svc.name),
+        Tags=name_tags(cfg, f"{svc.name}-{role.lower()}" if role else svc.name),
     )
 
 
-def _default_action(cfg: Config, target_groups: dict[str, elb.TargetGroup]) -> elb.Action:
-    default = next((s for s in cfg.ecs.services if not s.is_routed), None)
-    if default is not None:
-        return elb.Action(Type="forward", TargetGroupArn=target_groups[default.name].ref())
+def not_found() -> elb.Action:
     return elb.Action(
         Type="fixed-response",
         FixedResponseConfig=elb.FixedResponseConfig(
             StatusCode="404", ContentType="text/plain", MessageBody="Not Found"
         ),
     )
+
+
+def _default_action(cfg: Config, target_groups: dict[str, elb.TargetGroup]) -> elb.Action:
+    """The unrouted service, unless it is blue/green: ECS shifts its traffic by editing a
+    listener rule, so it gets a catch-all rule (see :func:`rules`) and this answers 404."""
+    default = next((s for s in cfg.ecs.services if not s.is_routed), None)
+    if default is not None and not default.is_blue_green:
+        return elb.Action(Type="forward", TargetGroupArn=target_groups[default.name].ref())
+    return not_found()
 
 
 def listeners(
@@ -112,40 +123,68 @@ def listeners(
     return [redirect, https]
 
 
+def conditions(svc: EcsService) -> list[elb.Condition]:
+    """The service's path and host conditions; a catch-all path for an unrouted one."""
+    out = []
+    if svc.path_patterns or not svc.host_headers:
+        out.append(
+            elb.Condition(
+                Field="path-pattern",
+                PathPatternConfig=elb.PathPatternConfig(
+                    Values=list(svc.path_patterns) or [CATCH_ALL]
+                ),
+            )
+        )
+    if svc.host_headers:
+        out.append(
+            elb.Condition(
+                Field="host-header",
+                HostHeaderConfig=elb.HostHeaderConfig(Values=list(svc.host_headers)),
+            )
+        )
+    return out
+
+
+def priority(svc: EcsService, index: int) -> int:
+    """Its rule's priority; an unrouted (blue/green) service's catch-all is evaluated last."""
+    return svc.rule_priority(index) if svc.is_routed else MAX_PRIORITY
+
+
+def forward(primary: elb.TargetGroup, alternate: elb.TargetGroup | None) -> elb.ListenerRuleAction:
+    """All traffic to ``primary``; with blue/green both groups are listed (100/0), and ECS
+    swaps the weights when it shifts traffic to the green revision."""
+    if alternate is None:
+        return elb.ListenerRuleAction(Type="forward", TargetGroupArn=primary.ref())
+    return elb.ListenerRuleAction(
+        Type="forward",
+        ForwardConfig=elb.ForwardConfig(
+            TargetGroups=[
+                elb.TargetGroupTuple(TargetGroupArn=primary.ref(), Weight=100),
+                elb.TargetGroupTuple(TargetGroupArn=alternate.ref(), Weight=0),
+            ]
+        ),
+    )
+
+
 def rules(
-    cfg: Config, t: Template, listener: elb.Listener, target_groups: dict[str, elb.TargetGroup]
+    cfg: Config,
+    t: Template,
+    listener: elb.Listener,
+    target_groups: dict[str, elb.TargetGroup],
+    alternates: dict[str, elb.TargetGroup],
 ) -> dict[str, elb.ListenerRule]:
-    """One rule per routed service, keyed by service name."""
+    """One rule per routed or blue/green service, keyed by service name."""
     out: dict[str, elb.ListenerRule] = {}
     for i, svc in enumerate(cfg.ecs.services):
-        if not svc.is_routed:
+        if not (svc.is_routed or svc.is_blue_green):
             continue
-        conditions = []
-        if svc.path_patterns:
-            conditions.append(
-                elb.Condition(
-                    Field="path-pattern",
-                    PathPatternConfig=elb.PathPatternConfig(Values=list(svc.path_patterns)),
-                )
-            )
-        if svc.host_headers:
-            conditions.append(
-                elb.Condition(
-                    Field="host-header",
-                    HostHeaderConfig=elb.HostHeaderConfig(Values=list(svc.host_headers)),
-                )
-            )
         out[svc.name] = t.add_resource(
             elb.ListenerRule(
                 f"{logical_id(svc.name)}ListenerRule",
                 ListenerArn=listener.ref(),
-                Priority=svc.rule_priority(i),
-                Conditions=conditions,
-                Actions=[
-                    elb.ListenerRuleAction(
-                        Type="forward", TargetGroupArn=target_groups[svc.name].ref()
-                    )
-                ],
+                Priority=priority(svc, i),
+                Conditions=conditions(svc),
+                Actions=[forward(target_groups[svc.name], alternates.get(svc.name))],
             )
         )
     return out

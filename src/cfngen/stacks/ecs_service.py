@@ -1,15 +1,17 @@
-"""One Fargate service: log group, task definition, task security group, service, scaling."""
+"""One Fargate service: log group, task definition, task security group, service, scaling,
+and what it adds of Service Connect (:mod:`service_connect`) and blue/green
+(:mod:`ecs_blue_green`), so that each service's resources move together."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from troposphere import GetAtt, Join, Region, Template, applicationautoscaling, ec2, ecs, logs
 from troposphere import elasticloadbalancingv2 as elb
 
 from cfngen.config import AutoscalingConfig, Config, EcsService
 from cfngen.naming import logical_id
-from cfngen.stacks import egress, log_groups
+from cfngen.stacks import ecs_blue_green, egress, log_groups, service_connect
 from cfngen.stacks.common import Props, name_tags
 from cfngen.stacks.security import suppress_cfn_nag
 
@@ -27,6 +29,21 @@ class Shared:
     alb_sg: ec2.SecurityGroup
     listener: elb.Listener
     log_key: object | None
+    namespace_arn: object | None = None  # ecs.service_connect: the Cloud Map namespace
+    service_connect_sg: object | None = None  # ... and the group its members join
+    test_listeners: dict[int, elb.Listener] = field(default_factory=dict)  # blue/green
+    blue_green_role: object | None = None
+    hook_role: object | None = None
+
+
+@dataclass(frozen=True)
+class Routing:
+    """How the load balancer reaches one service."""
+
+    index: int  # position in ecs.services (rule priorities follow it)
+    target_group: elb.TargetGroup
+    rule: elb.ListenerRule | None  # production listener rule (routed or blue/green)
+    alternate: elb.TargetGroup | None = None  # blue/green: where the green revision goes
 
 
 def uses_capacity_providers(cfg: Config) -> bool:
@@ -67,7 +84,13 @@ def _task_definition(
                 # The task's memory as the container's hard limit: the same bound, stated where
                 # scanners (and a second container added later) look for it.
                 Memory=svc.memory,
-                PortMappings=[ecs.PortMapping(ContainerPort=svc.container_port, Protocol="tcp")],
+                PortMappings=[
+                    ecs.PortMapping(
+                        ContainerPort=svc.container_port,
+                        Protocol="tcp",
+                        **service_connect.port_mapping_props(cfg, svc),
+                    )
+                ],
                 LogConfiguration=ecs.LogConfiguration(
                     LogDriver="awslogs",
                     Options={
@@ -108,20 +131,45 @@ def _security_group(cfg: Config, t: Template, svc: EcsService, s: Shared) -> ec2
     return task_sg
 
 
+def _load_balancer(
+    cfg: Config, t: Template, svc: EcsService, s: Shared, r: Routing
+) -> tuple[ecs.LoadBalancer, list[str]]:
+    """The service's target group, and with blue/green what ECS shifts; the rules to wait for."""
+    props: Props = {}
+    if r.alternate is not None and r.rule is not None:  # the rules are referenced: no wait
+        listener = s.test_listeners[ecs_blue_green.test_port(cfg, svc)]
+        test_rule = ecs_blue_green.test_rule(
+            cfg, t, svc, r.index, listener, r.target_group, r.alternate
+        )
+        props["AdvancedConfiguration"] = ecs_blue_green.advanced(
+            r.alternate, r.rule, test_rule, s.blue_green_role
+        )
+        waits = [s.listener.title]
+    else:
+        waits = [s.listener.title] + ([r.rule.title] if r.rule is not None else [])
+    lb = ecs.LoadBalancer(
+        ContainerName=svc.name,
+        ContainerPort=svc.container_port,
+        TargetGroupArn=r.target_group.ref(),
+        **props,
+    )
+    return lb, waits
+
+
 def add(
     cfg: Config,
     t: Template,
     svc: EcsService,
     s: Shared,
     image: object,
-    target_group: elb.TargetGroup,
-    rule: elb.ListenerRule | None,
+    r: Routing,
 ) -> tuple[ecs.Service, ec2.SecurityGroup]:
     """Everything one service needs; returns the ECS service and its task security group."""
     lid = logical_id(svc.name)
     log_group = t.add_resource(_log_group(cfg, svc, s))
     task_def = t.add_resource(_task_definition(cfg, svc, s, image, log_group))
     task_sg = _security_group(cfg, t, svc, s)
+    groups = [task_sg.ref()]
     private = bool(cfg.network.private_subnets)
     placement: Props = (
         {"CapacityProviderStrategy": _strategy(cfg)}
@@ -130,10 +178,19 @@ def add(
     )
     if svc.enable_execute_command:
         placement["EnableExecuteCommand"] = True
+    if s.namespace_arn is not None and s.service_connect_sg is not None:
+        placement["ServiceConnectConfiguration"] = service_connect.service_props(
+            svc, s.namespace_arn, log_group
+        )
+        service_connect.task_rules(cfg, t, svc, task_sg, s.service_connect_sg)
+        groups.append(s.service_connect_sg)
+    if svc.is_blue_green:
+        placement["DeploymentController"] = ecs.DeploymentController(Type="ECS")
+    load_balancer, waits = _load_balancer(cfg, t, svc, s, r)
     service = t.add_resource(
         ecs.Service(
             f"{lid}Service",
-            DependsOn=[s.listener.title] + ([rule.title] if rule is not None else []),
+            DependsOn=waits,
             Cluster=s.cluster.ref(),
             DesiredCount=svc.desired_count,
             TaskDefinition=task_def.ref(),
@@ -142,29 +199,24 @@ def add(
                 DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
                 MaximumPercent=200,
                 MinimumHealthyPercent=100,
+                **ecs_blue_green.deployment_props(svc, s.hook_role),
             ),
             NetworkConfiguration=ecs.NetworkConfiguration(
                 AwsvpcConfiguration=ecs.AwsvpcConfiguration(
                     # Public subnets have no NAT: tasks there need a public IP to pull images.
                     AssignPublicIp="DISABLED" if private else "ENABLED",
                     Subnets=s.subnets,
-                    SecurityGroups=[task_sg.ref()],
+                    SecurityGroups=groups,
                 )
             ),
-            LoadBalancers=[
-                ecs.LoadBalancer(
-                    ContainerName=svc.name,
-                    ContainerPort=svc.container_port,
-                    TargetGroupArn=target_group.ref(),
-                )
-            ],
+            LoadBalancers=[load_balancer],
             PropagateTags="SERVICE",
             EnableECSManagedTags=True,
             **placement,
         )
     )
     if svc.autoscaling is not None:
-        _autoscaling(cfg, t, svc, svc.autoscaling, s, service, target_group)
+        _autoscaling(cfg, t, svc, svc.autoscaling, s, service, r.target_group)
     return service, task_sg
 
 

@@ -119,7 +119,7 @@ def build(cfg: Config) -> Template:
         t,
         IamOut.EKS_NODE_ROLE_ARN,
         "String",
-        "ARN of the EKS node role (Auto Mode: of the nodes EKS launches)",
+        "ARN of the EKS node role",
         AllowedPattern=ROLE_ARN_PATTERN,
     )
     logs_key = (

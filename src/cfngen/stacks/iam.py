@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from awacs import ecr, logs, ssmmessages, sts
+from awacs import awslambda, ecr, logs, ssmmessages, sts
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import AccountId, GetAtt, Join, Partition, Region, Tags, Template, iam
 
 from cfngen.config import Config
 from cfngen.contracts import IamOut
-from cfngen.stacks import cni_policy
+from cfngen.stacks import cni_policy, eks_auto
 from cfngen.stacks.common import POLICY_VERSION as POLICY_VERSION  # other stacks import it here
-from cfngen.stacks import eks_auto
 from cfngen.stacks.common import Props, add_output, new_template
 
 PULL_TAG = "cfngen:ecr-pull"  # admitted by the ECR repository policies
@@ -153,6 +152,60 @@ def _ecs_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
     return execution, task
 
 
+BLUE_GREEN_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
+
+
+def _ecs_deploy_roles(cfg: Config) -> list[tuple[str, iam.Role, str]]:
+    """Blue/green: the role ECS shifts listener rules with, and the one it invokes the
+    lifecycle hooks with (allowed to invoke exactly the configured functions)."""
+    blue_green = [s for s in cfg.ecs.services if s.is_blue_green]
+    if not blue_green:
+        return []
+    out = [
+        (
+            IamOut.ECS_BLUE_GREEN_ROLE_ARN,
+            role(
+                cfg,
+                "EcsBlueGreenRole",
+                "ecs-blue-green",
+                Description=f"{cfg.prefix}: lets ECS move traffic between the target groups "
+                "of blue/green services",
+                AssumeRolePolicyDocument=trust_policy("ecs.amazonaws.com"),
+                ManagedPolicyArns=[managed_policy(BLUE_GREEN_POLICY)],
+            ),
+            "role ECS shifts blue/green traffic with",
+        )
+    ]
+    functions = sorted({h.function_arn for s in blue_green for h in s.lifecycle_hooks})
+    if functions:
+        document = PolicyDocument(
+            Version=POLICY_VERSION,
+            Statement=[
+                Statement(
+                    Sid="InvokeLifecycleHooks",
+                    Effect=Allow,
+                    Action=[awslambda.InvokeFunction],
+                    Resource=functions,
+                )
+            ],
+        )
+        out.append(
+            (
+                IamOut.ECS_LIFECYCLE_HOOK_ROLE_ARN,
+                role(
+                    cfg,
+                    "EcsLifecycleHookRole",
+                    "ecs-hooks",
+                    Description=f"{cfg.prefix}: lets ECS invoke the blue/green lifecycle hooks",
+                    AssumeRolePolicyDocument=trust_policy("ecs.amazonaws.com"),
+                    Policies=[iam.Policy(PolicyName="invoke-hooks", PolicyDocument=document)],
+                ),
+                "role ECS invokes the lifecycle hooks with",
+            )
+        )
+    return out
+
+
 def _eks_roles(cfg: Config) -> tuple[iam.Role, iam.Role]:
     if eks_auto.enabled(cfg):
         return _eks_auto_roles(cfg)
@@ -263,6 +316,8 @@ def build(cfg: Config) -> Template:
         (IamOut.ECS_TASK_EXECUTION_ROLE_ARN, execution, "ECS task execution role"),
         (IamOut.ECS_TASK_ROLE_ARN, task, "ECS task role"),
     ]
+    for name, res, description in _ecs_deploy_roles(cfg):
+        roles.append((name, t.add_resource(res), description))
     if cfg.eks.enabled:
         cluster, node = (t.add_resource(r) for r in _eks_roles(cfg))
         roles += [
