@@ -24,6 +24,7 @@ from cfngen.deploy import changeset, concurrency, hooks, operator, outputs, plan
 from cfngen.deploy import plan_view as view
 from cfngen.deploy.package import upload_templates, write_packaged
 from cfngen.deploy.progress import Progress, plan_deploy
+from cfngen.deploy.rollouts import Rollouts
 from cfngen.deploy.session import EXIT_FAILED, EXIT_USAGE, Aws, DeployError
 from cfngen.deploy.stack import (
     DeployOptions,
@@ -229,7 +230,8 @@ def _execute(
             raise concurrency.refused(exc, name, started_by(cfn, plan.stack_id)) from None
 
     try:
-        final = start_and_watch(cfn, live, printer, start, events)
+        rollouts = None if new else Rollouts(aws.client("ecs"), printer.note)
+        final = start_and_watch(cfn, live, printer, start, events, rollouts)
     finally:
         printer.progress = None
         timings.record(history_file, events)  # what finished counts, even if others failed

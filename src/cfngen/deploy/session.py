@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
     from types_boto3_service_quotas import ServiceQuotasClient
     from types_boto3_sts import STSClient
 
+    from cfngen.deploy.rollouts import EcsApi
+
     Client = (
         CloudFormationClient
         | S3Client
@@ -52,6 +54,7 @@ if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
         | IAMClient
         | CloudWatchLogsClient
         | ServiceQuotasClient
+        | EcsApi
     )
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -69,6 +72,7 @@ Service = Literal[
     "iam",
     "logs",
     "service-quotas",
+    "ecs",  # the blue/green rollouts a deploy follows (cfngen.deploy.rollouts)
 ]
 
 
@@ -112,6 +116,8 @@ class Aws:
     def client(self, service: Literal["logs"]) -> CloudWatchLogsClient: ...
     @overload
     def client(self, service: Literal["service-quotas"]) -> ServiceQuotasClient: ...
+    @overload
+    def client(self, service: Literal["ecs"]) -> EcsApi: ...
     def client(self, service: Service) -> Client:
         """The region's client for ``service``, made once, with retries that back off."""
         if service not in self._clients:

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from cfngen.config import Config
 from cfngen.contracts import MANAGED_BY_TAG
 from cfngen.deploy import operator
+from cfngen.deploy.rollouts import Rollouts
 from cfngen.deploy.session import DeployError, error_code, error_message
 from cfngen.deploy.status import (
     FAILED_CREATE,
@@ -116,8 +117,10 @@ def start_and_watch(
     printer: Printer,
     start: Callable[[], Any],
     events: list[StackEventTypeDef] | None = None,
+    rollouts: Rollouts | None = None,
 ) -> str:
-    """Run ``start`` (the mutating call) and follow the events it causes (kept in ``events``)."""
+    """Run ``start`` (the mutating call) and follow the events it causes (kept in ``events``)
+    and, given ``rollouts``, the ECS blue/green rollouts they start."""
     since, seen = latest_event(cfn, stack["StackId"])
     start()
     if since is None:
@@ -125,6 +128,7 @@ def start_and_watch(
 
         since = datetime.min.replace(tzinfo=UTC)
     watch = Watch(cfn, stack["StackId"], stack["StackName"], printer, since, seen)
+    watch.rollouts = rollouts
     if events is not None:
         watch.events = events
     return watch.run()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from cfngen.deploy.progress import Progress
+    from cfngen.deploy.rollouts import Rollouts
 
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from botocore.exceptions import HTTPClientError
@@ -113,6 +114,10 @@ class Printer:
         )
         self.say(f"{line}  {reason}".rstrip())
 
+    def note(self, stack_label: str, text: str) -> None:
+        """A line among the event lines that is not an event (a rollout's phase)."""
+        self.say(f"{_mmss(self.elapsed())}  {stack_label:<10} {text}")
+
 
 def duration(seconds: float) -> str:
     """``3m41s``, ``42s``, ``1h02m``: how long an operation took, for people."""
@@ -167,6 +172,7 @@ class Watch:
     sleep: Callable[[float], None] | None = None  # default: the printer's
     events: list[StackEventTypeDef] = field(default_factory=list)  # every event shown
     running: dict[str, str] = field(default_factory=dict)  # "stack/logical id" -> status
+    rollouts: Rollouts | None = None  # ECS blue/green rollouts followed alongside
 
     def run(self) -> str:
         """Print events until the root stack reaches a final state; return that state."""
@@ -192,6 +198,10 @@ class Watch:
                             final = ev["ResourceStatus"]
                         elif stack_id in active:
                             active.remove(stack_id)
+                if self.rollouts is not None:
+                    self.rollouts.poll(stack_done=bool(final))
+                    if final and len(labels) == known and self.rollouts.busy():
+                        continue  # the stack is done; read its rollouts to their end
                 if final and len(labels) == known:
                     return final  # and every nested stack found so far has been drained
                 if batch:
@@ -232,6 +242,8 @@ class Watch:
         if lid != ev.get("StackName"):
             key = lid if labels[stack_id] == "root" else f"{labels[stack_id]}/{lid}"
             self.running[key] = str(ev.get("ResourceStatus", ""))
+        if self.rollouts is not None:
+            self.rollouts.see(labels[stack_id], ev)
         physical = ev.get("PhysicalResourceId") or ""
         if (
             ev.get("ResourceType") == NESTED_TYPE

@@ -11,6 +11,8 @@ stack-level events, has no failure states and leaves change-set outputs stale.
   (``UPDATE_ROLLBACK_FAILED`` by fault), and a failed nested stack surfaces in
   its parent as "Embedded stack ... was not successfully created"
   (:mod:`cfngen.emulator.stack_ops`);
+* an update modifies what resolved values change: a parameter's new default, and
+  whatever refers to a replaced resource (:mod:`cfngen.emulator.update_diff`);
 * nested stacks update in place, get ``ParentId``/``RootId``
   (:mod:`cfngen.emulator.stack_ops`) and, with ``IncludeNestedStacks``, nested
   change sets (:mod:`cfngen.emulator.change_sets`);
@@ -23,7 +25,10 @@ stack-level events, has no failure states and leaves change-set outputs stale.
   (:mod:`cfngen.emulator.template_urls`);
 * an HTTPS listener may name any ACM certificate ARN: a rehearsal cannot hold the
   user's real certificate (AWS checks that it exists and is issued; we cannot)
-  (:mod:`cfngen.emulator.resource_hooks`).
+  (:mod:`cfngen.emulator.resource_hooks`);
+* ECS services keep every property, blue/green services roll out through ECS's
+  lifecycle stages and Service Connect registers in Cloud Map
+  (:mod:`cfngen.emulator.ecs_models`, :mod:`cfngen.emulator.cloud_map`).
 
 The resource semantics stay moto's: a rehearsal proves wiring, not AWS behaviour.
 This module only wires the pieces in, through :mod:`cfngen.emulator.moto_adapter`
@@ -38,6 +43,7 @@ import warnings
 
 from cfngen.emulator import (
     change_sets,
+    ecs_models,
     fill_types,
     fills,
     models,
@@ -46,12 +52,17 @@ from cfngen.emulator import (
     stack_state,
     stacksets,
     template_urls,
+    update_diff,
 )
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator import resource_hooks as hooks
 from cfngen.emulator.moto_adapter import MOTO_RESOURCES, MotoModel
 
-MODELS: dict[str, type[MotoModel]] = {**models.EMULATED_TYPES, **fill_types.FILLED_TYPES}
+MODELS: dict[str, type[MotoModel]] = {
+    **models.EMULATED_TYPES,
+    **fill_types.FILLED_TYPES,
+    **ecs_models.TYPES,
+}
 _installed: list[bool] = []
 
 
@@ -101,6 +112,7 @@ def install() -> None:
             read_template_url=template_urls.read_template_url,
         )
     )
+    moto.hook_resource_diff(update_diff.resource_diff)
     moto.json_first_templates()
     moto.hook_bucket_permission(template_urls.bucket_permission)
     moto.hook_certificate_check(hooks.certificate_check)
@@ -112,6 +124,8 @@ def install() -> None:
     moto.add_action("continue_update_rollback", stack_ops.continue_update_rollback)
     moto.around_action("describe_stack_resources", stack_ops.describe_stack_resources)
     moto.add_action("update_termination_protection", stack_ops.update_termination_protection)
+    for name, action in ecs_models.ACTIONS.items():
+        moto.add_ecs_action(name, action)
     for resource_type, patch in {**fills.MODEL_PATCHES, **security_fills.MODEL_PATCHES}.items():
         moto.patch_model(resource_type, patch)
     stacksets.install()

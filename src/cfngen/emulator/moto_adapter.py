@@ -17,7 +17,8 @@ How the rest of the emulator plugs in:
 * models for types moto lacks: subclass :data:`MotoModel` and :func:`register_models`;
 * what a moto model drops or lacks: :func:`patch_model` (wraps its create, delete or
   ``Fn::GetAtt``), keyed by the CloudFormation type, never by moto's class names;
-* API actions moto lacks or answers wrongly: :func:`add_action`, :func:`before_action`;
+* API actions moto lacks or answers wrongly: :func:`add_action`, :func:`before_action`
+  (CloudFormation), :func:`add_ecs_action` (ECS);
 * StackSets: :func:`hook_stack_sets`.
 """
 
@@ -59,6 +60,7 @@ from moto.core.utils import utcnow
 from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ecr.models import ECRBackend, ecr_backends
 from moto.ecs.models import EC2ContainerServiceBackend, ecs_backends
+from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.eks.models import EKSBackend, eks_backends
 from moto.elb import models as elb_models
 from moto.elb.exceptions import CertificateNotFoundException
@@ -70,6 +72,7 @@ from moto.iam.models import AWSManagedPolicy, IAMBackend, get_account_id_from, i
 from moto.kms.models import KmsBackend, kms_backends
 from moto.logs.models import logs_backends
 from moto.s3.models import FakeBucket, S3Backend, s3_backends
+from moto.servicediscovery.models import ServiceDiscoveryBackend, servicediscovery_backends
 from moto.utilities.utils import get_partition
 
 from cfngen.emulator.errors import EmulatorUnavailable
@@ -131,6 +134,10 @@ def eks(account_id: str, region_name: str) -> EKSBackend:
 
 def ecs(account_id: str, region_name: str) -> EC2ContainerServiceBackend:
     return ecs_backends[account_id][region_name]
+
+
+def servicediscovery(account_id: str, region_name: str) -> ServiceDiscoveryBackend:
+    return servicediscovery_backends[account_id][region_name]
 
 
 def ecr(account_id: str, region_name: str) -> ECRBackend:
@@ -440,6 +447,7 @@ class MotoResources:
     clean_json: Callable[[Any, ResourceMap], Any]
     class_for: Callable[[str], type[MotoModel] | None]
     null_types: frozenset[str]
+    diff: Callable[..., dict[str, list[str]]]  # (rmap, template, parameters) -> by action
 
 
 MOTO_RESOURCES: Final = MotoResources(
@@ -449,6 +457,7 @@ MOTO_RESOURCES: Final = MotoResources(
     clean_json=parsing.clean_json,
     class_for=parsing.resource_class_from_type,
     null_types=frozenset(parsing.NULL_MODELS),
+    diff=parsing.ResourceMap.build_resource_diff,
 )
 
 
@@ -466,6 +475,19 @@ def hook_resources(
     replace(parsing.ResourceMap, "_delete_resource", delete)
     replace(parsing, "clean_json", clean_json)
     replace(parsing, "resource_class_from_type", class_for)
+
+
+def hook_resource_diff(diff: Callable[..., dict[str, list[str]]]) -> None:
+    """``diff(moto_diff, rmap, template, parameters)`` decides what an update adds,
+    modifies and removes (moto's own answer is ``moto_diff``)."""
+    moto_diff = MOTO_RESOURCES.diff
+
+    def build(
+        rmap: ResourceMap, template: Template, parameters: dict[str, Any] | None = None
+    ) -> dict[str, list[str]]:
+        return diff(moto_diff, rmap, template, parameters)
+
+    replace(ResourceMap, "build_resource_diff", build)
 
 
 def register_models(models: dict[str, type[MotoModel]]) -> None:
@@ -610,6 +632,33 @@ def around_action(name: str, around: Callable[[Request, Callable[[], Any]], Any]
     replace(CloudFormationResponse, name, handler)
 
 
+class EcsRequest:
+    """An ECS API call (JSON protocol): its parameters, account and region."""
+
+    def __init__(self, handler: EC2ContainerServiceResponse) -> None:
+        self.handler = handler
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return self.handler._get_param(name, default)
+
+    @property
+    def account_id(self) -> str:
+        return str(self.handler.current_account)
+
+    @property
+    def region(self) -> str:
+        return str(self.handler.region)
+
+
+def add_ecs_action(name: str, action: Callable[[EcsRequest], ActionResult]) -> None:
+    """Serve ECS API action ``name`` (snake_case), which moto lacks, with ``action``."""
+
+    def handler(self: EC2ContainerServiceResponse) -> ActionResult:
+        return action(EcsRequest(self))
+
+    replace(EC2ContainerServiceResponse, name, handler)
+
+
 def result(payload: dict[str, Any] | None = None) -> ActionResult | EmptyResult:
     return EmptyResult() if payload is None else ActionResult(payload)
 
@@ -744,6 +793,7 @@ __all__ = [
     "CloudFormationBackend",
     "CloudFormationError",
     "CloudFormationHooks",
+    "EcsRequest",
     "EmptyResult",
     "Event",
     "GetAttUnsupported",

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from cfngen.emulator import eks_addons, service_fills
+from cfngen.emulator import ecs_models, eks_addons, service_fills
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAULTS, FaultError
 
@@ -156,6 +156,7 @@ def _control(environ: Environ, start_response: StartResponse) -> list[bytes]:
         FAULTS.clear_calls()
         moto.reset_backends()
         eks_addons.reset()
+        ecs_models.reset()
         return _json(start_response, "200 OK", {})
     return _json(start_response, "404 Not Found", {"error": f"no control endpoint {path}"})
 

@@ -144,9 +144,9 @@ def _load_balancer(
         props["AdvancedConfiguration"] = ecs_blue_green.advanced(
             r.alternate, r.rule, test_rule, s.blue_green_role
         )
-        waits = [s.listener.title]
+        waits = [str(s.listener.title)]
     else:
-        waits = [s.listener.title] + ([r.rule.title] if r.rule is not None else [])
+        waits = [str(s.listener.title)] + ([str(r.rule.title)] if r.rule is not None else [])
     lb = ecs.LoadBalancer(
         ContainerName=svc.name,
         ContainerPort=svc.container_port,
@@ -169,7 +169,7 @@ def add(
     log_group = t.add_resource(_log_group(cfg, svc, s))
     task_def = t.add_resource(_task_definition(cfg, svc, s, image, log_group))
     task_sg = _security_group(cfg, t, svc, s)
-    groups = [task_sg.ref()]
+    groups: list[object] = [task_sg.ref()]
     private = bool(cfg.network.private_subnets)
     placement: Props = (
         {"CapacityProviderStrategy": _strategy(cfg)}
