@@ -6,8 +6,10 @@ identity CloudFormation gives it (``ServiceAccountRoleArn`` for IRSA, the
 ``PodIdentityAssociations`` EKS creates for Pod Identity), and :func:`eks_api` answers
 ``ListAddons``, ``DescribeAddon``, ``ListPodIdentityAssociations`` and
 ``DescribePodIdentityAssociation`` from it, so a rehearsal can show which role the
-VPC CNI runs as. Everything else about an add-on (its version, its health, that EKS
-accepts the name) stays unproven: nothing runs it.
+VPC CNI runs as. ``AWS::EKS::PodIdentityAssociation`` resources (the app's role) are
+recorded here too (:func:`associate`) and listed with the add-ons' own. Everything
+else about an add-on (its version, its health, that EKS accepts the name) stays
+unproven: nothing runs it.
 """
 
 from __future__ import annotations
@@ -43,14 +45,14 @@ class Association:
     owner_arn: str
 
     def summary(self) -> dict[str, Any]:
-        return {
+        found = {
             "clusterName": self.cluster,
             "namespace": self.namespace,
             "serviceAccount": self.service_account,
             "associationArn": self.arn,
             "associationId": self.id,
-            "ownerArn": self.owner_arn,
         }
+        return {**found, "ownerArn": self.owner_arn} if self.owner_arn else found
 
     def described(self) -> dict[str, Any]:
         return {**self.summary(), "roleArn": self.role_arn, "tags": {}}
@@ -82,6 +84,8 @@ class Addon:
 
 
 _ADDONS: dict[ClusterKey, dict[str, Addon]] = {}
+# ``AWS::EKS::PodIdentityAssociation`` resources (not owned by an add-on), by id
+_STANDALONE: dict[ClusterKey, dict[str, Association]] = {}
 _LOCK = threading.Lock()
 
 
@@ -120,10 +124,54 @@ def forget(account: str, region: str, cluster: str, name: str) -> None:
         _ADDONS.get((account, region, cluster), {}).pop(name, None)
 
 
+def associate(
+    account: str, region: str, cluster_arn: str, props: dict[str, Any], resource: str
+) -> Association:
+    """A Pod Identity association of its own (``AWS::EKS::PodIdentityAssociation``).
+
+    Like EKS, refuses a second association for the same namespace and service account.
+    """
+    cluster = cluster_arn.rsplit("/", 1)[-1]
+    namespace, account_name = str(props["Namespace"]), str(props["ServiceAccount"])
+    assoc_id = f"a-{fake_id(cluster_arn, namespace, account_name, resource)}"
+    made = Association(
+        arn=cluster_arn.replace(":cluster/", ":podidentityassociation/") + f"/{assoc_id}",
+        id=assoc_id,
+        cluster=cluster,
+        namespace=namespace,
+        service_account=account_name,
+        role_arn=str(props["RoleArn"]),
+        owner_arn="",
+    )
+    key = (account, region, cluster)
+    with _LOCK:
+        taken = [
+            a
+            for a in [
+                *_STANDALONE.get(key, {}).values(),
+                *(x for addon in _ADDONS.get(key, {}).values() for x in addon.associations),
+            ]
+            if (a.namespace, a.service_account) == (namespace, account_name)
+        ]
+        if taken:
+            raise ValueError(
+                f"An association for {namespace}/{account_name} already exists in cluster "
+                f"{cluster} ({taken[0].id})"
+            )
+        _STANDALONE.setdefault(key, {})[assoc_id] = made
+    return made
+
+
+def dissociate(account: str, region: str, cluster: str, assoc_id: str) -> None:
+    with _LOCK:
+        _STANDALONE.get((account, region, cluster), {}).pop(assoc_id, None)
+
+
 def reset() -> None:
     """Forget every add-on (the emulator's reset empties moto's backends at the same time)."""
     with _LOCK:
         _ADDONS.clear()
+        _STANDALONE.clear()
 
 
 # --------------------------------------------------------------------------- the EKS API
@@ -153,6 +201,9 @@ def eks_api(environ: Environ, start_response: StartResponse) -> Iterable[bytes] 
     cluster, kind, item = path.group("cluster"), path.group("kind"), path.group("item")
     with _LOCK:
         addons = dict(_ADDONS.get((account, credential.group("region"), cluster), {}))
+        standalone = list(
+            _STANDALONE.get((account, credential.group("region"), cluster), {}).values()
+        )
     if kind == "addons":
         if item is None:
             return _answer(start_response, "200 OK", {"addons": sorted(addons)})
@@ -161,6 +212,7 @@ def eks_api(environ: Environ, start_response: StartResponse) -> Iterable[bytes] 
             return _answer(start_response, "404 Not Found", {"message": message})
         return _answer(start_response, "200 OK", {"addon": addons[item].described()})
     associations = {a.id: a for addon in addons.values() for a in addon.associations}
+    associations.update({a.id: a for a in standalone})
     if item is None:
         listed = sorted(associations.values(), key=lambda a: (a.namespace, a.service_account))
         return _answer(start_response, "200 OK", {"associations": [a.summary() for a in listed]})

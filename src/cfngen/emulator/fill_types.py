@@ -306,6 +306,31 @@ class EksAddon(Filled):
         eks_addons.forget(account_id, region_name, cluster, name)
 
 
+class EksPodIdentityAssociation(Filled):
+    """``AWS::EKS::PodIdentityAssociation``: needs its cluster and an existing role, and is
+    listed by ``eks list-pod-identity-associations`` (:mod:`cfngen.emulator.eks_addons`)."""
+
+    TYPE = "AWS::EKS::PodIdentityAssociation"
+    ATTRIBUTES = frozenset({"AssociationArn", "AssociationId"})
+
+    @classmethod
+    def make(
+        cls, resource_name: str, props: dict[str, Any], account_id: str, region_name: str
+    ) -> EksPodIdentityAssociation:
+        cluster = _eks_cluster(account_id, region_name, props["ClusterName"])
+        role = str(props["RoleArn"])
+        moto.iam(account_id, region_name).get_role(role.rsplit("/", 1)[-1])  # EKS checks it
+        made = eks_addons.associate(account_id, region_name, cluster.arn, props, resource_name)
+        return cls(
+            made.arn,
+            {"AssociationArn": made.arn, "AssociationId": made.id},
+            {"cluster": cluster.name, "id": made.id},
+        )
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        eks_addons.dissociate(account_id, region_name, self.memo["cluster"], self.memo["id"])
+
+
 class EksAccessEntry(Filled):
     """``AWS::EKS::AccessEntry`` placeholder (moto's EKS has none); needs its cluster."""
 
@@ -335,6 +360,7 @@ FILLED_TYPES: dict[str, type[MotoModel]] = {
         BucketPolicy,
         SecurityGroupEgress,
         EksAddon,
+        EksPodIdentityAssociation,
         EksAccessEntry,
     )
 }

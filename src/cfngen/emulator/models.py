@@ -166,7 +166,49 @@ class EksCluster(EmulatedModel, MotoModel):
         access = given.get("AccessConfig") or {}
         mode = access.get("AuthenticationMode", "CONFIG_MAP")
         moto.show(cluster, access_config={"authenticationMode": mode})  # moto has none
+        cls._auto_mode(cluster, given)
         return cls(cluster, region_name)
+
+    @staticmethod
+    def _auto_mode(cluster: Any, given: dict[str, Any]) -> None:
+        """EKS Auto Mode's three capabilities as ``describe-cluster`` shows them, after the
+        checks EKS makes: all three on or all off, no self-managed add-ons bootstrapped,
+        built-in node pools only and with a node role, access entries in use."""
+        compute = given.get("ComputeConfig") or {}
+        storage = (given.get("StorageConfig") or {}).get("BlockStorage") or {}
+        network = given.get("KubernetesNetworkConfig") or {}
+        balancing = network.get("ElasticLoadBalancing") or {}
+        flags = [bool(compute.get("Enabled")), bool(storage.get("Enabled"))]
+        flags.append(bool(balancing.get("Enabled")))
+        if any(flags) and not all(flags):
+            raise ValueError(
+                "EKS Auto Mode needs compute, block storage and load balancing enabled together"
+            )
+        if all(flags):
+            if given.get("BootstrapSelfManagedAddons", True):
+                raise ValueError("EKS Auto Mode needs BootstrapSelfManagedAddons set to false")
+            pools = list(compute.get("NodePools") or [])
+            unknown = sorted(set(pools) - {"general-purpose", "system"})
+            if unknown:
+                raise ValueError(f"Unknown built-in node pools: {', '.join(unknown)}")
+            if pools and not compute.get("NodeRoleArn"):
+                raise ValueError("Built-in node pools need ComputeConfig.NodeRoleArn")
+            if cluster.access_config["authenticationMode"] == "CONFIG_MAP":
+                raise ValueError("EKS Auto Mode needs access entries (authentication mode API)")
+        shown: dict[str, Any] = {"enabled": flags[0]}
+        if compute.get("NodePools"):
+            shown["nodePools"] = list(compute["NodePools"])
+        if compute.get("NodeRoleArn"):
+            shown["nodeRoleArn"] = compute["NodeRoleArn"]
+        moto.show(
+            cluster,
+            compute_config=shown,
+            storage_config={"blockStorage": {"enabled": flags[1]}},
+            kubernetes_network_config={
+                **cluster.kubernetes_network_config,
+                "elasticLoadBalancing": {"enabled": flags[2]},
+            },
+        )
 
     @staticmethod
     def _logging(logging: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -193,6 +235,7 @@ class EksCluster(EmulatedModel, MotoModel):
         given = props(cloudformation_json)
         if given.get("Version"):
             original_resource.cluster.version = given["Version"]
+        cls._auto_mode(original_resource.cluster, given)
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:

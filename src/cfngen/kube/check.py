@@ -56,6 +56,51 @@ def with_cluster(paths: list[str]) -> int:
     return 0
 
 
+# Custom resources cfngen renders, which kubernetes-validate has no schema for (it warns
+# and passes them): EKS Auto Mode's IngressClassParams, per the fields AWS documents.
+INGRESS_CLASS_PARAMS_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "required": ["apiVersion", "kind", "metadata", "spec"],
+    "properties": {
+        "spec": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "scheme": {"enum": ["internal", "internet-facing"]},
+                "ipAddressType": {"enum": ["ipv4", "dualstack"]},
+                "group": {"type": "object", "properties": {"name": {"type": "string"}}},
+                "certificateARNs": {"type": "array", "items": {"type": "string"}},
+                "sslPolicy": {"type": "string"},
+                "subnets": {"type": "object"},
+                "namespaceSelector": {"type": "object"},
+                "loadBalancerAttributes": {"type": "array", "items": {"type": "object"}},
+                "tags": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+    },
+}
+CUSTOM_SCHEMAS = {("eks.amazonaws.com/v1", "IngressClassParams"): INGRESS_CLASS_PARAMS_SCHEMA}
+
+
+def custom_resource_problems(rendered: Path) -> list[str]:
+    """Problems of the custom resources in a rendered file (one line each)."""
+    import jsonschema
+    import yaml
+
+    problems = []
+    for doc in yaml.safe_load_all(rendered.read_text(encoding="utf-8")):
+        key = (str((doc or {}).get("apiVersion")), str((doc or {}).get("kind")))
+        schema = CUSTOM_SCHEMAS.get(key)
+        if schema is None:
+            continue
+        for err in jsonschema.Draft7Validator(schema).iter_errors(doc):
+            where = "/".join(map(str, err.absolute_path)) or "(object)"
+            problems.append(
+                f"{rendered}: {key[1]} {doc['metadata'].get('name')}: {where}: {err.message}"
+            )
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["--with-cluster"]:
@@ -73,9 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     cmd = [str(exe), "--strict", "--quiet", "-k", f"{version}.0", args[1]]
     print("$ " + " ".join(cmd), file=sys.stderr)
     proc = subprocess.run(cmd, check=False)
-    if proc.returncode == 0:
+    problems = custom_resource_problems(Path(args[1]))
+    for line in problems:
+        print(line, file=sys.stderr)
+    if proc.returncode == 0 and not problems:
         print(f"kubernetes-validate --strict ({version}): {args[1]} valid", file=sys.stderr)
-    return proc.returncode
+    return proc.returncode or (1 if problems else 0)
 
 
 if __name__ == "__main__":

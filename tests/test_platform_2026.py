@@ -1,0 +1,300 @@
+"""config/platform-2026.yaml deployed by the real CLI on the emulator, read back through the APIs.
+
+Blue/green (``ecs describe-services``, ``elbv2 describe-rules``, ``iam``), Service Connect
+(``servicediscovery``, the task groups in ``ec2 describe-security-groups``), EKS Auto Mode
+(``eks describe-cluster``) and the app's Pod Identity (``eks
+list-pod-identity-associations``, ``iam get-role``); then a new image tag rolls the web
+service out blue/green while ``cfngen deploy`` prints the phases, and the manifests
+rendered from the deployment's outputs ask Auto Mode for the NLB. No template text is read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import boto3
+import pytest
+import yaml
+
+from deploy_env import *  # noqa: F403
+from deploy_env import ROOT, Env
+
+CONFIG = ROOT / "config" / "platform-2026.yaml"
+CLUSTER = "orbit-dev"
+HOOK = "arn:aws:lambda:us-east-1:123456789012:function:orbit-smoke-test"
+PORTS = {"web": 8080, "api": 9000, "worker": 7000}
+
+
+def _deploy(env: Env, config: Path = CONFIG) -> str:
+    code, out, err = env.cfngen("deploy", "--config", str(config), "--yes")
+    assert code == 0, err + out
+    return out
+
+
+def _services(env: Env) -> dict[str, dict[str, Any]]:
+    """The ECS services by their container name (the service names are generated)."""
+    ecs = env.client("ecs")
+    arns = ecs.list_services(cluster=CLUSTER)["serviceArns"]
+    found = ecs.describe_services(cluster=CLUSTER, services=arns)["services"]
+    return {s["loadBalancers"][0]["containerName"]: s for s in found}
+
+
+def _document(value: Any) -> Any:
+    return json.loads(unquote(value)) if isinstance(value, str) else value
+
+
+def _role(env: Env, arn: str) -> dict[str, Any]:
+    return env.client("iam").get_role(RoleName=arn.rsplit("/", 1)[-1])["Role"]
+
+
+def _attached(env: Env, arn: str) -> set[str]:
+    listed = env.client("iam").list_attached_role_policies(RoleName=arn.rsplit("/", 1)[-1])
+    return {p["PolicyName"] for p in listed["AttachedPolicies"]}
+
+
+def _forwards(env: Env, rule_arn: str) -> list[tuple[str, int]]:
+    (rule,) = env.client("elbv2").describe_rules(RuleArns=[rule_arn])["Rules"]
+    (action,) = rule["Actions"]
+    return [(g["TargetGroupArn"], g["Weight"]) for g in action["ForwardConfig"]["TargetGroups"]]
+
+
+def test_blue_green_services_have_what_ecs_shifts(env: Env) -> None:
+    _deploy(env)
+    services = _services(env)
+    elbv2 = env.client("elbv2")
+    listeners = {
+        lst["Port"]: lst
+        for lb in elbv2.describe_load_balancers()["LoadBalancers"]
+        for lst in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    }
+    assert set(listeners) == {80, 8080, 9090}  # production, web's and api's test listeners
+    for name, bake, test_port in (("web", 10, 8080), ("api", 15, 9090)):
+        svc = services[name]
+        config = svc["deploymentConfiguration"]
+        assert config["strategy"] == "BLUE_GREEN"
+        assert config["bakeTimeInMinutes"] == bake
+        assert svc["deploymentController"]["type"] == "ECS"
+        (lb,) = svc["loadBalancers"]
+        advanced = lb["advancedConfiguration"]
+        primary, alternate = lb["targetGroupArn"], advanced["alternateTargetGroupArn"]
+        assert primary != alternate
+        groups = elbv2.describe_target_groups(TargetGroupArns=[primary, alternate])
+        assert {g["Port"] for g in groups["TargetGroups"]} == {PORTS[name]}
+        # Both rules forward to blue (100) and green (0); ECS swaps the weights.
+        assert _forwards(env, advanced["productionListenerRule"]) == [
+            (primary, 100),
+            (alternate, 0),
+        ]
+        assert _forwards(env, advanced["testListenerRule"]) == [(primary, 100), (alternate, 0)]
+        rules = elbv2.describe_rules(ListenerArn=listeners[test_port]["ListenerArn"])["Rules"]
+        assert advanced["testListenerRule"] in {r["RuleArn"] for r in rules}
+        role = advanced["roleArn"]
+        (trust,) = _document(_role(env, role)["AssumeRolePolicyDocument"])["Statement"]
+        assert trust["Principal"] == {"Service": ["ecs.amazonaws.com"]}
+        assert _attached(env, role) == {"AmazonECSInfrastructureRolePolicyForLoadBalancers"}
+    (hook,) = services["web"]["deploymentConfiguration"]["lifecycleHooks"]
+    assert (hook["hookTargetArn"], hook["lifecycleStages"]) == (HOOK, ["POST_TEST_TRAFFIC_SHIFT"])
+    iam = env.client("iam")
+    hook_role = hook["roleArn"].rsplit("/", 1)[-1]
+    (policy_name,) = iam.list_role_policies(RoleName=hook_role)["PolicyNames"]
+    policy = _document(
+        iam.get_role_policy(RoleName=hook_role, PolicyName=policy_name)["PolicyDocument"]
+    )
+    (statement,) = policy["Statement"]
+    assert (statement["Action"], statement["Resource"]) == (["lambda:InvokeFunction"], [HOOK])
+    worker = services["worker"]
+    assert worker["deploymentConfiguration"].get("strategy", "ROLLING") == "ROLLING"
+    assert "advancedConfiguration" not in worker["loadBalancers"][0]
+
+
+def _rules(permissions: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    found = set()
+    for p in permissions:
+        ports = (p["IpProtocol"], p.get("FromPort"), p.get("ToPort"))
+        found |= {(*ports, r["CidrIp"]) for r in p.get("IpRanges", [])}
+        found |= {(*ports, g["GroupId"]) for g in p.get("UserIdGroupPairs", [])}
+    return found
+
+
+def test_service_connect_namespace_and_peer_traffic_on_service_ports_only(env: Env) -> None:
+    _deploy(env)
+    discovery = env.client("servicediscovery")
+    (namespace,) = discovery.list_namespaces()["Namespaces"]
+    assert (namespace["Name"], namespace["Type"]) == ("orbit.internal", "HTTP")
+    published = {s["Name"] for s in discovery.list_services()["Services"]}
+    assert published == set(PORTS)
+    services = _services(env)
+    ec2 = env.client("ec2")
+    groups = {g["GroupId"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
+    (lb,) = env.client("elbv2").describe_load_balancers()["LoadBalancers"]
+    (lb_group,) = lb["SecurityGroups"]
+    members = set()
+    for name, svc in services.items():
+        (deployment,) = svc["deployments"]
+        connect = deployment["serviceConnectConfiguration"]
+        assert connect["enabled"] is True
+        assert connect["namespace"] == namespace["Arn"]
+        (published_as,) = connect["services"]
+        assert published_as["discoveryName"] == name
+        assert published_as["clientAliases"] == [{"dnsName": name, "port": PORTS[name]}]
+        assert connect["logConfiguration"]["logDriver"] == "awslogs"
+        task_group, member = svc["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
+        members.add(member)
+        port = PORTS[name]
+        # In: the load balancer and the Service Connect members, on this service's port only.
+        assert _rules(groups[task_group]["IpPermissions"]) == {
+            ("tcp", port, port, lb_group),
+            ("tcp", port, port, member),
+        }
+        # Out: the defaults, and the members on the other services' ports only.
+        peers = {("tcp", p, p, member) for other, p in PORTS.items() if other != name}
+        egress = _rules(groups[task_group]["IpPermissionsEgress"])
+        assert {r for r in egress if r[-1] == member} == peers
+        assert {r[-1] for r in egress} <= {member, "0.0.0.0/0", "10.60.0.2/32"}
+    (member,) = members  # one group marks every member ...
+    assert groups[member]["IpPermissions"] == []  # ... and admits nothing itself
+    assert _rules(groups[member]["IpPermissionsEgress"]) == {
+        ("icmp", 252, 86, "255.255.255.255/32")
+    }
+    # The test listeners admit the configured CIDRs only, not the internet.
+    test_ingress = {r for r in _rules(groups[lb_group]["IpPermissions"]) if r[1] in (8080, 9090)}
+    assert {r[-1] for r in test_ingress} == {"10.60.0.0/16", "203.0.113.0/24"}
+
+
+def test_auto_mode_cluster_and_the_apps_pod_identity(env: Env) -> None:
+    _deploy(env)
+    eks = env.client("eks")
+    cluster = eks.describe_cluster(name=CLUSTER)["cluster"]
+    compute = cluster["computeConfig"]
+    assert compute["enabled"] is True
+    assert compute["nodePools"] == ["general-purpose", "system"]
+    assert cluster["storageConfig"] == {"blockStorage": {"enabled": True}}
+    assert cluster["kubernetesNetworkConfig"]["elasticLoadBalancing"] == {"enabled": True}
+    assert eks.list_nodegroups(clusterName=CLUSTER)["nodegroups"] == []
+    assert eks.list_addons(clusterName=CLUSTER)["addons"] == []  # built into Auto Mode nodes
+    assert _attached(env, compute["nodeRoleArn"]) == {
+        "AmazonEKSWorkerNodeMinimalPolicy",
+        "AmazonEC2ContainerRegistryPullOnly",
+    }
+    cluster_role = cluster["roleArn"]
+    assert _attached(env, cluster_role) == {
+        "AmazonEKSClusterPolicy",
+        "AmazonEKSComputePolicy",
+        "AmazonEKSBlockStoragePolicy",
+        "AmazonEKSLoadBalancingPolicy",
+        "AmazonEKSNetworkingPolicy",
+    }
+    (trust,) = _document(_role(env, cluster_role)["AssumeRolePolicyDocument"])["Statement"]
+    assert sorted(trust["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+
+    (assoc,) = eks.list_pod_identity_associations(clusterName=CLUSTER)["associations"]
+    assert (assoc["namespace"], assoc["serviceAccount"]) == ("orbit", "app")
+    described = eks.describe_pod_identity_association(
+        clusterName=CLUSTER, associationId=assoc["associationId"]
+    )["association"]
+    role = _role(env, described["roleArn"])
+    (trust,) = _document(role["AssumeRolePolicyDocument"])["Statement"]
+    assert trust["Principal"] == {"Service": ["pods.eks.amazonaws.com"]}
+    assert sorted(trust["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+    pinned = trust["Condition"]["StringEquals"]
+    assert pinned["aws:RequestTag/kubernetes-namespace"] == "orbit"
+    assert pinned["aws:RequestTag/kubernetes-service-account"] == "app"
+    assert pinned["aws:RequestTag/eks-cluster-name"] == CLUSTER
+    assert _attached(env, described["roleArn"]) == {"AmazonS3ReadOnlyAccess"}
+    iam = env.client("iam")
+    (inline,) = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
+    (statement,) = _document(
+        iam.get_role_policy(RoleName=role["RoleName"], PolicyName=inline)["PolicyDocument"]
+    )["Statement"]
+    assert statement["Sid"] == "SendJobs"
+    assert sorted(statement["Action"]) == ["sqs:GetQueueUrl", "sqs:SendMessage"]
+
+
+def test_rendered_service_asks_auto_mode_for_the_nlb(env: Env) -> None:
+    _deploy(env)  # writes output/dev/outputs.json in the test's folder
+    code, out, err = env.cfngen("manifests", "render", "--config", str(CONFIG))
+    assert code == 0, err + out
+    rendered = Path("output/dev/manifests/rendered.yaml").read_text()
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(rendered) if d}
+    service = docs[("Service", "app")]
+    assert service["spec"]["loadBalancerClass"] == "eks.amazonaws.com/nlb"
+    assert service["spec"]["type"] == "LoadBalancer"
+    assert "service.beta.kubernetes.io/aws-load-balancer-type" not in service["metadata"].get(
+        "annotations", {}
+    )
+    assert docs[("IngressClass", "orbit-alb")]["spec"]["controller"] == "eks.amazonaws.com/alb"
+    ingress = docs[("Ingress", "app")]["spec"]
+    assert ingress["ingressClassName"] == "orbit-alb"
+    assert ingress["rules"][0]["host"] == "orbit.example.com"
+    # the ServiceAccount the Pod Identity association names is the one the pods run as
+    assert docs[("ServiceAccount", "app")]["metadata"]["namespace"] == "orbit"
+    pod = docs[("Deployment", "app")]["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "app"
+
+
+def test_a_new_tag_rolls_out_blue_green_and_deploy_shows_the_phases(env: Env) -> None:
+    _deploy(env)
+    data = yaml.safe_load(CONFIG.read_text())
+    data["ecs"]["services"][0]["tag"] = "1.5.0"  # web
+    bumped = env.workdir / "bumped.yaml"
+    bumped.write_text(yaml.safe_dump(data))
+    before = _services(env)["web"]["currentServiceDeployment"]
+
+    out = _deploy(env, bumped)
+    phases = [line.split("WebService blue/green: ", 1)[1] for line in out.splitlines()
+              if "WebService blue/green: " in line]  # fmt: skip
+    stages = [p.split(" - ")[0] for p in phases[:-1]]
+    assert stages == [
+        "PRE_SCALE_UP",
+        "SCALE_UP",
+        "POST_SCALE_UP",
+        "TEST_TRAFFIC_SHIFT",
+        "POST_TEST_TRAFFIC_SHIFT",
+        "PRODUCTION_TRAFFIC_SHIFT",
+        "POST_PRODUCTION_TRAFFIC_SHIFT",
+        "BAKE_TIME",
+        "CLEAN_UP",
+    ]
+    assert phases[-1].startswith("rollout complete")
+    assert "ApiService blue/green" not in out  # its tag did not change: no rollout
+    ecs = env.client("ecs")
+    web = _services(env)["web"]
+    assert web["currentServiceDeployment"] != before
+    listed = ecs.list_service_deployments(cluster=CLUSTER, service=web["serviceArn"])
+    newest = listed["serviceDeployments"][0]
+    assert newest["serviceDeploymentArn"] == web["currentServiceDeployment"]
+    assert newest["status"] == "SUCCESSFUL"
+    (deployment,) = ecs.describe_service_deployments(
+        serviceDeploymentArns=[newest["serviceDeploymentArn"]]
+    )["serviceDeployments"]
+    assert deployment["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    assert len(deployment["sourceServiceRevisions"]) == 1  # blue, replaced by green
+    task = ecs.describe_task_definition(taskDefinition=web["taskDefinition"])["taskDefinition"]
+    assert task["containerDefinitions"][0]["image"].endswith(":1.5.0")
+
+    out = _deploy(env, bumped)  # nothing changed: no change set, no rollout
+    assert "no changes" in out and "blue/green" not in out
+
+
+def test_destroy_removes_the_namespace_and_its_services(env: Env) -> None:
+    _deploy(env)
+    code, _, err = env.cfngen("destroy", "--config", str(CONFIG), "--yes")
+    assert code == 0, err
+    discovery = env.client("servicediscovery")
+    assert discovery.list_namespaces()["Namespaces"] == []
+    assert discovery.list_services()["Services"] == []
+    assert (
+        boto3.client(
+            "cloudformation", endpoint_url=env.url, region_name="us-east-1"
+        ).describe_stacks()["Stacks"]
+        == []
+    )
+
+
+@pytest.fixture(autouse=True)
+def _region(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The config's region is the fixture's (us-east-1); said once, so a change shows here."""
+    assert yaml.safe_load(CONFIG.read_text())["region"] == "us-east-1"
