@@ -298,3 +298,30 @@ def test_destroy_removes_the_namespace_and_its_services(env: Env) -> None:
 def _region(monkeypatch: pytest.MonkeyPatch) -> None:
     """The config's region is the fixture's (us-east-1); said once, so a change shows here."""
     assert yaml.safe_load(CONFIG.read_text())["region"] == "us-east-1"
+
+
+def test_a_failed_hook_rolls_back_to_blue_and_the_deploy_says_so(env: Env) -> None:
+    _deploy(env)
+    before = _services(env)["web"]
+    data = yaml.safe_load(CONFIG.read_text())
+    data["ecs"]["services"][0]["tag"] = "1.5.0"
+    bumped = env.workdir / "bumped.yaml"
+    bumped.write_text(yaml.safe_dump(data))
+    env.control.fault("fail_rollout", service="WebService", reason="smoke test: 3 of 20 failed")
+
+    code, out, err = env.cfngen("deploy", "--config", str(bumped), "--yes")
+    assert code == 1
+    lines = [line.split("WebService blue/green: ", 1)[1] for line in out.splitlines()
+             if "WebService blue/green: " in line]  # fmt: skip
+    assert [x.split(" - ")[0] for x in lines[:5]][-1] == "POST_TEST_TRAFFIC_SHIFT"
+    assert not any(x.startswith("PRODUCTION_TRAFFIC_SHIFT") for x in lines)
+    assert lines[-2].startswith("rolling back to blue")
+    assert lines[-1] == ("rolled back: blue serves all traffic again (smoke test: 3 of 20 failed)")
+    assert "WebService (AWS::ECS::Service): ECS deployment" in err
+    after = _services(env)["web"]
+    assert after["taskDefinition"].endswith(before["taskDefinition"].rsplit("/", 1)[-1])
+    (deployment,) = env.client("ecs").describe_service_deployments(
+        serviceDeploymentArns=[after["currentServiceDeployment"]]
+    )["serviceDeployments"]
+    assert deployment["status"] == "ROLLBACK_SUCCESSFUL"
+    assert deployment["rollback"]["reason"] == "smoke test: 3 of 20 failed"

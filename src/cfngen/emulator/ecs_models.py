@@ -21,7 +21,9 @@ Every update that changes more than the desired count starts a service deploymen
 ends at once; a blue/green one walks ECS's lifecycle stages, one stage per
 ``DescribeServiceDeployments`` call that reads it (never on a timer), and ends
 SUCCESSFUL after the clean-up. The lifecycle hooks' Lambda functions are not invoked
-(a rehearsal does not run user code): their stages pass.
+(a rehearsal does not run user code): their stages pass, unless a ``fail_rollout``
+fault makes one fail (:mod:`cfngen.emulator.faults`): the deployment then rolls back
+to blue and CloudFormation fails the service's update.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any, Final
 
 from cfngen.emulator import cloud_map
 from cfngen.emulator import moto_adapter as moto
+from cfngen.emulator.faults import FAULTS
 from cfngen.emulator.fills import camel
 from cfngen.emulator.model_base import EmulatedModel, fake_id, props
 from cfngen.emulator.moto_adapter import ActionResult, EcsRequest, MotoModel
@@ -68,14 +71,22 @@ class Deployment:
     stage: str = ""
     finished: datetime | None = None
     updated: datetime = field(default_factory=moto.now)
+    fails_at: str = ""  # the stage a fail_rollout fault ends it at
+    reason: str = ""
 
     def advance(self) -> None:
-        """The next lifecycle stage (rolling: straight to the end)."""
+        """The next lifecycle stage (rolling: straight to the end); a failing one rolls back."""
         if self.status in ENDED:
             return
         self.updated = moto.now()
         if self.strategy != "BLUE_GREEN":
             self.status, self.finished = "SUCCESSFUL", self.updated
+            return
+        if self.status == "ROLLBACK_IN_PROGRESS":
+            self.status, self.finished = "ROLLBACK_SUCCESSFUL", self.updated
+            return
+        if self.fails_at and self.stage == self.fails_at:
+            self.status = "ROLLBACK_IN_PROGRESS"
             return
         stages = list(BLUE_GREEN_STAGES)
         if self.stage == stages[-1]:
@@ -109,6 +120,9 @@ class Deployment:
         out.pop("targetServiceRevisionArn")
         if self.stage:
             out["lifecycleStage"] = self.stage
+        if self.reason and self.status.startswith("ROLLBACK"):
+            out["statusReason"] = self.reason
+            out["rollback"] = {"reason": self.reason, "startedAt": self.updated}
         return out
 
 
@@ -320,7 +334,18 @@ class EcsService(EmulatedModel, MotoModel):
         cls._show(service, given)
         if cls._deploying(service) != before:
             strategy = (given.get("DeploymentConfiguration") or {}).get("Strategy", "ROLLING")
-            _start_deployment(service, strategy, first=False)
+            deployment = _start_deployment(service, strategy, first=False)
+            fault = FAULTS.rollout_failure(service.name) if strategy == "BLUE_GREEN" else None
+            if fault is not None:
+                deployment.fails_at = str(fault.spec.get("stage", "POST_TEST_TRAFFIC_SHIFT"))
+                deployment.reason = str(
+                    fault.spec.get("reason", "a lifecycle hook returned FAILED (injected fault)")
+                )
+                service.task_definition = before[0]  # ECS rolled back to blue
+                raise ValueError(
+                    f"ECS deployment {deployment.arn.rsplit('/', 1)[-1]} rolled back: "
+                    f"{deployment.reason}"
+                )
         cloud_map.deregister(account_id, region_name, original_resource.cloud_map_ids)
         ids: list[str] = []
         if discovery:

@@ -25,7 +25,12 @@ Kinds and their keys (``count`` is optional where listed):
   CREATE_COMPLETE with outputs missing);
 * ``hold``: ``stack`` (required), ``count`` - the next operation on the stack
   reports its ``*_IN_PROGRESS`` status and hides its final event until released,
-  or until ``count`` DescribeStacks calls have seen it in progress.
+  or until ``count`` DescribeStacks calls have seen it in progress;
+* ``fail_rollout``: ``service`` (required: part of the ECS service's name, like its
+  logical id ``WebService``), ``stage`` (default ``POST_TEST_TRAFFIC_SHIFT``),
+  ``reason``, ``count`` - the next blue/green deployment of that service fails at
+  that lifecycle stage (as when a lifecycle hook answers FAILED) and rolls back to
+  blue; CloudFormation then fails the service's update.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ FAIL_ROLLBACK: Final = "fail_rollback"
 BUSY: Final = "busy"
 HOLD: Final = "hold"
 LOSE_NESTED_FAILURE: Final = "lose_nested_failure"
+FAIL_ROLLOUT: Final = "fail_rollout"
 
 # kind -> (keys it accepts, keys it requires)
 KEYS: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
@@ -53,10 +59,13 @@ KEYS: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
     BUSY: (frozenset({"stack", "status", "count"}), frozenset({"stack"})),
     HOLD: (frozenset({"stack", "count"}), frozenset({"stack"})),
     LOSE_NESTED_FAILURE: (frozenset(), frozenset()),
+    FAIL_ROLLOUT: (frozenset({"service", "stage", "reason", "count"}), frozenset({"service"})),
 }
 KINDS: Final = tuple(KEYS)
 # count defaults to 1
-ONE_SHOT: Final = frozenset({THROTTLE, FAIL_CHANGE_SET, FAIL_ROLLBACK, LOSE_NESTED_FAILURE})
+ONE_SHOT: Final = frozenset(
+    {THROTTLE, FAIL_CHANGE_SET, FAIL_ROLLBACK, LOSE_NESTED_FAILURE, FAIL_ROLLOUT}
+)
 DESCRIBE_STACKS: Final = "DescribeStacks"
 
 
@@ -202,6 +211,15 @@ class Faults:
                 ):
                     self._use(f)
                     return str(f.spec.get("reason", "Resource creation failed (injected fault)"))
+        return None
+
+    def rollout_failure(self, service_name: str) -> Fault | None:
+        """The fail_rollout fault for this ECS service, if any (one use consumed)."""
+        with self.lock:
+            for f in self.active:
+                if f.kind == FAIL_ROLLOUT and str(f.spec["service"]) in service_name:
+                    self._use(f)
+                    return f
         return None
 
     def take(self, kind: str, stack: str | None = None) -> Fault | None:
