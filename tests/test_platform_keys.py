@@ -379,3 +379,18 @@ def test_accepted_combinations_generate_lint_clean(texts: tuple[str, str, str]) 
     configs = [(f"p{i}", loads(text)) for i, text in enumerate(texts)]
     report = lint(configs, [], [])
     assert [str(f) for f in report.findings] == [], texts
+
+
+def test_ingress_class_params_are_checked_against_their_schema() -> None:
+    """kubernetes-validate has no schema for the CRD: cfngen's own check catches a typo."""
+    from cfngen.kube.auto_mode import ingress_objects
+    from cfngen.kube.check import custom_problems
+
+    cfg = loads("eks: {auto_mode: true}\nkubernetes: {ingress: {enabled: true}}")
+    objects = ingress_objects(cfg)
+    assert custom_problems(objects, "ok") == []
+    objects[0]["spec"]["schema"] = "internet-facing"  # a typo of "scheme"
+    objects[0]["spec"]["scheme"] = "public"
+    found = custom_problems(objects, "bad")
+    assert any("spec/scheme: 'public' is not one of" in p for p in found), found
+    assert any("'schema' was unexpected" in p for p in found), found

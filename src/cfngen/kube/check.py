@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 
 def supported_versions() -> list[str]:
@@ -82,23 +84,34 @@ INGRESS_CLASS_PARAMS_SCHEMA: dict[str, object] = {
 CUSTOM_SCHEMAS = {("eks.amazonaws.com/v1", "IngressClassParams"): INGRESS_CLASS_PARAMS_SCHEMA}
 
 
-def custom_resource_problems(rendered: Path) -> list[str]:
-    """Problems of the custom resources in a rendered file (one line each)."""
+def custom_problems(docs: Iterable[Any], label: str) -> list[str]:
+    """Problems of the custom resources among ``docs`` (one line each)."""
     import jsonschema
-    import yaml
 
     problems = []
-    for doc in yaml.safe_load_all(rendered.read_text(encoding="utf-8")):
+    for doc in docs:
         key = (str((doc or {}).get("apiVersion")), str((doc or {}).get("kind")))
         schema = CUSTOM_SCHEMAS.get(key)
         if schema is None:
             continue
+        name = doc["metadata"].get("name")
         for err in jsonschema.Draft7Validator(schema).iter_errors(doc):
             where = "/".join(map(str, err.absolute_path)) or "(object)"
-            problems.append(
-                f"{rendered}: {key[1]} {doc['metadata'].get('name')}: {where}: {err.message}"
-            )
+            problems.append(f"{label}: {key[1]} {name}: {where}: {err.message}")
     return problems
+
+
+def is_custom(doc: Any) -> bool:
+    """A custom resource cfngen checks itself (kubernetes-validate has no schema for it)."""
+    return (str(doc.get("apiVersion")), str(doc.get("kind"))) in CUSTOM_SCHEMAS
+
+
+def custom_resource_problems(rendered: Path) -> list[str]:
+    """Problems of the custom resources in a rendered file."""
+    import yaml
+
+    docs = yaml.safe_load_all(rendered.read_text(encoding="utf-8"))
+    return custom_problems(docs, str(rendered))
 
 
 def main(argv: list[str] | None = None) -> int:
