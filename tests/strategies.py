@@ -112,6 +112,11 @@ FIELDS: Mapping[str, st.SearchStrategy[Any]] = {
     "alb.ssl_policy": st.sampled_from(TLS12_POLICIES),
     "alb.idle_timeout": st.integers(1, 4000),
     "alb.access_logs.expire_days": st.integers(0, 3650),
+    "alb.test_ingress_cidrs": st.lists(ipv4_cidrs(), max_size=3),
+    "ecs.service_connect.namespace": st.lists(dns_names(1, 12), min_size=1, max_size=3).map(
+        ".".join
+    ),
+    "kubernetes.ingress.host": HOSTS,
     "ecs.log_retention_days": st.sampled_from(LOG_RETENTION_DAYS),
     "ecs.capacity_providers.fargate_base": st.integers(0, 100),
     "eks.public_access_cidrs": st.lists(ipv4_cidrs(), min_size=1, max_size=3),
@@ -252,6 +257,16 @@ COMPOSED = frozenset(
         "ecs.services[].egress[].port",
         "ecs.services[].egress[].to_port",
         "ecs.services[].egress[].description",
+        "ecs.services[].bake_time_minutes",
+        "ecs.services[].test_listener_port",
+        "ecs.services[].lifecycle_hooks[].function_arn",
+        "kubernetes.ingress.certificate_arn",
+        "kubernetes.pod_identity.managed_policy_arns",
+        "kubernetes.pod_identity.policy_statements",
+        "kubernetes.pod_identity.policy_statements[].actions",
+        "kubernetes.pod_identity.policy_statements[].resources",
+        "kubernetes.pod_identity.policy_statements[].sid",
+        "kubernetes.pod_identity.policy_statements[].conditions",
         "ecs.capacity_providers.fargate_weight",
         "ecs.capacity_providers.fargate_spot_weight",
         "eks.version",
@@ -420,8 +435,34 @@ def autoscalings(draw: Draw, desired: int) -> dict[str, Any]:
 FARGATE_SIZES = [(cpu, mem) for cpu in (256, 512, 1024, 2048, 4096) for mem in fargate_memory(cpu)]
 
 
+LIFECYCLE_STAGES = get_args(schema.LifecycleStage)
+
+
 @st.composite
-def services(draw: Draw, repos: list[str], max_services: int) -> list[dict[str, Any]]:
+def blue_green(draw: Draw, svc: dict[str, Any], region: str) -> None:
+    """Blue/green keys of one service: bake time, test listener port, lifecycle hooks."""
+    svc["deployment_strategy"] = "blue_green"
+    _maybe(draw, svc, "bake_time_minutes", draw(st.integers(0, 1440)))
+    _maybe(draw, svc, "test_listener_port", draw(st.sampled_from([8080, 8443, 9090, 10000])))
+    hooks = []
+    for i in range(draw(st.integers(0, 2))):
+        hook: dict[str, Any] = {
+            "function_arn": f"arn:aws:lambda:{region}:{ACCOUNT}:function:{svc['name']}-{i}"
+        }
+        stages = st.lists(st.sampled_from(LIFECYCLE_STAGES), min_size=1, max_size=3, unique=True)
+        _maybe(draw, hook, "stages", draw(stages))
+        hooks.append(hook)
+    if hooks:
+        svc["lifecycle_hooks"] = hooks
+    scaling = svc.get("autoscaling")
+    if scaling and scaling.pop("requests_per_target", None) and "cpu_target" not in scaling:
+        scaling["cpu_target"] = 60  # request counts follow one target group: refused here
+
+
+@st.composite
+def services(
+    draw: Draw, repos: list[str], max_services: int, region: str = "us-east-1"
+) -> list[dict[str, Any]]:
     names = draw(
         st.lists(
             st.from_regex(r"\A[A-Za-z][A-Za-z0-9_-]{0,31}\Z"),
@@ -463,6 +504,11 @@ def services(draw: Draw, repos: list[str], max_services: int) -> list[dict[str, 
         _maybe(draw, svc, "enable_execute_command", draw(st.booleans()))
         if draw(st.booleans()):
             svc["egress"] = draw(egress_rules())
+        if draw(st.booleans()):
+            draw(blue_green(svc, region))
+        else:
+            _maybe(draw, svc, "deployment_strategy", "rolling")
+            _maybe(draw, svc, "bake_time_minutes", draw(st.integers(0, 1440)))
         out.append(svc)
     return out
 
@@ -510,6 +556,9 @@ def eks_sections(draw: Draw) -> dict[str, Any]:
         and "admin_principal_arn" not in out
     ):
         out["bootstrap_creator_admin"] = True
+    if out.get("auto_mode") is True:  # its nodes run these themselves
+        built_in = ("vpc-cni", "kube-proxy", "coredns")
+        out["addons"] = [a for a in out.get("addons", []) if a["name"] not in built_in]
     if out.get("pod_identity") is False:  # IRSA instead: the OIDC provider follows
         if out.get("oidc_provider") is False:
             del out["oidc_provider"]
@@ -523,9 +572,54 @@ KUBE_QUANTITIES = {
 }
 
 
+MANAGED_POLICIES = [
+    f"arn:aws:iam::aws:policy/{n}"
+    for n in ("AmazonS3ReadOnlyAccess", "AmazonSQSFullAccess", "CloudWatchAgentServerPolicy")
+]
+ACTIONS = st.sampled_from(["s3:GetObject", "s3:*", "sqs:SendMessage", "kms:Decrypt", "ssm:Get*"])
+RESOURCES = st.sampled_from(
+    ["*", "arn:aws:s3:::orders/*", f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs", "arn:aws:kms:*:*:key/*"]
+)
+CONDITIONS = st.sampled_from(
+    [
+        {"Bool": {"aws:SecureTransport": "true"}},
+        {"StringEquals": {"aws:ResourceTag/team": ["shop", "ops"]}},
+        {"ForAnyValue:StringLike": {"s3:prefix": "home/*"}},
+    ]
+)
+
+
+@st.composite
+def pod_identities(draw: Draw) -> dict[str, Any]:
+    """Managed policies and/or statements (at least one: a role with nothing is refused)."""
+    out: dict[str, Any] = {}
+    managed = draw(st.lists(st.sampled_from(MANAGED_POLICIES), max_size=3, unique=True))
+    statements = []
+    for i in range(draw(st.integers(0 if managed else 1, 3))):
+        statement: dict[str, Any] = {
+            "actions": draw(st.lists(ACTIONS, min_size=1, max_size=3, unique=True)),
+            "resources": draw(st.lists(RESOURCES, min_size=1, max_size=2, unique=True)),
+        }
+        _maybe(draw, statement, "effect", draw(st.sampled_from(["Allow", "Deny"])))
+        _maybe(draw, statement, "sid", f"S{i}")
+        _maybe(draw, statement, "conditions", draw(CONDITIONS))
+        statements.append(statement)
+    if managed:
+        out["managed_policy_arns"] = managed
+    if statements:
+        out["policy_statements"] = statements
+    return out
+
+
 @st.composite
 def kubernetes_sections(draw: Draw, repos: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = draw(section(schema.KubernetesConfig, "kubernetes"))
+    out: dict[str, Any] = draw(
+        section(
+            schema.KubernetesConfig,
+            "kubernetes",
+            pod_identity=st.one_of(st.just(False), pod_identities()),
+        )
+    )
     _maybe(
         draw,
         out,
@@ -583,6 +677,27 @@ def stacksets(draw: Draw) -> dict[str, Any]:
     return out
 
 
+def _ingress(draw: Draw, out: dict[str, Any], region: str) -> None:
+    """An Ingress needs Auto Mode; internal needs private subnets; a certificate of the region."""
+    kube, eks = out["kubernetes"], out.get("eks") or {}
+    ingress = kube.get("ingress")
+    auto = isinstance(eks, dict) and eks.get("auto_mode") is True
+    if ingress in (None, False) or (isinstance(ingress, dict) and ingress.get("enabled") is False):
+        return
+    if not auto:
+        kube.pop("ingress")
+        return
+    if not isinstance(ingress, dict):
+        return
+    private = isinstance(out.get("network"), dict) and out["network"].get("private_subnets")
+    if ingress.get("scheme") == "internal" and not private:
+        ingress.pop("scheme")
+    if draw(st.booleans()):
+        ingress["certificate_arn"] = (
+            f"arn:aws:acm:{region}:{ACCOUNT}:certificate/{draw(st.uuids())}"
+        )
+
+
 @st.composite
 def configs(draw: Draw, max_services: int = 4) -> dict[str, Any]:
     """A whole valid config file as a YAML mapping."""
@@ -609,7 +724,7 @@ def configs(draw: Draw, max_services: int = 4) -> dict[str, Any]:
     ecs: dict[str, Any] = draw(section(schema.EcsConfig, "ecs", services=st.just([])))
     ecs.pop("services", None)
     if draw(st.booleans()):
-        ecs["services"] = draw(services(repos or ["app"], max_services))
+        ecs["services"] = draw(services(repos or ["app"], max_services, region))
         if not repos:  # services name repositories: the default follows them
             out.pop("ecr", None)
     cp = draw(
@@ -627,6 +742,7 @@ def configs(draw: Draw, max_services: int = 4) -> dict[str, Any]:
         out["ecs"] = ecs
     if draw(st.booleans()):
         out["kubernetes"] = draw(kubernetes_sections(repos))
+        _ingress(draw, out, region)
     else:
         out.pop("kubernetes", None)
     if any(r.get("empty_on_delete") for r in out.get("ecr", {}).get("repositories", [])):

@@ -394,3 +394,9 @@ def test_ingress_class_params_are_checked_against_their_schema() -> None:
     found = custom_problems(objects, "bad")
     assert any("spec/scheme: 'public' is not one of" in p for p in found), found
     assert any("'schema' was unexpected" in p for p in found), found
+
+
+def test_wildcards_in_resource_arns_are_accepted_as_iam_does() -> None:
+    """Found by the fuzz: IAM takes ``*`` in an ARN's region and account."""
+    cfg = loads(statement("actions: [kms:Decrypt], resources: ['arn:aws:kms:*:*:key/*']"))
+    assert cfg.kubernetes.pod_identity is not None

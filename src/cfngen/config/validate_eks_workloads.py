@@ -21,7 +21,7 @@ from cfngen.config.validate_platform import ACM_ARN_RE, HOST_RE, POLICY_ARN_RE
 # Add-ons EKS Auto Mode nodes run themselves (listing them would install a second copy).
 AUTO_MODE_BUILT_IN = ("vpc-cni", "kube-proxy", "coredns")
 ACTION_RE = re.compile(r"^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*?]+$")
-RESOURCE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:\S+$")
+RESOURCE_ARN_RE = re.compile(r"^arn:(aws[a-z-]*|\*):[a-z0-9*-]+:[a-z0-9*-]*:(\d{12}|aws|\*)?:\S+$")
 SID_RE = re.compile(r"^[A-Za-z0-9]*$")
 MANAGED_POLICIES_PER_ROLE = 10  # IAM default quota: managed policies attached to one role
 INLINE_POLICY_CHARS = 10240  # IAM: inline policies of a role, all together, without spaces
