@@ -35,6 +35,24 @@ CONFIGS = sorted((ROOT / "config").glob("*.yaml"))
 GUARD = 600.0
 
 
+def _shipped(paths: list[Path]) -> list[Path]:
+    """The example configs the project ships: those git tracks.
+
+    A reader's own config in config/ (where `cfngen init` writes) is validated, linted
+    and scanned with the others, but has no golden files to compare with.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "config"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if listed.returncode != 0:  # not a git checkout (an unpacked sdist): all of them
+        return paths
+    tracked = set(listed.stdout.split())
+    return [p for p in paths if p.relative_to(ROOT).as_posix() in tracked]
+
+
+EXAMPLES = _shipped(CONFIGS)
+
+
 def run_generate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run `python generate.py ...` as a user would: a real process, real files."""
     return subprocess.run(

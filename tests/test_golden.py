@@ -13,7 +13,7 @@ import pytest
 
 from cfngen.config import load
 from cfngen.render import render
-from conftest import CONFIGS, ROOT
+from conftest import EXAMPLES, ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 REFRESH = os.environ.get("CFNGEN_REFRESH_GOLDEN") == "1"
@@ -21,7 +21,7 @@ REFRESH = os.environ.get("CFNGEN_REFRESH_GOLDEN") == "1"
 
 def _cases() -> list[tuple[Path, str]]:
     cases = []
-    for cfg in CONFIGS:
+    for cfg in EXAMPLES:
         files = render(load(cfg), ["json"]).files
         cases += [(cfg, name) for name in sorted(files) if "/" not in name]
     return cases
