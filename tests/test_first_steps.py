@@ -126,9 +126,18 @@ def test_emulator_on_a_free_port_tells_scripts_its_url(tmp_path: Path) -> None:
         assert first.startswith(f"cfngen emulator: AWS API on {url} ")
         assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
     finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
+        # Ctrl-C and SIGTERM together, as `make rehearse` delivers them, and again: the
+        # main thread is busy with the first when the next ones land on a server thread.
+        for sig in (signal.SIGINT, signal.SIGTERM) * 3:
+            proc.send_signal(sig)
+        try:
+            out, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # leave nothing running, then fail
+            proc.communicate()
+            raise
     assert proc.returncode == 0
+    assert out.endswith("cfngen emulator: stopped\n")
 
 
 def test_make_deploy_against_the_local_endpoint_needs_no_credentials(
@@ -183,5 +192,9 @@ def test_rehearse_keep_serves_the_deployed_stacks_until_ctrl_c(tmp_path: Path) -
         assert (checkout / "build/rehearsal/dev/outputs.json").is_file()
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches make and the emulator
-        proc.communicate(timeout=60)
+        try:
+            proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # leave nothing running, then fail
+            raise
     assert not (checkout / "build/rehearsal/endpoint").exists()  # the trap cleaned up

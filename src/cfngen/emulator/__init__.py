@@ -162,27 +162,45 @@ class EmulatorClient:
 
 
 def serve(port: int = DEFAULT_PORT, url_file: str | None = None) -> None:
-    """Run until Ctrl-C or SIGTERM (``cfngen emulator``).
+    """Run until Ctrl-C or SIGTERM (``cfngen emulator``); later ones are ignored.
 
     ``url_file`` receives the endpoint URL once it accepts requests (written whole, then
     renamed into place), so a script can start it on port 0 and wait for the file.
+
+    The signals are blocked before the server threads start (they inherit the mask) and
+    taken with ``sigwait`` here: a Python handler only runs in the main thread, and when
+    the kernel hands the signal to a server thread the main thread's wait is never
+    interrupted, so the endpoint would hang on a Ctrl-C (as it did when `make rehearse`
+    relays SIGTERM while Ctrl-C reaches the endpoint). A signal the caller ignores stays
+    ignored (a shell's background job ignores Ctrl-C), except that SIGTERM always stops it.
     """
-    stop = threading.Event()
-    with Emulator(port) as emu:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
-        if url_file:
-            tmp = f"{url_file}.tmp"
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.write(emu.url + "\n")
-            os.replace(tmp, url_file)
-        print(f"cfngen emulator: AWS API on {emu.url} (loopback only); Ctrl-C stops it", flush=True)
-        print(
-            f"  use: --endpoint-url {emu.url} with any credentials, e.g. "
-            "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
-            flush=True,
-        )
-        stop.wait()
+    stop_signals = {
+        sig
+        for sig in (signal.SIGINT, signal.SIGTERM)
+        if sig == signal.SIGTERM or signal.getsignal(sig) is not signal.SIG_IGN
+    }
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    try:
+        with Emulator(port) as emu:
+            if url_file:
+                tmp = f"{url_file}.tmp"
+                with open(tmp, "w", encoding="utf-8") as f:
+                    f.write(emu.url + "\n")
+                os.replace(tmp, url_file)
+            print(
+                f"cfngen emulator: AWS API on {emu.url} (loopback only); Ctrl-C stops it",
+                flush=True,
+            )
+            print(
+                f"  use: --endpoint-url {emu.url} with any credentials, e.g. "
+                "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
+                flush=True,
+            )
+            signal.sigwait(stop_signals)
+            for sig in stop_signals:  # a second Ctrl-C must not cut the shutdown short
+                signal.signal(sig, signal.SIG_IGN)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
     print("cfngen emulator: stopped", flush=True)
 
 
