@@ -118,7 +118,7 @@ def cfripper(folder: Path, region: str) -> Iterator[Finding]:
             if out.startswith("{"):
                 break
         else:
-            yield ("cfripper", "-", f"{path.name}:-", "crashed or gave up after 120 s")
+            yield from _cfripper_text(tool, path)
             continue
         for result in json.loads(out).get("failures", []):
             if result.get("rule_mode") == "DEBUG":  # not a failure to cfripper either
@@ -126,6 +126,19 @@ def cfripper(folder: Path, region: str) -> Iterator[Finding]:
             for resource in result.get("resource_ids") or ["-"]:
                 where = f"{path.name}:{resource}"
                 yield ("cfripper", result["rule"], where, result["reason"].splitlines()[0])
+
+
+def _cfripper_text(tool: str, path: Path) -> Iterator[Finding]:
+    """cfripper's text report, when its JSON one fails (it cannot serialize a crashed rule)."""
+    out = _run([tool, str(path), "--format", "txt", "--aws-account-id", "123456789012"], 120)
+    if not out.startswith("Valid"):
+        yield ("cfripper", "-", f"{path.name}:-", "crashed or gave up after 120 s")
+        return
+    for line in out.splitlines():
+        found = re.match(r"\s+- (\w+): (\S+) (.*)", line)
+        if found:
+            rule, resource, rest = found.groups()
+            yield ("cfripper", rule, f"{path.name}:{resource}", f"{resource} {rest}")
 
 
 def _resources(node: Any) -> Iterator[str]:
