@@ -325,3 +325,44 @@ def test_a_failed_hook_rolls_back_to_blue_and_the_deploy_says_so(env: Env) -> No
     )["serviceDeployments"]
     assert deployment["status"] == "ROLLBACK_SUCCESSFUL"
     assert deployment["rollback"]["reason"] == "smoke test: 3 of 20 failed"
+
+
+S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+
+
+@pytest.mark.parametrize(
+    ("cni", "expected"),
+    [
+        ({}, {("kube-system", "aws-node"), ("shop", "app")}),  # the CNI's own association too
+        ({"pod_identity": False, "oidc_provider": True}, {("shop", "app")}),  # CNI on IRSA
+    ],
+    ids=["cni-on-pod-identity", "cni-on-irsa"],
+)
+def test_pod_identity_on_a_node_group_cluster_brings_the_agent(
+    env: Env, cni: dict[str, Any], expected: set[tuple[str, str]]
+) -> None:
+    """Without Auto Mode the agent is an add-on: listed by EKS whichever way the CNI signs in."""
+    config = env.config(
+        "managed",
+        eks=cni,
+        kubernetes={"namespace": "shop", "pod_identity": {"managed_policy_arns": [S3_READ]}},
+    )
+    _deploy(env, config)
+    eks = env.client("eks")
+    cluster = "cfngen-dev"
+    assert eks.describe_cluster(name=cluster)["cluster"]["computeConfig"]["enabled"] is False
+    assert len(eks.list_nodegroups(clusterName=cluster)["nodegroups"]) == 1
+    assert set(eks.list_addons(clusterName=cluster)["addons"]) == {
+        "vpc-cni",
+        "eks-pod-identity-agent",
+    }
+    listed = eks.list_pod_identity_associations(clusterName=cluster)["associations"]
+    assert {(a["namespace"], a["serviceAccount"]) for a in listed} == expected
+    (app,) = [a for a in listed if a["namespace"] == "shop"]
+    role_arn = eks.describe_pod_identity_association(
+        clusterName=cluster, associationId=app["associationId"]
+    )["association"]["roleArn"]
+    (trust,) = _document(_role(env, role_arn)["AssumeRolePolicyDocument"])["Statement"]
+    assert trust["Principal"] == {"Service": ["pods.eks.amazonaws.com"]}
+    assert trust["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-namespace"] == "shop"
+    assert _attached(env, role_arn) == {"AmazonS3ReadOnlyAccess"}

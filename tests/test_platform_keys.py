@@ -10,12 +10,14 @@ cfn-lint. What they do once deployed is proven through the APIs in test_platform
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cfngen.cli import main
 from cfngen.config import ConfigError, loads
 from cfngen.lint import lint
 from cfngen.stacks import root
@@ -201,6 +203,50 @@ def statement(fields: str) -> str:
 def test_bad_values_are_named(text: str, expected: str) -> None:
     found = problems(text)
     assert any(p.startswith(expected) for p in found), found
+
+
+LOCATED = """\
+ecs:
+  service_connect: {namespace: 'bad name'}
+  services:
+    - name: web
+      image: public.ecr.aws/nginx/nginx
+      deployment_strategy: blue_green
+      bake_time_minutes: 2000
+eks:
+  auto_mode: true
+  addons: [{name: kube-proxy}]
+kubernetes:
+  pod_identity:
+    policy_statements:
+      - {actions: ['*'], resources: [bucket]}
+  ingress: {enabled: true, scheme: internal}
+"""
+
+
+def test_the_cli_points_at_each_bad_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """file:line:col of the value itself, exit 2, nothing written, for every new key at once."""
+    config = tmp_path / "c.yaml"
+    config.write_text(LOCATED)
+    out = tmp_path / "out"
+    for command in (["validate"], ["generate", "-o", str(out)]):
+        assert main([*command, "-c", str(config)]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        located = [line.strip().split(": ", 2)[:2] for line in err.splitlines()[1:]]
+        assert sorted(located) == sorted(
+            [
+                [f"{config}:7:26", "ecs.services[0].bake_time_minutes"],
+                [f"{config}:2:32", "ecs.service_connect.namespace"],
+                [f"{config}:10:19", "eks.addons[0].name"],
+                [f"{config}:15:36", "kubernetes.ingress.scheme"],
+                [f"{config}:14:20", "kubernetes.pod_identity.policy_statements[0].actions[0]"],
+                [f"{config}:14:38", "kubernetes.pod_identity.policy_statements[0].resources[0]"],
+            ]
+        ), err
+    assert not out.exists()
 
 
 def test_service_connect_peer_ports_count_against_the_group_quota() -> None:
