@@ -317,3 +317,35 @@ def test_nat_and_task_lines_follow_the_config(azs: int, nat: str, desired: int) 
     on_demand = base + (desired - base) * 3 / 4
     assert got["Fargate tasks (api)"] == pytest.approx(on_demand * api * H)
     assert est.total == pytest.approx(sum(i.monthly for i in est.items))
+
+
+def _kubernetes_items(text: str) -> dict[str, float]:
+    from cfngen.kube import render as kube_render
+
+    cfg = loads(text)
+    ts = TemplateSet.from_files(render(cfg, ("json",)).files, cfg.region)
+    objects = kube_render.render(cfg, kube_render.placeholder_outputs(cfg), "placeholder").objects
+    est = cost.estimate(ts, prices.load(), usage.defaults(), STANDARD, list(objects))
+    return {i.item: i.monthly for i in est.items if i.stack == "kubernetes"}
+
+
+@pytest.mark.parametrize(
+    ("ingress", "public_ips"),
+    [("{enabled: true}", 2 + 2), ("{enabled: true, scheme: internal}", 2)],
+    ids=["internet-facing", "internal"],
+)
+def test_an_auto_mode_ingress_is_priced_as_the_alb_it_creates(
+    ingress: str, public_ips: int
+) -> None:
+    """The Service's NLB as before, plus the ALB Auto Mode makes for the Ingress (us-east-1)."""
+    text = (
+        "network: {private_subnets: [10.0.16.0/20, 10.0.32.0/20]}\n"
+        f"eks: {{auto_mode: true}}\nkubernetes: {{ingress: {ingress}}}\n"
+    )
+    got = _kubernetes_items(text)
+    assert got["Network Load Balancers"] == pytest.approx(0.0225 * H)
+    assert got["Application Load Balancers"] == pytest.approx(0.0225 * H)
+    assert got["Application Load Balancers capacity units"] == pytest.approx(1 * 0.008 * H)
+    # two public subnets: one address each for the NLB, and for an internet-facing ALB
+    assert got["Public IPv4 (load balancers)"] == pytest.approx(public_ips * 0.005 * H)
+    assert "Application Load Balancers" not in _kubernetes_items("eks: {auto_mode: true}\n")

@@ -443,9 +443,75 @@ def kubernetes_charges(ctx: Context, manifests: Sequence[Mapping[str, Any]]) -> 
                 )
             )
         internal = notes.get("service.beta.kubernetes.io/aws-load-balancer-internal") == "true"
-        default = "internal" if internal else "internet-facing"  # the in-tree controller's
+        # the in-tree controller's default; a load balancer class (Auto Mode's, the Load
+        # Balancer Controller's) makes internal ones unless the annotation says otherwise
+        default = "internal" if internal or spec.get("loadBalancerClass") else "internet-facing"
         scheme = notes.get("service.beta.kubernetes.io/aws-load-balancer-scheme", default)
         if scheme == "internet-facing":
+            out.append(_ipv4(ctx, stack, "load balancers", azs, "one per public subnet"))
+    out += _ingress_albs(ctx, manifests, azs)
+    return out
+
+
+ALB_CONTROLLERS = {"eks.amazonaws.com/alb", "ingress.k8s.aws/alb"}  # Auto Mode's, the LBC's
+
+
+def _ingress_albs(ctx: Context, manifests: Sequence[Mapping[str, Any]], azs: int) -> list[Charge]:
+    """An Ingress of an ALB controller's class gets an ALB (one per group) outside the stacks."""
+
+    def by_kind(kind: str) -> dict[str, Mapping[str, Any]]:
+        return {
+            str((d.get("metadata") or {}).get("name", "")): d
+            for d in manifests
+            if d.get("kind") == kind
+        }
+
+    classes, params = by_kind("IngressClass"), by_kind("IngressClassParams")
+    out: list[Charge] = []
+    seen: set[str] = set()
+    for name, doc in by_kind("Ingress").items():
+        notes = (doc.get("metadata") or {}).get("annotations") or {}
+        cls = (doc.get("spec") or {}).get("ingressClassName") or notes.get(
+            "kubernetes.io/ingress.class"
+        )
+        cls_spec = (classes.get(str(cls)) or {}).get("spec") or {}
+        if cls_spec.get("controller") not in ALB_CONTROLLERS:
+            continue
+        ref = cls_spec.get("parameters") or {}
+        param = (params.get(str(ref.get("name"))) or {}).get("spec") or {}
+        group = (param.get("group") or {}).get("name") or notes.get(
+            "alb.ingress.kubernetes.io/group.name"
+        )
+        if group and group in seen:  # Ingresses of one group share its load balancer
+            continue
+        seen.add(str(group or f"ingress/{name}"))
+        stack = "kubernetes"
+        out.append(
+            Charge(
+                stack,
+                "Application Load Balancers",
+                1,
+                "load balancers",
+                ctx.prices["alb_hour"],
+                HOURLY,
+                f"Ingress {name}",
+            )
+        )
+        if ctx.usage.alb_lcu_per_hour > 0:
+            out.append(
+                Charge(
+                    stack,
+                    "Application Load Balancers capacity units",
+                    ctx.usage.alb_lcu_per_hour,
+                    "LCU",
+                    ctx.prices["alb_lcu_hour"],
+                    HOURLY,
+                    "assumed alb_lcu_per_hour per load balancer",
+                    usage_based=True,
+                )
+            )
+        scheme = param.get("scheme") or notes.get("alb.ingress.kubernetes.io/scheme", "internal")
+        if scheme == "internet-facing":  # both controllers default to internal
             out.append(_ipv4(ctx, stack, "load balancers", azs, "one per public subnet"))
     return out
 
