@@ -206,3 +206,20 @@ def test_auto_mode_cluster_is_named_and_its_nodes_listed_as_not_estimated() -> N
     assert [i.item for i in est.items if not i.estimated and "Auto Mode" in i.item] == [
         "EKS Auto Mode nodes"
     ]
+
+
+def test_platform_2026_shows_blue_green_routes_service_connect_pod_identity_and_ingress() -> None:
+    d = build((ROOT / "config" / "platform-2026.yaml").read_text())
+    # blue/green rules forward with weights: the services keep their arrows, per listener
+    assert edge(d, "ALB", "ECS service web") == ["/* on :80, /* on :8080"]
+    assert edge(d, "ALB", "ECS service api") == ["/api/* on :80, /api/* on :9090"]
+    assert edge(d, "ALB", "ECS service worker") == ["/jobs/* on :80"]
+    for name, port in (("web", 8080), ("api", 9000), ("worker", 7000)):
+        namespace = "Cloud Map namespace\norbit.internal"
+        assert edge(d, f"ECS service {name}", namespace) == [f"{name}:{port}"]
+    assert edge(d, "IAM role\nEksAppRole", "Deployment orbit/app") == ["Pod Identity (app)"]
+    assert edge(d, "End users", "Ingress app\nALB (EKS Auto Mode)") == ["HTTP 80"]
+    assert edge(d, "Ingress app", "Service app") == ["orbit.example.com/"]
+    assert edge(d, "End users", "Service app") == ["TCP 80"]
+    text = diagram_mermaid.render(d)
+    assert "classDef namespace" in text

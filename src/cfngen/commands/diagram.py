@@ -111,9 +111,10 @@ COMMAND = Command(
     description=(
         "Draw the platform from the templates the config generates and the Kubernetes "
         "manifests it renders: the nested stacks as groups, the VPC with its subnets per "
-        "AZ and NAT gateways, the load balancer with the services its listener routes to, "
-        "the ECS cluster, the EKS cluster and node group, the ECR repositories, the IAM "
-        "roles and the Kubernetes Deployment and Service; solid arrows carry traffic, "
+        "AZ and NAT gateways, the load balancer with the services its listeners route to, "
+        "the ECS cluster and its Service Connect namespace, the EKS cluster and node "
+        "group, the ECR repositories, the IAM roles (the app's Pod Identity role too) and "
+        "the Kubernetes Deployment, Service and Ingress; solid arrows carry traffic, "
         "dashed ones are wiring (images, roles, scheduling)."
     ),
     epilog="Exit codes: 0 written, 1 cannot write, 2 bad input.",

@@ -26,7 +26,8 @@ TRAFFIC, WIRING = "traffic", "wiring"
 class Node:
     id: str
     label: str  # lines separated by "\n"
-    kind: str  # users, lb, service, cluster, nodes, nat, subnet, gateway, repo, role, k8s
+    kind: str  # users, lb, service, cluster, nodes, nat, subnet, gateway, repo, role, k8s,
+    # namespace
 
 
 @dataclass
@@ -90,7 +91,7 @@ def build(ts: TemplateSet, title: str, manifests: Sequence[Mapping[str, Any]] = 
     _load_balancers(ts, d, stacks)
     _ecs(ts, d, stacks)
     _eks(ts, d, stacks)
-    _kubernetes(ts, d, manifests)
+    _kubernetes(ts, d, stacks, manifests)
     _drop_empty(d)
     return d
 
@@ -206,33 +207,43 @@ def _listeners(ts: TemplateSet, lb: Resource) -> list[Resource]:
 
 
 def _routes_to(ts: TemplateSet, lb: Resource) -> dict[str, list[str]]:
-    """Target group logical ID -> what sends traffic to it ("default", "/api/*", host)."""
-    out: dict[str, list[str]] = {}
+    """Target group logical ID -> what sends traffic to it ("default", "/api/*", host).
+
+    With more than one listener forwarding (a blue/green test listener) each label names
+    its listener's port. A weighted forward counts every group it names.
+    """
+    found: list[tuple[str, Resource, str]] = []  # (target group, listener, what)
     listeners = {li.logical_id: li for li in _listeners(ts, lb)}
     for li in listeners.values():
         for action in li.properties.get("DefaultActions") or []:
-            tg = _action_target(ts, li, action)
-            if tg:
-                out.setdefault(tg, []).append("default")
+            found += [(tg, li, "default") for tg in _action_targets(ts, li, action)]
     for rule in ts.resources("AWS::ElasticLoadBalancingV2::ListenerRule"):
-        if _ref_id(ts, rule, "ListenerArn") not in listeners:
+        owner = listeners.get(_ref_id(ts, rule, "ListenerArn") or "")
+        if owner is None:
             continue
-        what = []
+        conditions: list[str] = []
         for cond in rule.properties.get("Conditions") or []:
             for key in ("PathPatternConfig", "HostHeaderConfig"):
-                what += [str(v) for v in (cond.get(key) or {}).get("Values") or []]
+                conditions += [str(v) for v in (cond.get(key) or {}).get("Values") or []]
         for action in rule.properties.get("Actions") or []:
-            tg = _action_target(ts, rule, action)
-            if tg:
-                out.setdefault(tg, []).append(" ".join(what) or "rule")
+            what = " ".join(conditions) or "rule"
+            found += [(tg, owner, what) for tg in _action_targets(ts, rule, action)]
+    several = len({li.logical_id for _, li, _ in found}) > 1
+    out: dict[str, list[str]] = {}
+    for tg, li, what in found:
+        label = f"{what} on :{li.properties.get('Port', '?')}" if several else what
+        if label not in out.setdefault(tg, []):
+            out[tg].append(label)
     return out
 
 
-def _action_target(ts: TemplateSet, owner: Resource, action: Mapping[str, Any]) -> str | None:
+def _action_targets(ts: TemplateSet, owner: Resource, action: Mapping[str, Any]) -> list[str]:
     if action.get("Type") != "forward":
-        return None
-    value = ts.resolve(owner.stack, action.get("TargetGroupArn"))
-    return value.logical_id if isinstance(value, ResourceRef) else None
+        return []
+    weighted = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+    values = [action.get("TargetGroupArn")] + [g.get("TargetGroupArn") for g in weighted]
+    refs = [ts.resolve(owner.stack, v) for v in values if v is not None]
+    return list(dict.fromkeys(r.logical_id for r in refs if isinstance(r, ResourceRef)))
 
 
 def _ecs(ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group]) -> None:
@@ -266,6 +277,7 @@ def _ecs(ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group]) -> None:
         sid = d.add(
             Node(node_id(svc), f"ECS service {service_name(svc, td)}{size}", "service"), home
         )
+        _service_connect(ts, d, stacks, svc, sid)
         for lb in svc.properties.get("LoadBalancers") or []:
             tg = ts.resolve(svc.stack, lb.get("TargetGroupArn"))
             if isinstance(tg, ResourceRef) and (tg.stack, tg.logical_id) in routes:
@@ -275,6 +287,25 @@ def _ecs(ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group]) -> None:
             _images(ts, d, td, sid)
             for prop in ("ExecutionRoleArn", "TaskRoleArn"):
                 _role_link(ts, d, td, prop, sid)
+
+
+def _service_connect(
+    ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group], svc: Resource, sid: str
+) -> None:
+    """A Service Connect service publishes its aliases in its Cloud Map namespace."""
+    connect = svc.properties.get("ServiceConnectConfiguration") or {}
+    if connect.get("Enabled") is not True:
+        return
+    for ns in ts.resources_in(svc.stack, connect.get("Namespace")):
+        name = ts.resolve(ns.stack, ns.properties.get("Name")) or ns.logical_id
+        label = f"Cloud Map namespace\n{name}\n(Service Connect)"
+        nid = d.add(Node(node_id(ns), label, "namespace"), _group(stacks, ns))
+        aliases = [
+            f"{a.get('DnsName', published.get('PortName', ''))}:{a.get('Port', '')}"
+            for published in connect.get("Services") or []
+            for a in published.get("ClientAliases") or []
+        ]
+        d.link(sid, nid, ", ".join(aliases) or "client", WIRING)
 
 
 def _units(value: Any) -> float | None:
@@ -353,7 +384,12 @@ def _roles(ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group]) -> None:
 # --------------------------------------------------------------------------- Kubernetes
 
 
-def _kubernetes(ts: TemplateSet, d: Diagram, manifests: Sequence[Mapping[str, Any]]) -> None:
+def _kubernetes(
+    ts: TemplateSet,
+    d: Diagram,
+    stacks: Mapping[str, Group],
+    manifests: Sequence[Mapping[str, Any]],
+) -> None:
     if not manifests:
         return
     group = Group("k8s", "Kubernetes objects (cfngen manifests)", kind="stack")
@@ -382,6 +418,8 @@ def _kubernetes(ts: TemplateSet, d: Diagram, manifests: Sequence[Mapping[str, An
         workloads[wid] = (template.get("metadata") or {}).get("labels") or {}
         for ng in nodegroups:
             d.link(wid, ng, "runs on", WIRING)
+        account = (template.get("spec") or {}).get("serviceAccountName") or "default"
+        _pod_identity(ts, d, stacks, str(ns), str(account), wid)
         for c in (template.get("spec") or {}).get("containers") or []:
             for repo, rid in repos.items():
                 if repo and f"/{repo}:" in str(c.get("image", "")) + ":":
@@ -392,6 +430,52 @@ def _kubernetes(ts: TemplateSet, d: Diagram, manifests: Sequence[Mapping[str, An
         for wid, labels in workloads.items():
             if selector and all(labels.get(k) == v for k, v in selector.items()):
                 d.link(f"k8s_svc_{_slug(name)}", wid, "pods")
+    _ingresses(d, group, manifests)
+
+
+def _pod_identity(
+    ts: TemplateSet, d: Diagram, stacks: Mapping[str, Group], ns: str, account: str, wid: str
+) -> None:
+    """The IAM role an EKS Pod Identity association gives the workload's service account."""
+    for assoc in ts.resources("AWS::EKS::PodIdentityAssociation"):
+        props = assoc.properties
+        if (props.get("Namespace"), props.get("ServiceAccount")) != (ns, account):
+            continue
+        for role in ts.resources_in(assoc.stack, props.get("RoleArn")):
+            if role.type == "AWS::IAM::Role":
+                label = f"IAM role\n{role.logical_id}"
+                rid = d.add(Node(node_id(role), label, "role"), _group(stacks, role))
+                d.link(rid, wid, f"Pod Identity ({account})", WIRING)
+
+
+ALB_CONTROLLERS = {"eks.amazonaws.com/alb": "ALB (EKS Auto Mode)", "ingress.k8s.aws/alb": "ALB"}
+
+
+def _ingresses(d: Diagram, group: Group, manifests: Sequence[Mapping[str, Any]]) -> None:
+    """An Ingress: its load balancer's listener, and the Services its rules send to."""
+
+    def named(kind: str) -> dict[str, Mapping[str, Any]]:
+        return {
+            str((o.get("metadata") or {}).get("name", "")): o.get("spec") or {}
+            for o in manifests
+            if o.get("kind") == kind
+        }
+
+    classes, params = named("IngressClass"), named("IngressClassParams")
+    for name, spec in named("Ingress").items():
+        cls = classes.get(str(spec.get("ingressClassName", ""))) or {}
+        what = ALB_CONTROLLERS.get(str(cls.get("controller", "")), "")
+        param = params.get(str((cls.get("parameters") or {}).get("name", ""))) or {}
+        iid = d.add(Node(f"k8s_ing_{_slug(name)}", f"Ingress {name}\n{what}".strip(), "k8s"), group)
+        if param.get("scheme") == "internet-facing":
+            https = bool(param.get("certificateARNs"))
+            d.link(USERS, iid, "HTTPS 443" if https else "HTTP 80")
+        for rule in spec.get("rules") or []:
+            host = rule.get("host", "")
+            for path in (rule.get("http") or {}).get("paths") or []:
+                backend = ((path.get("backend") or {}).get("service") or {}).get("name")
+                where = f"{host}{path.get('path', '')}" or "default"
+                d.link(iid, f"k8s_svc_{_slug(str(backend))}", where)
 
 
 def _drop_empty(d: Diagram) -> None:

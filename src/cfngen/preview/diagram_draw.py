@@ -29,6 +29,7 @@ COLOURS = {
     "subnet": ("#f0fdf4", "#22c55e"),
     "repo": ("#fef9c3", "#a16207"),
     "role": ("#f5f5f5", "#737373"),
+    "namespace": ("#ecfeff", "#0e7490"),
 }
 GROUP_COLOURS = {"stack": "#fafafa", "vpc": "#f0fdf4", "az": "#ffffff", "cluster": "#fffbeb"}
 

@@ -17,6 +17,7 @@ SHAPES = {
     "repo": ('[("', '")]'),
     "nat": ('(["', '"])'),
     "lb": ('{{"', '"}}'),
+    "namespace": ('[/"', '"/]'),
 }
 CLASSES = {
     "users": "fill:#fff,stroke:#333",
@@ -30,6 +31,7 @@ CLASSES = {
     "subnet": "fill:#f0fdf4,stroke:#86efac",
     "repo": "fill:#fef9c3,stroke:#a16207",
     "role": "fill:#f5f5f5,stroke:#737373",
+    "namespace": "fill:#ecfeff,stroke:#0e7490",
 }
 
 
