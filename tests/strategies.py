@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import ipaddress
+import re
 import string
 import types
 from collections.abc import Callable, Mapping
@@ -117,6 +118,9 @@ FIELDS: Mapping[str, st.SearchStrategy[Any]] = {
         ".".join
     ),
     "kubernetes.ingress.host": HOSTS,
+    "alb.count": st.integers(1, 4),
+    "ecs.shards": st.integers(1, 99),
+    "ecr.shards": st.integers(1, 64),
     "ecs.log_retention_days": st.sampled_from(LOG_RETENTION_DAYS),
     "ecs.capacity_providers.fargate_base": st.integers(0, 100),
     "eks.public_access_cidrs": st.lists(ipv4_cidrs(), min_size=1, max_size=3),
@@ -225,6 +229,9 @@ COMPOSED = frozenset(
         "network.public_subnets",
         "network.private_subnets",
         "alb.certificate_arn",
+        "alb.load_balancers",
+        "alb.load_balancers[].name",
+        "ecs.services[].load_balancer",
         "ecr.repositories[].name",
         "ecr.repositories[].kms_key_arn",
         "ecr.repositories[].keep_tagged",
@@ -347,8 +354,14 @@ def networks(draw: Draw, region: str) -> dict[str, Any]:
 
 @st.composite
 def albs(draw: Draw, region: str) -> dict[str, Any]:
-    out: dict[str, Any] = draw(section(schema.AlbConfig, "alb"))
+    out: dict[str, Any] = draw(section(schema.AlbConfig, "alb", load_balancers=st.just([])))
     out.pop("certificate_arn", None)
+    out.pop("load_balancers", None)
+    if draw(st.booleans()):
+        names = draw(st.lists(dns_names(1, 20), min_size=1, max_size=2, unique=True))
+        out["load_balancers"] = [
+            {"name": n} for n in names if n != "main" and not re.match(r"^alb-\d+$", n)
+        ]
     if draw(st.booleans()):
         cert = draw(st.uuids()).hex
         out["certificate_arn"] = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/{cert}"
@@ -461,8 +474,15 @@ def blue_green(draw: Draw, svc: dict[str, Any], region: str) -> None:
 
 @st.composite
 def services(
-    draw: Draw, repos: list[str], max_services: int, region: str = "us-east-1"
+    draw: Draw,
+    repos: list[str],
+    max_services: int,
+    region: str = "us-east-1",
+    albs: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
+    """``albs``: the sharded layout's load balancers (empty: the single layout). There,
+    derived priorities order rules arbitrarily, so every rule has a written one; blue/green
+    is not offered there."""
     names = draw(
         st.lists(
             st.from_regex(r"\A[A-Za-z][A-Za-z0-9_-]{0,31}\Z"),
@@ -497,14 +517,17 @@ def services(
                 svc["host_headers"] = draw(
                     st.lists(HOSTS, min_size=values - paths, max_size=values - paths)
                 )
-            _maybe(draw, svc, "priority", next(priorities))
+            _maybe(draw, svc, "priority", next(priorities), p=not albs)
+            if albs:
+                svc["priority"] = next(priorities)
+                _maybe(draw, svc, "load_balancer", draw(st.sampled_from(albs)))
         _maybe(draw, svc, "health_check", draw(health_checks()))
         if draw(st.booleans()):
             svc["autoscaling"] = draw(autoscalings(svc.get("desired_count", 2)))
         _maybe(draw, svc, "enable_execute_command", draw(st.booleans()))
         if draw(st.booleans()):
             svc["egress"] = draw(egress_rules())
-        if draw(st.booleans()):
+        if not albs and draw(st.booleans()):  # blue/green: the single layout only
             draw(blue_green(svc, region))
         else:
             _maybe(draw, svc, "deployment_strategy", "rolling")
@@ -723,8 +746,22 @@ def configs(draw: Draw, max_services: int = 4) -> dict[str, Any]:
         out["ecr"] = {"repositories": draw(repositories(repos))}
     ecs: dict[str, Any] = draw(section(schema.EcsConfig, "ecs", services=st.just([])))
     ecs.pop("services", None)
+    alb = out.get("alb", {})
+    if ecs.get("layout") == "single":
+        alb.pop("count", None)
+        alb.pop("load_balancers", None)
+    sharded = ecs.get("layout") == "sharded" or (
+        ecs.get("layout", "auto") == "auto"
+        and (alb.get("count", 1) > 1 or bool(alb.get("load_balancers")))
+    )
+    if sharded:
+        ecs.pop("service_connect", None)  # the single layout only
+    lbs = ("main", *(f"alb-{k}" for k in range(2, alb.get("count", 1) + 1)))
+    lbs += tuple(lb["name"] for lb in alb.get("load_balancers", []))
     if draw(st.booleans()):
-        ecs["services"] = draw(services(repos or ["app"], max_services, region))
+        ecs["services"] = draw(
+            services(repos or ["app"], max_services, region, lbs if sharded else ())
+        )
         if not repos:  # services name repositories: the default follows them
             out.pop("ecr", None)
     cp = draw(

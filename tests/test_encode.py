@@ -35,7 +35,7 @@ def _assert_same_bytes(cfg: Config) -> None:
     files = render.render(cfg).files
     children = root.build_children(cfg)
     for fmt in render.FORMATS:
-        expected = {f"{Stack.FILES[lid]}.{fmt}": t.to_dict() for lid, t in children.items()}
+        expected = {f"{Stack.file(lid)}.{fmt}": t.to_dict() for lid, t in children.items()}
         top = root.build(cfg, ext=fmt, children=children)
         expected[f"{render.ROOT_FILE}.{fmt}"] = top.to_dict()
         for name, data in expected.items():

@@ -15,14 +15,15 @@ from cfngen.stacks.common import new_template
 from conftest import CONFIGS, tree
 
 
-def _services(count: int) -> str:
-    return "ecs:\n  services:\n" + "".join(
+def _services(count: int, layout: str = "single") -> str:
+    return f"ecs:\n  layout: {layout}\n  services:\n" + "".join(
         f"    - {{name: s{i}, image: app, path_patterns: ['/s{i}/*']}}\n" for i in range(count)
     )
 
 
 def _repositories(count: int) -> str:
-    return "ecr:\n  repositories:\n" + "".join(f"    - {{name: r{i}}}\n" for i in range(count))
+    items = "".join(f"    - {{name: r{i}}}\n" for i in range(count))
+    return "ecr:\n  layout: single\n  repositories:\n" + items
 
 
 def _tags(count: int) -> str:
@@ -34,13 +35,13 @@ def _tags(count: int) -> str:
     [
         (
             _services(80),
-            "c.yaml:2:3: ecs.services: the ecs-alb template would have 564 resources for 80 "
+            "c.yaml:3:3: ecs.services: the ecs-alb template would have 564 resources for 80 "
             "services; CloudFormation allows at most 500 resources per template; about 70 "
             "services fit in one template",
         ),
         (
             _repositories(101),
-            "c.yaml:2:3: ecr.repositories: the ecr template would have 202 outputs for 101 "
+            "c.yaml:3:3: ecr.repositories: the ecr template would have 202 outputs for 101 "
             "repositories; CloudFormation allows at most 200 outputs per template",
         ),
         (
@@ -123,9 +124,11 @@ def test_alb_quotas_are_measured_per_listener_and_load_balancer() -> None:
     problems = quotas.breaches(Config(), {"ecs-alb": _alb_template(101)}, {})
     assert problems == [
         "ecs.services: 101 listener rules on listener Listener of the ecs-alb template; an "
-        "ALB listener takes at most 100 (the default action not counted)",
+        "ALB listener takes at most 100 (the default action not counted) (ecs.layout: sharded "
+        "with alb.count spreads services over load balancers)",
         "ecs.services: load balancer Alb of the ecs-alb template would forward to 101 target "
-        "groups; an ALB takes at most 100",
+        "groups; an ALB takes at most 100 (ecs.layout: sharded with alb.count spreads services "
+        "over load balancers)",
     ]
     (problem,) = quotas.breaches(Config(), {"ecs-alb": _alb_template(1, 6)}, {})
     assert "listener rule Rule0 of the ecs-alb template has 6 condition values" in problem

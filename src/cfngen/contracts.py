@@ -28,6 +28,27 @@ class Stack:
     EKS = "Eks"
 
     FILES = {NETWORK: "network", IAM: "iam", ECR: "ecr", ECS_ALB: "ecs-alb", EKS: "eks"}
+    # The sharded layouts' stacks: EcsServices07 in ecs-services-07, Ecr03 in ecr-03.
+    ECS_SHARD = "EcsServices"
+    ECR_SHARD = "Ecr"
+
+    @staticmethod
+    def ecs_shard(number: int) -> str:
+        return f"{Stack.ECS_SHARD}{number:02d}"
+
+    @staticmethod
+    def ecr_shard(number: int) -> str:
+        return f"{Stack.ECR_SHARD}{number:02d}"
+
+    @staticmethod
+    def file(lid: str) -> str:
+        """The file name (without extension) of a nested stack's template."""
+        if lid in Stack.FILES:
+            return Stack.FILES[lid]
+        for prefix, name in ((Stack.ECS_SHARD, "ecs-services"), (Stack.ECR_SHARD, "ecr")):
+            if lid.startswith(prefix) and lid[len(prefix) :].isdigit():
+                return f"{name}-{lid[len(prefix) :]}"
+        raise KeyError(lid)
 
 
 class NetworkOut:
@@ -74,6 +95,32 @@ class EcsAlbOut:
     @staticmethod
     def service_name(service: str) -> str:
         return f"{logical_id(service)}ServiceName"
+
+    # Per load balancer (sharded layout): ``main`` keeps the names above, another one
+    # prefixes them with its logical ID (alb-2 -> Alb2LoadBalancerDnsName).
+    @staticmethod
+    def prefix(load_balancer: str) -> str:
+        return "" if load_balancer == "main" else logical_id(load_balancer)
+
+    @staticmethod
+    def dns_name(load_balancer: str) -> str:
+        return f"{EcsAlbOut.prefix(load_balancer)}{EcsAlbOut.ALB_DNS_NAME}"
+
+    @staticmethod
+    def url(load_balancer: str) -> str:
+        return f"{EcsAlbOut.prefix(load_balancer)}{EcsAlbOut.URL}"
+
+    @staticmethod
+    def listener_arn(load_balancer: str) -> str:
+        return f"{EcsAlbOut.prefix(load_balancer)}ListenerArn"
+
+    @staticmethod
+    def security_group_id(load_balancer: str) -> str:
+        return f"{EcsAlbOut.prefix(load_balancer)}LoadBalancerSecurityGroupId"
+
+    @staticmethod
+    def full_name(load_balancer: str) -> str:
+        return f"{EcsAlbOut.prefix(load_balancer)}LoadBalancerFullName"
 
 
 class EksOut:

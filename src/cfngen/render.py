@@ -78,7 +78,7 @@ def parameter_file(t: Template, wired: Mapping[str, str]) -> bytes:
     entries = []
     for name, param in sorted(t.parameters.items()):
         if name in wired:
-            value = f"<output {name} of the {Stack.FILES[wired[name]]} stack>"
+            value = f"<output {name} of the {Stack.file(wired[name])} stack>"
         else:
             value = str(param.properties.get("Default", ""))
         entries.append({"ParameterKey": name, "ParameterValue": value})
@@ -100,13 +100,13 @@ def render(cfg: Config, formats: Iterable[str] = FORMATS) -> Rendered:
     child_dicts = {lid: encode.template_dict(tmpl) for lid, tmpl in children.items()}
     for fmt in formats:
         for lid, data in child_dicts.items():
-            files[f"{Stack.FILES[lid]}.{fmt}"] = template_bytes(data, fmt)
+            files[f"{Stack.file(lid)}.{fmt}"] = template_bytes(data, fmt)
         root_dict = encode.template_dict(root.build(cfg, ext=fmt, children=children))
         files[f"{ROOT_FILE}.{fmt}"] = template_bytes(root_dict, fmt)
     for lid, tmpl in children.items():
         if tmpl.parameters:
-            files[f"{PARAMETERS_DIR}/{Stack.FILES[lid]}.json"] = parameter_file(tmpl, wiring[lid])
-    data = {Stack.FILES[lid]: d for lid, d in child_dicts.items()}
+            files[f"{PARAMETERS_DIR}/{Stack.file(lid)}.json"] = parameter_file(tmpl, wiring[lid])
+    data = {Stack.file(lid): d for lid, d in child_dicts.items()}
     data[ROOT_FILE] = root_dict
     sizes = {name: max(len(files[f"{name}.{fmt}"]) for fmt in formats) for name in data}
     problems = quotas.breaches(cfg, data, sizes)

@@ -21,6 +21,7 @@ from cfngen.config import (
     validate_ecs_rollout,
     validate_eks_workloads,
     validate_kube,
+    validate_placement,
     validate_platform,
     validate_security,
     validate_stackset,
@@ -28,6 +29,7 @@ from cfngen.config import (
 from cfngen.config.schema import (
     AlbAccessLogsConfig,
     AlbConfig,
+    AlbLoadBalancer,
     AutoscalingConfig,
     CapacityProvidersConfig,
     Config,
@@ -73,6 +75,7 @@ def check(cfg: Config, written: Callable[[str], bool] | None = None) -> list[str
     return [
         *validate.check(cfg),
         *validate_platform.check(cfg, written),
+        *validate_placement.check(cfg, written),
         *validate_security.check(cfg),
         *validate_ecs_rollout.check(cfg),
         # The kubernetes section describes the app on the cluster: without one, it is unused.
@@ -167,6 +170,7 @@ def field_docs() -> list[tuple[str, str]]:
 __all__ = [
     "AlbAccessLogsConfig",
     "AlbConfig",
+    "AlbLoadBalancer",
     "AutoscalingConfig",
     "CapacityProvidersConfig",
     "Config",

@@ -27,7 +27,10 @@ in the README's config reference; a written key is never changed. Rules:
 - ``ecs.services[].health_check.timeout_seconds`` / ``interval_seconds``: below / above the
   other one when only one is written.
 - ``ecs.services[].priority`` of a routed service: 10 x its position, or the next free
-  multiple of 10 when a written priority already takes it.
+  multiple of 10 when a written priority already takes it; in the sharded layout, derived
+  from its name (:func:`cfngen.config.placement.priorities`).
+- ``ecs.services[].load_balancer``: in the sharded layout, the automatic load balancer its
+  name hashes to (:func:`cfngen.config.placement.load_balancer`); else ``main``.
 - ``ecs.capacity_providers.fargate_spot_weight``: 1 when ``fargate_weight`` is written 0.
 - ``ecr.repositories[].encryption``: KMS when ``kms_key_arn`` is written.
 - ``eks.oidc_provider``: true when ``eks.pod_identity: false`` is written (IRSA needs it).
@@ -48,7 +51,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from cfngen.config import typed_load
+from cfngen.config import placement, typed_load
 from cfngen.config.schema import (
     KUBE_PUBLIC_IMAGE,
     KUBE_PUBLIC_PORT,
@@ -147,19 +150,35 @@ def _services(cfg: Config, written: Written) -> Config:
     explicit = {
         s.priority for i, s in enumerate(services) if written(f"ecs.services[{i}].priority")
     }
+    sharded = placement.ecs_sharded(cfg)
     for i, svc in enumerate(services):
         key = f"ecs.services[{i}]"
         svc = _fargate_size(svc, key, written)
         if svc.autoscaling is not None:
             svc = _scaling(svc, key, written)
         svc = replace(svc, health_check=_health(svc.health_check, f"{key}.health_check", written))
-        if svc.is_routed and not written(f"{key}.priority"):
+        if svc.is_routed and not written(f"{key}.priority") and not sharded:
             prio = PRIORITY_STEP * (i + 1)
             while prio in explicit:
                 prio += PRIORITY_STEP
             explicit.add(prio)
             svc = replace(svc, priority=prio)
         services[i] = svc
+    placed = replace(cfg, ecs=replace(cfg.ecs, services=tuple(services)))
+    return _placed(placed) if sharded else placed
+
+
+def _placed(cfg: Config) -> Config:
+    """Sharded layout: the priority and load balancer of each service from its name."""
+    priorities = placement.priorities(cfg)
+    services = [
+        replace(
+            svc,
+            load_balancer=placement.load_balancer(cfg, svc),
+            priority=priorities.get(svc.name, svc.priority),
+        )
+        for svc in cfg.ecs.services
+    ]
     return replace(cfg, ecs=replace(cfg.ecs, services=tuple(services)))
 
 

@@ -81,6 +81,13 @@ class AlbAccessLogsConfig:
 
 
 @dataclass(frozen=True)
+class AlbLoadBalancer:
+    """A load balancer services are placed on by hand (`alb.load_balancers[]`)."""
+
+    name: str = doc("Name (lowercase letters, digits, hyphens; at most 20; not main or alb-N).")
+
+
+@dataclass(frozen=True)
 class AlbConfig:
     """The internet-facing Application Load Balancer (`alb`)."""
 
@@ -107,6 +114,17 @@ class AlbConfig:
     test_ingress_cidrs: tuple[str, ...] = doc(
         "CIDRs allowed to the test listeners of blue/green services (where the new revision "
         "answers before it takes production traffic). Default: the VPC's CIDR only.",
+        (),
+    )
+    count: int = doc(
+        "Automatic load balancers (sharded layout): main, alb-2 ... alb-<count>; each routed "
+        "service without load_balancer goes to one of them by a hash of its name. Raising it "
+        "moves about 1/count of those services, once; adding or removing services never does.",
+        1,
+    )
+    load_balancers: tuple[AlbLoadBalancer, ...] = doc(
+        "More load balancers, by name, for ecs.services[].load_balancer (sharded layout); "
+        "each has the settings above.",
         (),
     )
 
@@ -142,6 +160,16 @@ class EcrConfig:
 
     repositories: tuple[EcrRepository, ...] = doc(
         "ECR repositories to create.", (EcrRepository(name="app"),)
+    )
+    layout: Literal["auto", "single", "sharded"] = doc(
+        "single: every repository in the ecr stack; sharded: repositories hashed into "
+        "ecr-NN stacks (ecr.shards). auto: sharded above 60 repositories.",
+        "auto",
+    )
+    shards: int = doc(
+        "Sharded layout: number of ecr-NN stacks repositories are hashed into (1-64). "
+        "Changing it moves repositories between stacks (a replacement): choose it once.",
+        8,
     )
 
 
@@ -235,8 +263,14 @@ class EcsService:
     )
     priority: int = doc(
         "Listener rule priority (1-50000, lower is evaluated first). 0: 10 x the service's "
-        "position in ecs.services (set it to pin a rule when reordering services).",
+        "position in ecs.services (set it to pin a rule when reordering services); in the "
+        "sharded layout, derived from the service's name.",
         0,
+    )
+    load_balancer: str = doc(
+        "Sharded layout: the load balancer of the service's rule (main, alb-N, or a name from "
+        "alb.load_balancers); default: one of the automatic ones by a hash of its name.",
+        "",
     )
     health_check: HealthCheckConfig = doc_factory(
         "Target group health check settings.", HealthCheckConfig
@@ -342,6 +376,19 @@ class EcsConfig:
         "so services call each other by name; their security groups then admit each other "
         "on the container ports (and nothing else). Default: off.",
         None,
+    )
+    layout: Literal["auto", "single", "sharded"] = doc(
+        "single: every service in the ecs-alb stack; sharded: the cluster and load balancers "
+        "in ecs-alb, services hashed into ecs-services-NN stacks (ecs.shards). auto: sharded "
+        "above 60 services or with more than one load balancer. Switching moves every service "
+        "(a replacement): a platform that will grow sets sharded early.",
+        "auto",
+    )
+    shards: int = doc(
+        "Sharded layout: number of ecs-services-NN stacks services are hashed into (1-99); "
+        "only stacks that hold a service are created. Changing it moves services between "
+        "stacks (a replacement): choose it once.",
+        40,
     )
 
 

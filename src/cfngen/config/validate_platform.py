@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from cfngen.config import placement
 from cfngen.config.schema import AutoscalingConfig, Config, EcsService, HealthCheckConfig
 from cfngen.config.validate import cidr_problems, retention_problems
 from cfngen.patterns import is_label_key, is_label_value
@@ -93,8 +94,9 @@ def _alb(cfg: Config) -> Iterator[str]:
 def _routing(cfg: Config) -> Iterator[str]:
     """Several services share one listener: one default at most, unique priorities."""
     services = cfg.ecs.services
+    sharded = placement.ecs_sharded(cfg)  # per load balancer: validate_placement
     unrouted = [s.name for s in services if not s.is_routed]
-    if len(unrouted) > 1:
+    if len(unrouted) > 1 and not sharded:
         yield (
             f"ecs.services: {', '.join(unrouted)} have neither path_patterns nor host_headers; "
             "only one service may take the listener's default route, give the others a rule"
@@ -135,6 +137,8 @@ def _routing(cfg: Config) -> Iterator[str]:
                 )
             continue
         prio = svc.rule_priority(i)
+        if sharded:
+            continue
         if prio in seen:
             yield (
                 f"{key}.priority: {prio} is already used by service {seen[prio]!r}; listener rule "

@@ -12,6 +12,7 @@ on delete unless ``retain.ecr_repositories`` is false.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 from awacs import ecr as ecr_actions
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
@@ -117,9 +118,12 @@ def _repository(cfg: Config, repo: EcrRepository) -> ecr.Repository:
     return retain(suppress(res, reasons), keep)
 
 
-def build(cfg: Config) -> Template:
+def build(cfg: Config, names: Collection[str] | None = None) -> Template:
+    """The repositories of the config, or (a shard of the sharded layout) those ``names``."""
     t = new_template(cfg, "ECR repositories")
     for repo in cfg.ecr.repositories:
+        if names is not None and repo.name not in names:
+            continue
         res = t.add_resource(_repository(cfg, repo))
         add_output(
             t, EcrOut.repository_name(repo.name), res.ref(), f"Name of the {repo.name} repository"

@@ -10,10 +10,11 @@ bucket in :mod:`alb_logs`.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Join, Template, ec2, ecs
+from troposphere import GetAtt, Join, Template, ec2, ecs, s3
 from troposphere import elasticloadbalancingv2 as elb
 
 from cfngen.config import Config, EcsService
+from cfngen.config.placement import AUTOMATIC_PREFIX, MAIN
 from cfngen.contracts import EcrOut, EcsAlbOut, IamOut, NetworkOut
 from cfngen.naming import logical_id
 from cfngen.stacks import (
@@ -31,19 +32,20 @@ from cfngen.stacks.security import suppress
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"
 
 
-class _Params:
+class Params:
     """The parameters this stack receives from the network, IAM and ECR stacks."""
 
-    def __init__(self, cfg: Config, t: Template) -> None:
+    def __init__(self, cfg: Config, t: Template, with_alb: bool = True) -> None:
         self.vpc = add_parameter(t, NetworkOut.VPC_ID, "AWS::EC2::VPC::Id", "VPC of the services")
         private = bool(cfg.network.private_subnets)
-        self.subnets = add_parameter(
-            t,
-            NetworkOut.PUBLIC_SUBNET_IDS,
-            "List<AWS::EC2::Subnet::Id>",
-            "Public subnets (one per AZ) for the load balancer"
-            + ("" if private else " and the tasks"),
-        )
+        if with_alb or not private:
+            self.subnets = add_parameter(
+                t,
+                NetworkOut.PUBLIC_SUBNET_IDS,
+                "List<AWS::EC2::Subnet::Id>",
+                ("Public subnets (one per AZ) for the load balancer" if with_alb else "")
+                + ("" if private else " and the tasks" if with_alb else "Subnets of the tasks"),
+            )
         self.task_subnets = (
             add_parameter(
                 t,
@@ -125,7 +127,7 @@ def uses_ecr(cfg: Config, svc: EcsService) -> bool:
     return cfg.ecr_repository(svc.image) is not None
 
 
-def image(cfg: Config, svc: EcsService, p: _Params) -> object:
+def image(cfg: Config, svc: EcsService, p: Params) -> object:
     """Image reference: ECR repository URI + tag parameter, or the configured URI."""
     if uses_ecr(cfg, svc):
         return Join(":", [p.repository_uri[svc.image].ref(), p.image_tag[svc.name].ref()])
@@ -133,14 +135,15 @@ def image(cfg: Config, svc: EcsService, p: _Params) -> object:
     return svc.image if (":" in last or "@" in last) else f"{svc.image}:{svc.tag}"
 
 
-def _alb_security_group(cfg: Config, p: _Params) -> ec2.SecurityGroup:
+def alb_security_group(cfg: Config, vpc: object, lb: str = MAIN) -> ec2.SecurityGroup:
+    """A load balancer's group: in, the listener ports from the allowed CIDRs."""
     ports = ecs_routing.listener_ports(cfg)
     sg = ec2.SecurityGroup(
-        "LoadBalancerSecurityGroup",
+        f"{EcsAlbOut.prefix(lb)}LoadBalancerSecurityGroup",
         GroupDescription=f"{cfg.prefix} load balancer: "
         + ("HTTPS (and HTTP to redirect)" if len(ports) > 1 else "HTTP")
         + " from the allowed CIDRs",
-        VpcId=p.vpc.ref(),
+        VpcId=vpc,
         SecurityGroupIngress=[
             ec2.SecurityGroupRule(
                 IpProtocol="tcp",
@@ -163,7 +166,7 @@ def _alb_security_group(cfg: Config, p: _Params) -> ec2.SecurityGroup:
             for port in ecs_blue_green.test_ports(cfg)
             for cidr in ecs_blue_green.test_cidrs(cfg)
         ],
-        Tags=name_tags(cfg, "alb"),
+        Tags=name_tags(cfg, alb_tag(lb)),
     )
     if "0.0.0.0/0" in cfg.alb.ingress_cidrs:
         reason = (
@@ -177,16 +180,29 @@ def _alb_security_group(cfg: Config, p: _Params) -> ec2.SecurityGroup:
     return sg
 
 
-def _alb(cfg: Config, t: Template, p: _Params) -> tuple[elb.LoadBalancer, ec2.SecurityGroup]:
-    sg = t.add_resource(_alb_security_group(cfg, p))
+def alb_tag(lb: str) -> str:
+    """The Name tag suffix of a load balancer and its group: alb, alb-2, alb-<name>."""
+    return "alb" if lb == MAIN else lb if lb.startswith(AUTOMATIC_PREFIX) else f"alb-{lb}"
+
+
+def load_balancer(
+    cfg: Config,
+    t: Template,
+    vpc: object,
+    subnets: object,
+    lb: str = MAIN,
+    logs: tuple[s3.Bucket, s3.BucketPolicy] | None = None,
+) -> tuple[elb.LoadBalancer, ec2.SecurityGroup]:
+    """A load balancer and its security group; ``logs``: the access-log bucket, if any."""
+    sg = t.add_resource(alb_security_group(cfg, vpc, lb))
     attributes: Props = {
         "routing.http.drop_invalid_header_fields.enabled": "true",
         "idle_timeout.timeout_seconds": str(cfg.alb.idle_timeout),
         "deletion_protection.enabled": str(cfg.alb.deletion_protection).lower(),
     }
     extra: Props = {}
-    if cfg.alb.access_logs.enabled:
-        bucket, policy = alb_logs.add(cfg, t)
+    if logs is not None:
+        bucket, policy = logs
         attributes |= {
             "access_logs.s3.enabled": "true",
             "access_logs.s3.bucket": bucket.ref(),
@@ -194,15 +210,15 @@ def _alb(cfg: Config, t: Template, p: _Params) -> tuple[elb.LoadBalancer, ec2.Se
         }
         extra["DependsOn"] = [policy]  # ALB checks it may write before it accepts the setting
     alb = elb.LoadBalancer(
-        "LoadBalancer",
+        f"{EcsAlbOut.prefix(lb)}LoadBalancer",
         Type="application",
         Scheme="internet-facing",
-        Subnets=p.subnets.ref(),
+        Subnets=subnets,
         SecurityGroups=[sg.ref()],
         LoadBalancerAttributes=[
             elb.LoadBalancerAttributes(Key=k, Value=v) for k, v in attributes.items()
         ],
-        Tags=name_tags(cfg, "alb"),
+        Tags=name_tags(cfg, alb_tag(lb)),
         **extra,
     )
     if not cfg.alb.access_logs.enabled:
@@ -216,24 +232,28 @@ def _alb(cfg: Config, t: Template, p: _Params) -> tuple[elb.LoadBalancer, ec2.Se
     return t.add_resource(alb), sg
 
 
-def build(cfg: Config) -> Template:
-    t = new_template(cfg, "ECS cluster and Fargate services behind an Application Load Balancer")
-    p = _Params(cfg, t)
-    alb, alb_sg = _alb(cfg, t, p)
-    cluster = t.add_resource(
-        ecs.Cluster(
-            "Cluster",
-            ClusterName=cfg.prefix,
-            ClusterSettings=[
-                ecs.ClusterSetting(Name="containerInsights", Value=cfg.ecs.container_insights)
-            ],
-            **ecs_service.cluster_capacity(cfg),
-        )
+def ecs_cluster(cfg: Config) -> ecs.Cluster:
+    cluster = ecs.Cluster(
+        "Cluster",
+        ClusterName=cfg.prefix,
+        ClusterSettings=[
+            ecs.ClusterSetting(Name="containerInsights", Value=cfg.ecs.container_insights)
+        ],
+        **ecs_service.cluster_capacity(cfg),
     )
     if cfg.ecs.container_insights == "disabled":
         suppress(
             cluster, {"CKV_AWS_65": "Container Insights switched off by ecs.container_insights."}
         )
+    return cluster
+
+
+def build(cfg: Config) -> Template:
+    t = new_template(cfg, "ECS cluster and Fargate services behind an Application Load Balancer")
+    p = Params(cfg, t)
+    logs = alb_logs.add(cfg, t) if cfg.alb.access_logs.enabled else None
+    alb, alb_sg = load_balancer(cfg, t, p.vpc.ref(), p.subnets.ref(), logs=logs)
+    cluster = t.add_resource(ecs_cluster(cfg))
     target_groups = {
         s.name: t.add_resource(ecs_routing.target_group(cfg, s, p.vpc.ref()))
         for s in cfg.ecs.services
@@ -251,10 +271,10 @@ def build(cfg: Config) -> Template:
         subnets=p.task_subnets.ref(),
         execution_role=p.execution_role.ref(),
         task_role=p.task_role.ref(),
-        cluster=cluster,
-        alb=alb,
-        alb_sg=alb_sg,
-        listener=listeners[-1],
+        cluster=cluster.ref(),
+        alb_full_name=GetAtt(alb, "LoadBalancerFullName"),
+        alb_sg=alb_sg.ref(),
+        listener=listeners[-1].title,
         log_key=p.logs_key.ref() if p.logs_key is not None else None,
         namespace_arn=service_connect.namespace_arn(namespace) if namespace else None,
         service_connect_sg=member_sg.ref() if member_sg else None,

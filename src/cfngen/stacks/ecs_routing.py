@@ -65,22 +65,29 @@ def not_found() -> elb.Action:
     )
 
 
-def _default_action(cfg: Config, target_groups: dict[str, elb.TargetGroup]) -> elb.Action:
+def _default_action(cfg: Config, target_groups: dict[str, elb.TargetGroup] | None) -> elb.Action:
     """The unrouted service, unless it is blue/green: ECS shifts its traffic by editing a
-    listener rule, so it gets a catch-all rule (see :func:`rules`) and this answers 404."""
+    listener rule, so it gets a catch-all rule (see :func:`rules`) and this answers 404.
+    Without ``target_groups`` (the sharded layout's listeners, whose default service has
+    a catch-all rule in its own stack) it answers 404 too."""
     default = next((s for s in cfg.ecs.services if not s.is_routed), None)
-    if default is not None and not default.is_blue_green:
+    if default is not None and not default.is_blue_green and target_groups is not None:
         return elb.Action(Type="forward", TargetGroupArn=target_groups[default.name].ref())
     return not_found()
 
 
 def listeners(
-    cfg: Config, t: Template, alb: elb.LoadBalancer, target_groups: dict[str, elb.TargetGroup]
+    cfg: Config,
+    t: Template,
+    alb: elb.LoadBalancer,
+    target_groups: dict[str, elb.TargetGroup] | None,
+    prefix: str = "",
 ) -> list[elb.Listener]:
-    """The listeners; the last one is where the services' rules go."""
+    """The listeners; the last one is where the services' rules go. ``prefix``: the
+    load balancer's, in front of the logical IDs (sharded layout)."""
     if not cfg.alb.certificate_arn:
         http = elb.Listener(
-            "HttpListener",
+            f"{prefix}HttpListener",
             LoadBalancerArn=alb.ref(),
             Port=HTTP_PORT,
             Protocol="HTTP",
@@ -95,7 +102,7 @@ def listeners(
         return [t.add_resource(http)]
     redirect = t.add_resource(
         elb.Listener(
-            "HttpListener",
+            f"{prefix}HttpListener",
             LoadBalancerArn=alb.ref(),
             Port=HTTP_PORT,
             Protocol="HTTP",
@@ -111,7 +118,7 @@ def listeners(
     )
     https = t.add_resource(
         elb.Listener(
-            "HttpsListener",
+            f"{prefix}HttpsListener",
             LoadBalancerArn=alb.ref(),
             Port=HTTPS_PORT,
             Protocol="HTTPS",
@@ -166,6 +173,22 @@ def forward(primary: elb.TargetGroup, alternate: elb.TargetGroup | None) -> elb.
     )
 
 
+def listener_rule(
+    svc: EcsService,
+    listener: object,
+    target_group: elb.TargetGroup,
+    priority: int,
+    alternate: elb.TargetGroup | None = None,
+) -> elb.ListenerRule:
+    return elb.ListenerRule(
+        f"{logical_id(svc.name)}ListenerRule",
+        ListenerArn=listener,
+        Priority=priority,
+        Conditions=conditions(svc),
+        Actions=[forward(target_group, alternate)],
+    )
+
+
 def rules(
     cfg: Config,
     t: Template,
@@ -179,12 +202,12 @@ def rules(
         if not (svc.is_routed or svc.is_blue_green):
             continue
         out[svc.name] = t.add_resource(
-            elb.ListenerRule(
-                f"{logical_id(svc.name)}ListenerRule",
-                ListenerArn=listener.ref(),
-                Priority=priority(svc, i),
-                Conditions=conditions(svc),
-                Actions=[forward(target_groups[svc.name], alternates.get(svc.name))],
+            listener_rule(
+                svc,
+                listener.ref(),
+                target_groups[svc.name],
+                priority(svc, i),
+                alternates.get(svc.name),
             )
         )
     return out

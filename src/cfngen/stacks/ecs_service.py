@@ -18,16 +18,17 @@ from cfngen.stacks.security import suppress_cfn_nag
 
 @dataclass(frozen=True)
 class Shared:
-    """What every service of the stack links to."""
+    """What a service links to: references into its own template, or parameters (the
+    sharded layout's services receive the cluster and load balancer from ecs-alb)."""
 
     vpc: object
     subnets: object
     execution_role: object
     task_role: object
-    cluster: ecs.Cluster
-    alb: elb.LoadBalancer
-    alb_sg: ec2.SecurityGroup
-    listener: elb.Listener
+    cluster: object  # name or ARN
+    alb_full_name: object  # the LoadBalancerFullName (request-count scaling)
+    alb_sg: object  # group ID of the load balancer's security group
+    listener: str | None  # the listener's logical ID when in the same template
     log_key: object | None
     namespace_arn: object | None = None  # ecs.service_connect: the Cloud Map namespace
     service_connect_sg: object | None = None  # ... and the group its members join
@@ -121,7 +122,7 @@ def _security_group(cfg: Config, t: Template, svc: EcsService, s: Shared) -> ec2
         ec2.SecurityGroupIngress(
             f"{lid}TaskIngressFromLoadBalancer",
             GroupId=task_sg.ref(),
-            SourceSecurityGroupId=s.alb_sg.ref(),
+            SourceSecurityGroupId=s.alb_sg,
             IpProtocol="tcp",
             FromPort=svc.container_port,
             ToPort=svc.container_port,
@@ -144,9 +145,11 @@ def _load_balancer(
         props["AdvancedConfiguration"] = ecs_blue_green.advanced(
             r.alternate, r.rule, test_rule, s.blue_green_role
         )
-        waits = [str(s.listener.title)]
+        waits = [s.listener] if s.listener else []
     else:
-        waits = [str(s.listener.title)] + ([str(r.rule.title)] if r.rule is not None else [])
+        waits = ([s.listener] if s.listener else []) + (
+            [str(r.rule.title)] if r.rule is not None else []
+        )
     lb = ecs.LoadBalancer(
         ContainerName=svc.name,
         ContainerPort=svc.container_port,
@@ -191,7 +194,7 @@ def add(
         ecs.Service(
             f"{lid}Service",
             DependsOn=waits,
-            Cluster=s.cluster.ref(),
+            Cluster=s.cluster,
             DesiredCount=svc.desired_count,
             TaskDefinition=task_def.ref(),
             HealthCheckGracePeriodSeconds=svc.health_check.grace_period_seconds,
@@ -261,7 +264,7 @@ def _autoscaling(
             f"{lid}ScalableTarget",
             ServiceNamespace="ecs",
             ScalableDimension="ecs:service:DesiredCount",
-            ResourceId=Join("/", ["service", s.cluster.ref(), GetAtt(service, "Name")]),
+            ResourceId=Join("/", ["service", s.cluster, GetAtt(service, "Name")]),
             MinCapacity=a.min,
             MaxCapacity=a.max,
         )
@@ -272,7 +275,7 @@ def _autoscaling(
     if a.requests_per_target:
         label = Join(
             "/",
-            [GetAtt(s.alb, "LoadBalancerFullName"), GetAtt(target_group, "TargetGroupFullName")],
+            [s.alb_full_name, GetAtt(target_group, "TargetGroupFullName")],
         )
         metrics.append(
             (

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cfngen.config import Config, limits
-from cfngen.contracts import MANAGED_BY_TAG, Stack
+from cfngen.config import Config, limits, placement
+from cfngen.contracts import MANAGED_BY_TAG, EcsAlbOut, Stack
 
 ROOT = "root"
 TemplateData = Mapping[str, Any]
@@ -31,6 +31,17 @@ DRIVERS: Mapping[str, str] = {
     Stack.FILES[Stack.ECS_ALB]: "ecs.services",
     Stack.FILES[Stack.EKS]: "eks",
 }
+# The sharded layouts' stacks (ecs-services-07, ecr-03) grow with the services or
+# repositories hashed into them: fewer per stack takes more shards.
+SHARD_DRIVERS = (("ecs-services-", "ecs.shards"), ("ecr-", "ecr.shards"))
+
+
+def driver(name: str) -> str:
+    """The config key that makes template ``name`` grow."""
+    for prefix, key in SHARD_DRIVERS:
+        if name.startswith(prefix):
+            return key
+    return DRIVERS.get(name, name)
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,7 @@ def breaches(
     uses = [usage(name, data, sizes.get(name, 0), stack_tags) for name, data in templates.items()]
     for use in uses:
         out.extend(_template_breaches(cfg, use))
-        out.extend(_alb_breaches(DRIVERS.get(use.name, use.name), use.name, templates[use.name]))
+    out.extend(_alb_breaches(cfg, templates))
     out.extend(_tag_breaches(cfg, max(uses, key=lambda u: u.most_tags[0])))
     total = sum(u.resources for u in uses)
     if total > limits.RESOURCES_PER_OPERATION:
@@ -128,19 +139,31 @@ def _units(cfg: Config, key: str) -> tuple[int, str]:
     return 0, ""
 
 
+# What to do about a full template, by the key that drives it.
+_ADVICE = {
+    "ecs.services": " (or ecs.layout: sharded, which spreads services over stacks)",
+    "ecr.repositories": " (or ecr.layout: sharded, which spreads repositories over stacks)",
+    "ecs.shards": (
+        ": raise ecs.shards (this moves services between stacks, once) or give the services "
+        "fewer features"
+    ),
+    "ecr.shards": ": raise ecr.shards (this moves repositories between stacks, once)",
+}
+
+
 def _too_many(cfg: Config, use: Usage, what: str, count: int, limit: int) -> str:
-    key = DRIVERS.get(use.name, use.name)
+    key = driver(use.name)
     units, noun = _units(cfg, key)
     fit = f"; about {units * limit // count} {noun} fit in one template" if units else ""
     per = f" for {units} {noun}" if units else ""
     return (
         f"{key}: the {use.name} template would have {count:,} {what}{per}; CloudFormation "
-        f"allows at most {limit} {what} per template{fit}"
+        f"allows at most {limit} {what} per template{fit}{_ADVICE.get(key, '')}"
     )
 
 
 def _template_breaches(cfg: Config, use: Usage) -> Iterator[str]:
-    key = DRIVERS.get(use.name, use.name)
+    key = driver(use.name)
     for what, count, limit in (
         ("resources", use.resources, limits.RESOURCES),
         ("parameters", use.parameters, limits.PARAMETERS),
@@ -182,53 +205,79 @@ def _ref(value: Any) -> str:
     return str(value.get("Ref", "")) if isinstance(value, dict) else ""
 
 
-def _alb_breaches(key: str, name: str, data: TemplateData) -> Iterator[str]:
-    """Listener rules per listener, target groups per ALB, condition values per rule."""
-    resources = data.get("Resources", {})
-    listeners = {
-        lid: _ref(r["Properties"].get("LoadBalancerArn"))
-        for lid, r in resources.items()
-        if r.get("Type") == "AWS::ElasticLoadBalancingV2::Listener"
-    }
+def _alb_breaches(cfg: Config, templates: Mapping[str, TemplateData]) -> Iterator[str]:
+    """Listener rules per listener, target groups per ALB, condition values per rule,
+    counted over every template: a sharded listener's rules are in many, where it is the
+    parameter they receive it by (the same name in every shard)."""
+    sharded = placement.ecs_sharded(cfg)
+    key = "alb.count" if sharded else "ecs.services"
     groups: dict[str, set[str]] = defaultdict(set)  # ALB -> target groups it forwards to
     rules: dict[str, list[tuple[str, Any]]] = defaultdict(list)  # listener -> rules
-    for lid, listener in listeners.items():
-        for action in resources[lid]["Properties"].get("DefaultActions", []):
-            groups[listener].add(_ref(action.get("TargetGroupArn")))
-    for lid, res in resources.items():
-        if res.get("Type") != "AWS::ElasticLoadBalancingV2::ListenerRule":
-            continue
-        props = res["Properties"]
-        listener = _ref(props.get("ListenerArn"))
-        rules[listener].append((lid, props.get("Priority")))
-        for action in props.get("Actions", []):
-            groups[listeners.get(listener, "")].add(_ref(action.get("TargetGroupArn")))
-        values = sum(
-            len(cond.get(config, {}).get("Values", []))
-            for cond in props.get("Conditions", [])
-            for config in cond
-            if config.endswith("Config")
-        )
-        if values > limits.CONDITION_VALUES_PER_RULE:
-            yield (
-                f"{key}: listener rule {lid} of the {name} template has {values} condition "
-                f"values; an ALB rule takes at most {limits.CONDITION_VALUES_PER_RULE}"
+    for name, data in templates.items():
+        resources = data.get("Resources", {})
+        listeners = {
+            lid: _ref(r["Properties"].get("LoadBalancerArn"))
+            for lid, r in resources.items()
+            if r.get("Type") == "AWS::ElasticLoadBalancingV2::Listener"
+        }
+        for lid, alb in listeners.items():
+            for action in resources[lid]["Properties"].get("DefaultActions", []):
+                groups[f"load balancer {alb} of the {name} template"].add(
+                    _ref(action.get("TargetGroupArn"))
+                )
+        for lid, res in resources.items():
+            if res.get("Type") != "AWS::ElasticLoadBalancingV2::ListenerRule":
+                continue
+            props = res["Properties"]
+            listener = _ref(props.get("ListenerArn"))
+            alb = listeners.get(listener, listener)
+            if listener in listeners:  # else a parameter: the same listener in every shard
+                listener = f"listener {listener} of the {name} template"
+                alb = f"load balancer {alb} of the {name} template"
+            rules[listener].append((lid, props.get("Priority")))
+            for action in props.get("Actions", []):
+                groups[alb].add(f"{name}:{_ref(action.get('TargetGroupArn'))}")
+            values = sum(
+                len(cond.get(config, {}).get("Values", []))
+                for cond in props.get("Conditions", [])
+                for config in cond
+                if config.endswith("Config")
             )
+            if values > limits.CONDITION_VALUES_PER_RULE:
+                yield (
+                    f"{driver(name)}: listener rule {lid} of the {name} template has {values} "
+                    f"condition values; an ALB rule takes at most "
+                    f"{limits.CONDITION_VALUES_PER_RULE}"
+                )
+    advice = (
+        ": raise alb.count (this moves about 1/count of the services, once) or place services "
+        "on alb.load_balancers with ecs.services[].load_balancer"
+        if sharded
+        else " (ecs.layout: sharded with alb.count spreads services over load balancers)"
+    )
+    named = {
+        EcsAlbOut.listener_arn(lb): f"load balancer {lb}"
+        for lb in placement.load_balancer_names(cfg)
+    }
+    of_lb = {ref: f"the listener of {lb}" for ref, lb in named.items()}
     for listener, entries in rules.items():
         if len(entries) > limits.RULES_PER_LISTENER:
             yield (
-                f"{key}: {len(entries)} listener rules on listener {listener} of the {name} "
-                f"template; an ALB listener takes at most {limits.RULES_PER_LISTENER} "
-                "(the default action not counted)"
+                f"{key}: {len(entries)} listener rules on {of_lb.get(listener, listener)}; an ALB "
+                f"listener takes at most {limits.RULES_PER_LISTENER} (the default action not "
+                f"counted){advice}"
             )
         priorities = [p for _, p in entries]
         for prio in sorted({p for p in priorities if priorities.count(p) > 1}, key=str):
-            yield f"{key}: listener rule priority {prio} is used twice on listener {listener}"
+            yield (
+                f"{key}: listener rule priority {prio} is used twice on "
+                f"{of_lb.get(listener, listener)}"
+            )
     for alb, tgs in groups.items():
         tgs.discard("")
+        tgs.discard(":")
         if len(tgs) > limits.TARGET_GROUPS_PER_ALB:
             yield (
-                f"{key}: load balancer {alb} of the {name} template would forward to "
-                f"{len(tgs)} target groups; an ALB takes at most "
-                f"{limits.TARGET_GROUPS_PER_ALB}"
+                f"{key}: {named.get(alb, alb)} would forward to {len(tgs)} target groups; "
+                f"an ALB takes at most {limits.TARGET_GROUPS_PER_ALB}{advice}"
             )

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from troposphere import GetAtt, Tags, Template
 from troposphere.cloudformation import Stack as NestedStack
 
-from cfngen.config import Config
+from cfngen.config import Config, placement
 from cfngen.contracts import EcrOut, RootOut, Stack
-from cfngen.stacks import console, ecr, ecs_alb, eks, iam, network
+from cfngen.stacks import console, ecr, ecs_alb, ecs_albs, ecs_shard, eks, iam, network
 from cfngen.stacks.common import add_output, new_template
 
 # The one line per stack: logical ID -> builder.  Order is the order in the template.
@@ -37,6 +37,10 @@ OPTIONAL: Mapping[str, Callable[[Config], bool]] = {
 PACKAGE_ONLY_WARNING = "W3002"
 
 
+def _producer(children: Mapping[str, Template], output: str) -> str:
+    return next(lid for lid, t in children.items() if output in t.outputs)
+
+
 class WiringError(Exception):
     """A child parameter that no stack produces and that has no default."""
 
@@ -47,7 +51,32 @@ def included(cfg: Config) -> list[str]:
 
 
 def build_children(cfg: Config) -> dict[str, Template]:
-    return {lid: console.add_interface(CHILDREN[lid](cfg)) for lid in included(cfg)}
+    """Every nested template by logical ID; in the sharded layouts the ecr-NN stacks stand
+    in for ecr, and the ecs-services-NN stacks follow ecs-alb."""
+    out: dict[str, Template] = {}
+    for lid in included(cfg):
+        if lid == Stack.ECR and placement.ecr_sharded(cfg):
+            for number, names in placement.repository_shards(cfg).items():
+                out[Stack.ecr_shard(number)] = console.add_interface(ecr.build(cfg, names))
+            continue
+        if lid == Stack.ECS_ALB and placement.ecs_sharded(cfg):
+            out[lid] = console.add_interface(ecs_albs.build(cfg))
+            for number, services in placement.service_shards(cfg).items():
+                shard = ecs_shard.build(cfg, number, services)
+                out[Stack.ecs_shard(number)] = console.add_interface(shard)
+            continue
+        out[lid] = console.add_interface(CHILDREN[lid](cfg))
+    return out
+
+
+def _summary(children: Mapping[str, Template]) -> str:
+    """The stacks named in the root's description; shards counted, not listed."""
+    names = [Stack.file(lid) for lid in children if lid in Stack.FILES]
+    for prefix, what in ((Stack.ECR_SHARD, "ecr"), (Stack.ECS_SHARD, "ecs-services")):
+        count = sum(1 for lid in children if lid not in Stack.FILES and lid.startswith(prefix))
+        if count:
+            names.append(f"{count} {what} stacks")
+    return ", ".join(names)
 
 
 def wiring(children: Mapping[str, Template]) -> dict[str, dict[str, str]]:
@@ -81,13 +110,13 @@ def build(
 ) -> Template:
     """The root template; ``ext`` picks which rendering of the children TemplateURL names."""
     children = children if children is not None else build_children(cfg)
-    t = new_template(cfg, f"root stack ({', '.join(Stack.FILES[lid] for lid in children)})")
+    t = new_template(cfg, f"root stack ({_summary(children)})")
     for lid, params in wiring(children).items():
         nested = NestedStack(
             lid,
             # Relative on purpose: `cfngen package` / `aws cloudformation package` upload it.
             Metadata={"cfn-lint": {"config": {"ignore_checks": [PACKAGE_ONLY_WARNING]}}},
-            TemplateURL=f"{Stack.FILES[lid]}.{ext}",
+            TemplateURL=f"{Stack.file(lid)}.{ext}",
             Tags=stack_tags(cfg),
             # Stated, not left to the default: a child stack goes with the root; what must
             # outlive a destroy is kept inside the child (the retain.* settings).
@@ -101,7 +130,9 @@ def build(
             }
         t.add_resource(nested)
     exported = [(p, name) for p, name in RootOut.FROM_CHILDREN if p in children] + [
-        (Stack.ECR, EcrOut.repository_uri(r.name)) for r in cfg.ecr.repositories
+        (_producer(children, EcrOut.repository_uri(r.name)), EcrOut.repository_uri(r.name))
+        for r in cfg.ecr.repositories
+        if not placement.ecr_sharded(cfg) or r.name == cfg.kubernetes.image
     ]
     for producer, name in exported:
         description = children[producer].outputs[name].properties.get("Description", name)

@@ -1,0 +1,104 @@
+"""One ecs-services-NN stack of the sharded layout: a shard's services, whole.
+
+Each service brings its target group, its listener rule on its load balancer, the rule
+that lets that load balancer reach its tasks, and everything :mod:`ecs_service` adds.
+The cluster and the load balancers come from the ecs-alb stack (:mod:`ecs_albs`) as
+parameters. Which services share a shard is :func:`cfngen.config.placement.shard`: a
+hash of the name, so a service's stack never changes when others come and go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from troposphere import Parameter, Template, ec2
+
+from cfngen.config import Config, EcsService, placement
+from cfngen.contracts import EcsAlbOut
+from cfngen.naming import logical_id
+from cfngen.stacks import ecs_alb, ecs_routing, ecs_service
+from cfngen.stacks.common import add_output, add_parameter, new_template
+
+
+class _LoadBalancerParams:
+    """What a shard receives about one load balancer its services use."""
+
+    def __init__(self, t: Template, lb: str, full_name: bool) -> None:
+        which = "the main load balancer" if lb == placement.MAIN else f"load balancer {lb}"
+        self.listener = add_parameter(
+            t, EcsAlbOut.listener_arn(lb), "String", f"Listener of {which} for the rules"
+        )
+        self.security_group = add_parameter(
+            t,
+            EcsAlbOut.security_group_id(lb),
+            "AWS::EC2::SecurityGroup::Id",
+            f"Security group of {which}",
+        )
+        self.full_name: Parameter | None = (
+            add_parameter(t, EcsAlbOut.full_name(lb), "String", f"Full name of {which}")
+            if full_name
+            else None
+        )
+
+
+def _requests_scaling(svc: EcsService) -> bool:
+    return svc.autoscaling is not None and svc.autoscaling.requests_per_target > 0
+
+
+def build(cfg: Config, number: int, services: Sequence[EcsService]) -> Template:
+    """The stack of shard ``number`` holding ``services``."""
+    t = new_template(cfg, f"ECS services, shard {number} of {cfg.ecs.shards}")
+    shard = replace(cfg, ecs=replace(cfg.ecs, services=tuple(services)))
+    p = ecs_alb.Params(shard, t, with_alb=False)
+    cluster = add_parameter(t, EcsAlbOut.CLUSTER_NAME, "String", "Name of the ECS cluster")
+    homes = {svc.name: placement.load_balancer(cfg, svc) for svc in services}
+    albs = {
+        lb: _LoadBalancerParams(
+            t, lb, any(_requests_scaling(s) for s in services if homes[s.name] == lb)
+        )
+        for lb in sorted(set(homes.values()))
+    }
+    derived: dict[str, int] = {}  # the config's derived priorities, when one is needed
+    for svc in services:
+        alb = albs[homes[svc.name]]
+        target_group = t.add_resource(ecs_routing.target_group(cfg, svc, p.vpc.ref()))
+        priority = svc.priority if svc.is_routed else placement.CATCH_ALL_PRIORITY
+        if not priority:  # a config not resolved by cfngen.config.defaults
+            derived = derived or placement.priorities(cfg)
+            priority = derived[svc.name]
+        rule = t.add_resource(
+            ecs_routing.listener_rule(svc, alb.listener.ref(), target_group, priority)
+        )
+        shared = ecs_service.Shared(
+            vpc=p.vpc.ref(),
+            subnets=p.task_subnets.ref(),
+            execution_role=p.execution_role.ref(),
+            task_role=p.task_role.ref(),
+            cluster=cluster.ref(),
+            alb_full_name=alb.full_name.ref() if alb.full_name is not None else None,
+            alb_sg=alb.security_group.ref(),
+            listener=None,
+            log_key=p.logs_key.ref() if p.logs_key is not None else None,
+        )
+        image = ecs_alb.image(shard, svc, p)
+        routing = ecs_service.Routing(0, target_group, rule)  # index: single layout only
+        service, task_sg = ecs_service.add(cfg, t, svc, shared, image, routing)
+        t.add_resource(
+            ec2.SecurityGroupEgress(
+                f"{logical_id(svc.name)}LoadBalancerEgress",
+                GroupId=alb.security_group.ref(),
+                IpProtocol="tcp",
+                FromPort=svc.container_port,
+                ToPort=svc.container_port,
+                DestinationSecurityGroupId=task_sg.ref(),
+                Description=f"Load balancer to the {svc.name} tasks",
+            )
+        )
+        add_output(
+            t,
+            EcsAlbOut.service_name(svc.name),
+            service.get_att("Name"),
+            f"Name of the {svc.name} ECS service",
+        )
+    return t

@@ -1,0 +1,204 @@
+"""The sharded layout: stable placement, every quota at size, clear refusals."""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from cfngen.config import Config, ConfigError, loads, placement
+from cfngen.render import QuotaError, render
+from test_properties import lint
+
+NAMES = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=12).map(
+    lambda n: f"s{n}"
+)
+
+
+def _config(names: list[str], count: int = 1, extra: str = "", repos: int = 0) -> Config:
+    lines = ["eks: {enabled: false}", f"alb: {{count: {count}}}", "ecs:", "  layout: sharded"]
+    lines += [extra, "  services:"] if extra else ["  services:"]
+    for name in names:
+        lines.append(
+            f"    - {{name: {name}, image: public.ecr.aws/n/n, path_patterns: [/{name}/*]}}"
+        )
+    if repos:
+        lines += ["ecr:", "  repositories:"] + [f"    - name: r{i:03d}" for i in range(repos)]
+    return loads("\n".join(lines) + "\n")
+
+
+def _placed(cfg: Config) -> dict[str, tuple[int, str, int]]:
+    return {
+        s.name: (placement.shard(s.name, cfg.ecs.shards), s.load_balancer, s.priority)
+        for s in cfg.ecs.services
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    names=st.lists(NAMES, min_size=1, max_size=40, unique=True),
+    new=NAMES,
+    count=st.integers(1, 6),
+    seed=st.randoms(use_true_random=False),
+)
+def test_adding_removing_or_reordering_never_moves_another_service(
+    names: list[str], new: str, count: int, seed: Any
+) -> None:
+    assume(new not in names)
+    before = _placed(_config(names, count))
+    shuffled = [*names, new]
+    seed.shuffle(shuffled)
+    after = _placed(_config(shuffled, count))
+    for name, (shard, lb, prio) in before.items():
+        assert after[name][:2] == (shard, lb), name
+        # A priority moves only when the newcomer's derived value takes it (one chance in
+        # 49,999 per service on its listener), and then only within the newcomer's run.
+        if after[name][2] != prio:
+            assert after[new][2] <= prio <= after[new][2] + len(names), name
+    assert _placed(_config([n for n in shuffled if n != new], count)) == before
+
+
+def _resources(out: dict[str, bytes]) -> dict[str, dict[str, Any]]:
+    data = {name: json.loads(b) for name, b in out.items() if name.endswith(".json")}
+    return {
+        f"{name}/{lid}": res
+        for name, template in data.items()
+        if "/" not in name
+        for lid, res in template.get("Resources", {}).items()
+    }
+
+
+def test_a_new_service_adds_resources_and_changes_no_other() -> None:
+    names = [f"svc{i:03d}" for i in range(90)]
+    before = _resources(render(_config(names, 2, repos=70)).files)
+    after = _resources(render(_config([*names[:45], "newcomer", *names[45:]], 2, repos=70)).files)
+    changed = {k for k in before if before[k] != after.get(k)}
+    home = f"EcsServices{placement.shard('newcomer', 40):02d}"
+    # Only the root's link to the newcomer's shard changes (its parameters list grows).
+    assert changed <= {f"root.json/{home}"}, changed
+    added = {k.split("/")[1] for k in set(after) - set(before)}
+    assert all(lid.startswith("Newcomer") for lid in added), added
+
+
+def test_a_large_platform_fits_every_quota_and_spreads_over_load_balancers() -> None:
+    names = [f"svc{i:04d}" for i in range(230)]
+    cfg = _config(names, 4, repos=300)
+    files = render(cfg).files  # raises QuotaError on any breach
+    shards = [n for n in files if n.startswith("ecs-services-") and n.endswith(".json")]
+    ecr_shards = [n for n in files if n.startswith("ecr-") and n.endswith(".json")]
+    assert len(shards) > 30 and len(ecr_shards) == 8
+    ecs_alb = json.loads(files["ecs-alb.json"])
+    albs = [r for r in ecs_alb["Resources"].values() if r["Type"].endswith("::LoadBalancer")]
+    assert len(albs) == 4
+    root = json.loads(files["root.json"])
+    templates = [n for n in files if n.endswith(".json") and "/" not in n]
+    assert len(root["Outputs"]) < 200 and len(root["Resources"]) == len(templates) - 1
+
+
+def test_a_platform_past_one_operation_is_refused_with_the_figure() -> None:
+    with pytest.raises(QuotaError, match=r"ecs.services: the stacks hold [\d,]+ resources in all"):
+        render(_config([f"svc{i:04d}" for i in range(400)], 6))
+
+
+def test_a_full_load_balancer_names_alb_count() -> None:
+    with pytest.raises(QuotaError) as caught:
+        render(_config([f"svc{i:03d}" for i in range(120)], 1))
+    assert any(
+        p.startswith("alb.count: load balancer main would forward to 120")
+        for p in caught.value.problems
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "services", "expected"),
+    [
+        (
+            "",
+            [("a", "/x/*", "load_balancer: nope")],
+            "ecs.services[0].load_balancer: 'nope' is not",
+        ),
+        (
+            "",
+            [("a", "/x/*", ""), ("b", "/x/y/*", "")],
+            "ecs.services[1].priority: the rules of 'a' and 'b' can match",
+        ),
+        (
+            "",
+            [("a", "", ""), ("b", "", "")],
+            "share load balancer main; each load balancer has one default route",
+        ),
+        (
+            "",
+            [("a", "/x/*", "priority: 50000")],
+            "ecs.services[0].priority: 50000 is taken by the catch-all",
+        ),
+        ("  shards: 0", [("a", "/x/*", "")], "ecs.shards: 0 is out of range; use 1-99"),
+        (
+            "",
+            [("a", "/x/*", "deployment_strategy: blue_green")],
+            "ecs.services[0].deployment_strategy: blue_green is not built for the sharded",
+        ),
+        (
+            "  service_connect: {namespace: shop.internal}",
+            [("a", "/x/*", "")],
+            "ecs.service_connect: is not built for the sharded layout yet",
+        ),
+    ],
+)
+def test_placement_mistakes_are_refused_at_the_key(
+    extra: str, services: list[tuple[str, str, str]], expected: str
+) -> None:
+    lines = ["ecs:", "  layout: sharded", *([extra] if extra else []), "  services:"]
+    for name, path, more in services:
+        item = f"    - {{name: {name}, image: public.ecr.aws/n/n"
+        item += f", path_patterns: [{path}]" if path else ""
+        item += f", {more}}}" if more else "}"
+        lines.append(item)
+    with pytest.raises(ConfigError) as caught:
+        loads("\n".join(lines) + "\n")
+    assert any(expected in p for p in caught.value.problems), caught.value.problems
+
+
+def test_more_load_balancers_need_the_sharded_layout() -> None:
+    text = "alb:\n  count: 2\n  load_balancers: [{name: main}]\necs:\n  layout: single\n"
+    with pytest.raises(ConfigError) as caught:
+        loads(text)
+    problems = caught.value.problems
+    assert any(p.startswith("alb.count: 2 load balancers is used by the sharded") for p in problems)
+    assert any(
+        "alb.load_balancers[0].name: 'main' is the name of an automatic" in p for p in problems
+    )
+
+
+def test_services_placed_by_hand_get_their_own_load_balancer(tmp_path: Path) -> None:
+    cfg = loads(
+        "eks: {enabled: false}\nalb:\n  load_balancers: [{name: internal}]\necs:\n  services:\n"
+        "    - {name: web, image: public.ecr.aws/n/n}\n"
+        "    - {name: api, image: public.ecr.aws/n/n, path_patterns: [/api/*],\n"
+        "       load_balancer: internal}\n"
+        "    - {name: admin, image: public.ecr.aws/n/n, load_balancer: internal}\n"
+    )
+    files = render(cfg).files
+    outputs = json.loads(files["ecs-alb.json"])["Outputs"]
+    assert {"LoadBalancerDnsName", "InternalLoadBalancerDnsName", "InternalListenerArn"} <= set(
+        outputs
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, data in files.items():
+        if name.endswith(".json") and "/" not in name:
+            (out / name).write_bytes(data)
+    assert lint(out, cfg.region) == []
+
+
+def test_a_200_service_output_lints_clean(tmp_path: Path) -> None:
+    cfg = _config([f"svc{i:03d}" for i in range(200)], 3, repos=120)
+    for name, data in render(cfg).files.items():
+        if name.endswith(".json") and "/" not in name:
+            (tmp_path / name).write_bytes(data)
+    assert lint(tmp_path, cfg.region) == []
