@@ -9,6 +9,11 @@ Conventions (README.md follows them; the test checks that it does):
   next block, as in one terminal (so ``. .venv/bin/activate`` lasts). Words after
   ``sh`` change that: ``aws`` (needs an AWS account) and ``norun`` (installs into the
   reader's machine, or runs until Ctrl-C) are not run; ``exit=N`` expects exit code N.
+  A block that is not run is still checked: each ``cfngen`` command in it parses with
+  the CLI's own parser and each ``make`` target exists (``[...]`` marks an optional part).
+* Commands are only in ``sh`` blocks: a ``text`` block whose line starts like a command
+  (``cfngen``, ``make``, ``python``, ``kubectl`` ...) is reported, so no command escapes
+  both the run and the check by being shown as text.
 * An ``output`` block right after an ``sh`` block is what that block prints (stdout and
   stderr together), compared line by line: a line ``...`` stands for any number of lines,
   ``...`` inside a line for any text; trailing spaces and blank lines at either end do
@@ -17,8 +22,11 @@ Conventions (README.md follows them; the test checks that it does):
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
+import shlex
 import subprocess
 import time
 from collections.abc import Iterator
@@ -30,6 +38,7 @@ from conftest import GUARD
 LANGUAGES = ("sh", "output", "text", "mermaid", "yaml", "json")
 SKIP_MARKERS = ("aws", "norun")
 FENCE = "```"
+COMMAND_WORDS = ("cfngen", "make", "python", "python3", "pip", "pipx", "kubectl", "aws", "$")
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,62 @@ def problems(all_blocks: list[Block]) -> list[str]:
             known = marker in SKIP_MARKERS or re.fullmatch(r"exit=\d+", marker)
             if b.language != "sh" or not known:
                 found.append(f"{where}: unknown marker {marker!r} on a {b.language} block")
+        if b.language == "text":
+            for n, line in enumerate(b.body.split("\n"), start=b.line + 1):
+                if line.split(maxsplit=1)[:1] and line.split()[0] in COMMAND_WORDS:
+                    found.append(
+                        f"README.md:{n}: a command in a text block: put it in ```sh (run), "
+                        "```sh aws or ```sh norun"
+                    )
+    return found
+
+
+def commands(body: str) -> list[list[str]]:
+    """The simple commands of a shell block, as words: comments, ``\\`` continuations,
+    ``&&``/``||``/``|``/``;`` separators, redirections and the brackets of ``[optional]``
+    parts removed (shlex drops each line's ``#`` comment)."""
+    found: list[list[str]] = []
+    for line in body.replace("\\\n", " ").split("\n"):
+        line = re.sub(r"\d*[<>]&\d+", " ", line)  # 2>&1
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|<>")
+        lexer.whitespace_split = True
+        current: list[str] = []
+        words = iter([*lexer, ";"])
+        for word in words:
+            if set(word) & set("<>") and set(word) <= set("<>&"):
+                next(words, None)  # a redirection and its file
+            elif set(word) <= set(";&|"):
+                if current:
+                    found.append(current)
+                current = []
+            elif word.strip("[]"):
+                current.append(word.strip("[]"))
+    return found
+
+
+def make_targets(makefile: Path) -> set[str]:
+    return set(re.findall(r"^([a-z][a-z-]*):", makefile.read_text(encoding="utf-8"), re.M))
+
+
+def unknown_commands(block: Block, targets: set[str]) -> list[str]:
+    """Problems of a block's ``cfngen`` commands (by the CLI's parser) and ``make`` targets."""
+    from cfngen.cli import build_parser
+
+    found = []
+    for words in commands(block.body):
+        where = f"README.md:{block.line}: {shlex.join(words)}"
+        if words[0] == "cfngen":
+            err = io.StringIO()
+            try:
+                with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                    build_parser().parse_args(words[1:])
+            except SystemExit as exc:
+                if exc.code:
+                    found.append(f"{where}: {err.getvalue().strip().splitlines()[-1]}")
+        elif words[0] == "make":
+            for target in (w for w in words[1:] if "=" not in w and not w.startswith("-")):
+                if target not in targets:
+                    found.append(f"{where}: no make target {target!r}")
     return found
 
 
@@ -238,10 +303,13 @@ __all__ = [
     "Result",
     "Step",
     "blocks",
+    "commands",
     "link_venv",
+    "make_targets",
     "matches",
     "problems",
     "report",
     "run",
     "steps",
+    "unknown_commands",
 ]

@@ -15,7 +15,20 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, copy_checkout
-from readme_blocks import Block, Step, blocks, link_venv, matches, problems, report, run, steps
+from readme_blocks import (
+    Block,
+    Step,
+    blocks,
+    commands,
+    link_venv,
+    make_targets,
+    matches,
+    problems,
+    report,
+    run,
+    steps,
+    unknown_commands,
+)
 
 README = ROOT / "README.md"
 VENV = Path(sys.prefix)
@@ -76,6 +89,48 @@ def test_blocks_and_their_markers() -> None:
     ]
 
 
+def test_a_command_shown_as_text_is_reported() -> None:
+    text = "```text\nroot.yaml\n  make deploy\n```\n```text\ncfngen diff --config c.yaml\n```"
+    assert problems(blocks(text)) == [
+        "README.md:3: a command in a text block: put it in ```sh (run), ```sh aws or ```sh norun",
+        "README.md:6: a command in a text block: put it in ```sh (run), ```sh aws or ```sh norun",
+    ]
+
+
+def test_the_commands_of_a_block() -> None:
+    body = (
+        "cfngen stackset deploy --config c.yaml \\\n    --accounts 1,2 [--yes]  # a comment\n"
+        "mkdir -p d && cfngen completion zsh > d/_cfngen\n"
+        "make deploy CONFIG=x.yaml 2>&1 | tee log; echo '# not a comment'\n"
+    )
+    assert commands(body) == [
+        ["cfngen", "stackset", "deploy", "--config", "c.yaml", "--accounts", "1,2", "--yes"],
+        ["mkdir", "-p", "d"],
+        ["cfngen", "completion", "zsh"],
+        ["make", "deploy", "CONFIG=x.yaml"],
+        ["tee", "log"],
+        ["echo", "# not a comment"],
+    ]
+
+
+def test_a_command_that_is_not_run_is_still_checked() -> None:
+    body = (
+        "cfngen deploy --config c.yaml --yes\n"  # fine
+        "cfngen deploy --config c.yaml --yse\n"  # a misspelt flag
+        "cfngen deplyo\n"  # no such subcommand
+        "make deploy CONFIG=x.yaml ARGS=--yes\n"  # fine
+        "make deplyo\n"
+    )
+    found = unknown_commands(Block(7, "sh", ("aws",), body), make_targets(ROOT / "Makefile"))
+    assert [line.split(": ", 2)[1] for line in found] == [
+        "cfngen deploy --config c.yaml --yse",
+        "cfngen deplyo",
+        "make deplyo",
+    ]
+    assert "unrecognized arguments: --yse" in found[0]
+    assert found[2].endswith("no make target 'deplyo'")
+
+
 def test_a_drifted_command_or_output_is_reported(tmp_path: Path) -> None:
     """The runner catches a wrong exit code and a changed output, and keeps shell state."""
     checkout = tmp_path / "checkout"
@@ -102,6 +157,16 @@ def test_a_drifted_command_or_output_is_reported(tmp_path: Path) -> None:
 
 def test_every_block_says_what_it_is() -> None:
     assert problems(blocks(README.read_text(encoding="utf-8"))) == []
+
+
+def test_commands_not_run_are_real_commands() -> None:
+    """An ``sh aws`` / ``sh norun`` block is not run: its cfngen flags and make targets must
+    still exist, so a renamed flag fails here rather than in a reader's terminal."""
+    targets = make_targets(ROOT / "Makefile")
+    not_run = [b for b in blocks(README.read_text(encoding="utf-8")) if b.language == "sh"]
+    not_run = [b for b in not_run if not b.runs]
+    assert not_run, "the README shows no AWS command"
+    assert [p for b in not_run for p in unknown_commands(b, targets)] == []
 
 
 def test_the_readme_runs_as_written(tmp_path: Path) -> None:
