@@ -446,3 +446,43 @@ def test_wildcards_in_resource_arns_are_accepted_as_iam_does() -> None:
     """Found by the fuzz: IAM takes ``*`` in an ARN's region and account."""
     cfg = loads(statement("actions: [kms:Decrypt], resources: ['arn:aws:kms:*:*:key/*']"))
     assert cfg.kubernetes.pod_identity is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "eks: {auto_mode: true, node_group: {min_size: 2}}",
+            ["eks.node_group: unused with eks.auto_mode: true (EKS starts and stops the nodes "
+             "for the pods); remove it"],
+        ),
+        ("eks: {enabled: false, auto_mode: true}",
+         ["eks.auto_mode: unused with eks.enabled: false (no cluster)"]),
+        (
+            "eks: {enabled: false}\nkubernetes: {ingress: {enabled: true}, pod_identity: "
+            "{managed_policy_arns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess']}}",
+            ["kubernetes.pod_identity: unused with eks.enabled: false (no cluster)",
+             "kubernetes.ingress: unused with eks.enabled: false (no cluster)"],
+        ),
+        ("eks: {auto_mode: true}", []),
+    ],
+)  # fmt: skip
+def test_keys_the_eks_choice_leaves_unused_are_noted_not_refused(
+    text: str, expected: list[str]
+) -> None:
+    from cfngen.config import validate_eks_workloads
+
+    assert validate_eks_workloads.notes(loads(text)) == expected
+
+
+def test_the_written_out_seed_switches_to_auto_mode_without_a_note(tmp_path: Path) -> None:
+    """config/default.yaml writes the default node group out: Auto Mode on it says nothing."""
+    from cfngen.config import load, notes
+
+    seed = (Path(__file__).resolve().parent.parent / "config" / "default.yaml").read_text()
+    assert "\neks:\n" in seed
+    config = tmp_path / "auto.yaml"
+    config.write_text(seed.replace("\neks:\n", "\neks:\n  auto_mode: true\n", 1))
+    cfg = load(config)
+    assert cfg.eks.auto_mode
+    assert not [n for n in notes(cfg) if "node_group" in n]

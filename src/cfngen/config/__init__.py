@@ -117,12 +117,13 @@ def read(path: str | Path) -> Loaded:
 
 
 def notes(cfg: Config) -> list[str]:
-    """What a user should know about a valid config (costs, unverifiable values)."""
+    """What a user should know about a valid config (costs, unverifiable values, unused keys)."""
+    unused = validate_eks_workloads.notes(cfg)
     try:
         note = eks_versions.note(cfg.eks.version, eks_versions.today())
     except eks_versions.BadDate:
-        return []
-    return [note] if note else []
+        return unused
+    return [note, *unused] if note else unused
 
 
 def load(path: str | Path) -> Config:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from awacs.aws import ConditionElement
 
-from cfngen.config.schema import Config, PodIdentityConfig, PolicyStatement
+from cfngen.config.schema import Config, NodeGroupConfig, PodIdentityConfig, PolicyStatement
 from cfngen.config.validate_platform import ACM_ARN_RE, HOST_RE, POLICY_ARN_RE
 
 # Add-ons EKS Auto Mode nodes run themselves (listing them would install a second copy).
@@ -45,6 +45,32 @@ CONDITION_OPERATORS = _operators()
 
 def check(cfg: Config) -> list[str]:
     return [*_auto_mode(cfg), *_ingress(cfg), *_pod_identity(cfg)]
+
+
+def notes(cfg: Config) -> list[str]:
+    """Keys a valid config sets that its EKS choice leaves unused: said, not refused.
+
+    Not refused, so that switching ``eks.auto_mode`` or ``eks.enabled`` on a written-out
+    config (the seed's ``eks.node_group``) works without other edits.
+    """
+    out = []
+    if not cfg.eks.enabled:
+        written = [
+            key
+            for key, used in (
+                ("eks.auto_mode", cfg.eks.auto_mode),
+                ("kubernetes.pod_identity", cfg.kubernetes.pod_identity is not None),
+                ("kubernetes.ingress", cfg.kubernetes.ingress.enabled),
+            )
+            if used
+        ]
+        out += [f"{key}: unused with eks.enabled: false (no cluster)" for key in written]
+    elif cfg.eks.auto_mode and cfg.eks.node_group != NodeGroupConfig():
+        out.append(
+            "eks.node_group: unused with eks.auto_mode: true (EKS starts and stops the "
+            "nodes for the pods); remove it"
+        )
+    return out
 
 
 def _auto_mode(cfg: Config) -> Iterator[str]:
