@@ -366,3 +366,24 @@ def test_pod_identity_on_a_node_group_cluster_brings_the_agent(
     assert trust["Principal"] == {"Service": ["pods.eks.amazonaws.com"]}
     assert trust["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-namespace"] == "shop"
     assert _attached(env, role_arn) == {"AmazonS3ReadOnlyAccess"}
+
+
+def test_a_running_platform_switches_to_blue_green_and_service_connect(env: Env) -> None:
+    """The iam stack gains the blue/green role's output in the same update that uses it."""
+    _deploy(env, env.config("seed"))
+    data = yaml.safe_load(env.config("seed").read_text())
+    data["ecs"]["services"][0]["deployment_strategy"] = "blue_green"
+    data["ecs"]["service_connect"] = {"namespace": "shop.internal"}
+    switched = env.workdir / "switched.yaml"
+    switched.write_text(yaml.safe_dump(data))
+    _deploy(env, switched)
+    ecs = env.client("ecs")
+    (arn,) = ecs.list_services(cluster="cfngen-dev")["serviceArns"]
+    (svc,) = ecs.describe_services(cluster="cfngen-dev", services=[arn])["services"]
+    assert svc["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    (lb,) = svc["loadBalancers"]
+    role = lb["advancedConfiguration"]["roleArn"]
+    assert _attached(env, role) == {"AmazonECSInfrastructureRolePolicyForLoadBalancers"}
+    (namespace,) = env.client("servicediscovery").list_namespaces()["Namespaces"]
+    (deployment,) = svc["deployments"]
+    assert deployment["serviceConnectConfiguration"]["namespace"] == namespace["Arn"]

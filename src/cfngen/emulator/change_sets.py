@@ -24,7 +24,7 @@ from cfngen.emulator import change_details
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAIL_CHANGE_SET, FAULTS
 from cfngen.emulator.imports import importing
-from cfngen.emulator.models import NestedStack
+from cfngen.emulator.models import MissingOutput, NestedStack
 from cfngen.emulator.moto_adapter import (
     AlreadyExistsException,
     ChangeSet,
@@ -199,7 +199,7 @@ def _nested_change_sets(
             continue
         props = cs.template_dict["Resources"][change.logical_resource_id].get("Properties", {})
         body = read_template_url(props["TemplateURL"], backend.account_id)
-        params = clean_json(props.get("Parameters") or {}, rmap)
+        params = _nested_parameters(props.get("Parameters") or {}, rmap)
         child = moto.new_change_set(
             backend,
             name=f"{root.change_set_name}-{change.logical_resource_id}"[:120],
@@ -233,6 +233,25 @@ def _nested_change_sets(
         )
         backend.change_sets[child.change_set_id] = child
         _nested_change_sets(backend, child, root, plan, path)
+
+
+UNKNOWN_UNTIL_RUN = "{{resolved when the change set runs}}"
+
+
+def _nested_parameters(given: dict[str, Any], rmap: Any) -> dict[str, Any]:
+    """A nested change set's parameters, resolved against the stacks as they are now.
+
+    A value from an output a sibling stack gains in this same change set (a new role's
+    ARN) exists only once that sibling is updated: CloudFormation resolves it when the
+    change set runs, so it cannot fail the change set.
+    """
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        try:
+            out[key] = clean_json(value, rmap)
+        except MissingOutput:
+            out[key] = UNKNOWN_UNTIL_RUN
+    return out
 
 
 def _find_change_set(

@@ -16,6 +16,10 @@ from cfngen.emulator.moto_adapter import MotoModel, Stack
 from cfngen.emulator.stack_ops import create_nested, delete_nested, update_nested
 
 
+class MissingOutput(ValueError):
+    """``Fn::GetAtt Child.Outputs.Name`` of an output the child does not have (yet)."""
+
+
 class NestedStack(EmulatedModel, MotoModel):
     """``AWS::CloudFormation::Stack`` that updates in place and answers ``Outputs.X``.
 
@@ -40,7 +44,7 @@ class NestedStack(EmulatedModel, MotoModel):
             try:
                 value = moto.output_value(self.stack, key)
             except KeyError:
-                raise ValueError(f"Output {key} not found in stack {self.stack.name}") from None
+                raise MissingOutput(f"Output {key} not found in stack {self.stack.name}") from None
             return ",".join(map(str, value)) if isinstance(value, list) else value
         raise ValueError(f"Unsupported attribute {attribute_name} of AWS::CloudFormation::Stack")
 
