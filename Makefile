@@ -88,7 +88,9 @@ golden: $(STAMP) ## refresh tests/golden after an intended change, then review `
 
 bench: $(STAMP) ## print benchmark figures (medians, ratios to a baseline)
 	$(PY) bench/bench_generate.py
+	$(PY) bench/bench_scale.py
 	$(PY) bench/bench_deploy.py
+	$(PY) bench/bench_rehearsal.py
 
 # Deploying CONFIG. ENDPOINT=http://127.0.0.1:4566 sends every call to a local endpoint
 # (`make emulator`); ARGS passes more flags, e.g. ARGS=--yes or ARGS="--profile prod".

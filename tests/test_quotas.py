@@ -69,7 +69,7 @@ def test_oversized_configs_exit_2_naming_key_and_limit(
 
 
 def test_the_largest_configs_that_fit_are_accepted(tmp_path: Path) -> None:
-    for text in (_services(70), _repositories(100), _tags(44)):
+    for text in (_services(60), _repositories(100), _tags(44)):
         config = tmp_path / "c.yaml"
         config.write_text(text)
         render(load(config))  # no QuotaError
@@ -170,3 +170,19 @@ def test_nothing_is_written_when_a_quota_breaks(tmp_path: Path) -> None:
     before = tree(out)
     assert main(["generate", "-c", str(config), "-o", str(out)]) == 2
     assert tree(out) == before
+
+
+def test_security_group_rules_are_counted_inline_and_across_stacks(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(_services(61))
+    with pytest.raises(QuotaError) as caught:
+        render(load(config))
+    assert caught.value.problems == [
+        "ecs.services: security group LoadBalancerSecurityGroup of the ecs-alb template would "
+        "have 61 outbound rules; a security group takes at most 60 outbound rules (default "
+        "quota) (one per service: ecs.layout: sharded has one per container port)"
+    ]
+    rule = {"Type": "AWS::EC2::SecurityGroupEgress", "Properties": {"GroupId": {"Ref": "Sg"}}}
+    shards = {f"s{i}": {"Resources": {f"R{j}": rule for j in range(31)}} for i in range(2)}
+    (problem,) = quotas.breaches(Config(), shards, {})
+    assert problem.startswith("ecs.services: security group Sg would have 62 outbound rules")

@@ -119,6 +119,10 @@ class EcsAlbOut:
         return f"{EcsAlbOut.prefix(load_balancer)}LoadBalancerSecurityGroupId"
 
     @staticmethod
+    def targets_security_group_id(load_balancer: str) -> str:
+        return f"{EcsAlbOut.prefix(load_balancer)}TargetsSecurityGroupId"
+
+    @staticmethod
     def full_name(load_balancer: str) -> str:
         return f"{EcsAlbOut.prefix(load_balancer)}LoadBalancerFullName"
 

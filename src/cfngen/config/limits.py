@@ -49,6 +49,9 @@ RULES_PER_LISTENER: Final = 100  # not counting the default rule
 TARGET_GROUPS_PER_ALB: Final = 100
 CONDITION_VALUES_PER_RULE: Final = 5
 RULE_PRIORITY_MAX: Final = 50000
+# VPC (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html): inbound
+# and outbound rules per security group, each.
+SECURITY_GROUP_RULES: Final = 60
 ALBS_PER_REGION: Final = 50  # Application Load Balancers per region
 
 # Name lengths of resources whose names cfngen derives from the config.

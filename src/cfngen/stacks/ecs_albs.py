@@ -1,10 +1,11 @@
 """The sharded layout's ecs-alb stack: the cluster and every load balancer, no service.
 
 Services live in the ecs-services-NN stacks (:mod:`ecs_shard`), which receive from here
-each load balancer's listener, security group and full name. A load balancer's group
-cannot list its egress to task groups that live in other stacks, so it declares one rule
-that matches no traffic (which removes AWS's allow-all default), and each service's stack
-adds the one rule from the load balancer to its tasks.
+each load balancer's listener, security groups and full name. Each load balancer has a
+*targets* group besides its own: every task it serves joins it, and the load balancer's
+group may reach that group only, on its services' container ports. A rule per port, not
+per service, keeps the group far below AWS's 60 outbound rules whatever the number of
+services; each task's own group still admits the load balancer on its port alone.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from troposphere import GetAtt, Join, Template, ec2
 from cfngen.config import Config, placement
 from cfngen.contracts import EcsAlbOut, NetworkOut
 from cfngen.stacks import alb_logs, ecs_alb, ecs_routing
-from cfngen.stacks.common import add_output, add_parameter, new_template
+from cfngen.stacks.common import add_output, add_parameter, name_tags, new_template
+from cfngen.stacks.security import suppress
 
-# No traffic matches ICMP type 252 code 86 to 255.255.255.255 (the rule AWS CDK uses).
+# No traffic matches ICMP type 252 code 86 to 255.255.255.255 (the rule AWS CDK uses): a
+# group's only outbound rule when it must reach nothing (AWS's default would allow all).
 NO_TRAFFIC = ec2.SecurityGroupRule(
     IpProtocol="icmp",
     FromPort=252,
@@ -24,6 +27,37 @@ NO_TRAFFIC = ec2.SecurityGroupRule(
     CidrIp="255.255.255.255/32",
     Description="No traffic: the rules to the task groups are in the ecs-services stacks",
 )
+
+
+def _targets_group(cfg: Config, vpc: object, lb: str) -> ec2.SecurityGroup:
+    """The group a load balancer's tasks join (no rules of its own: membership only)."""
+    sg = ec2.SecurityGroup(
+        f"{EcsAlbOut.prefix(lb)}TargetsSecurityGroup",
+        GroupDescription=f"{cfg.prefix} tasks behind load balancer {lb}: what it may reach",
+        VpcId=vpc,
+        SecurityGroupEgress=[NO_TRAFFIC],
+        Tags=name_tags(cfg, f"{ecs_alb.alb_tag(lb)}-targets"),
+    )
+    return suppress(
+        sg, {"CKV2_AWS_5": "Attached to the tasks of the services in the ecs-services stacks."}
+    )
+
+
+def _egress(cfg: Config, lb: str, targets: ec2.SecurityGroup) -> list[ec2.SecurityGroupRule]:
+    """The load balancer to its targets group, on each container port its services use."""
+    ports = sorted(
+        {s.container_port for s in cfg.ecs.services if placement.load_balancer(cfg, s) == lb}
+    )
+    return [
+        ec2.SecurityGroupRule(
+            IpProtocol="tcp",
+            FromPort=port,
+            ToPort=port,
+            DestinationSecurityGroupId=targets.ref(),
+            Description=f"Load balancer to its services' tasks on port {port}",
+        )
+        for port in ports
+    ] or [NO_TRAFFIC]
 
 
 def build(cfg: Config) -> Template:
@@ -41,7 +75,8 @@ def build(cfg: Config) -> Template:
     scheme = "https://" if cfg.alb.certificate_arn else "http://"
     for lb in placement.load_balancer_names(cfg):
         alb, sg = ecs_alb.load_balancer(cfg, t, vpc.ref(), subnets.ref(), lb, logs)
-        sg.SecurityGroupEgress = [NO_TRAFFIC]
+        targets = t.add_resource(_targets_group(cfg, vpc.ref(), lb))
+        sg.SecurityGroupEgress = _egress(cfg, lb, targets)
         listener = ecs_routing.listeners(cfg, t, alb, None, EcsAlbOut.prefix(lb))[-1]
         which = "the load balancer" if lb == placement.MAIN else f"load balancer {lb}"
         dns = GetAtt(alb, "DNSName")
@@ -51,6 +86,12 @@ def build(cfg: Config) -> Template:
             t, EcsAlbOut.listener_arn(lb), listener.ref(), f"Listener of {which}'s service rules"
         )
         add_output(t, EcsAlbOut.security_group_id(lb), sg.ref(), f"Security group of {which}")
+        add_output(
+            t,
+            EcsAlbOut.targets_security_group_id(lb),
+            targets.ref(),
+            f"Security group of the tasks behind {which}",
+        )
         add_output(
             t,
             EcsAlbOut.full_name(lb),

@@ -35,6 +35,7 @@ class Shared:
     test_listeners: dict[int, elb.Listener] = field(default_factory=dict)  # blue/green
     blue_green_role: object | None = None
     hook_role: object | None = None
+    targets_sg: object | None = None  # sharded: the group its load balancer may reach
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,8 @@ def add(
     )
     if svc.enable_execute_command:
         placement["EnableExecuteCommand"] = True
+    if s.targets_sg is not None:
+        groups.append(s.targets_sg)
     if s.namespace_arn is not None and s.service_connect_sg is not None:
         placement["ServiceConnectConfiguration"] = service_connect.service_props(
             svc, s.namespace_arn, log_group

@@ -1,7 +1,8 @@
 """One ecs-services-NN stack of the sharded layout: a shard's services, whole.
 
-Each service brings its target group, its listener rule on its load balancer, the rule
-that lets that load balancer reach its tasks, and everything :mod:`ecs_service` adds.
+Each service brings its target group, its listener rule on its load balancer and
+everything :mod:`ecs_service` adds; its tasks join their load balancer's targets group,
+the only one that load balancer may reach (:mod:`ecs_albs`).
 The cluster and the load balancers come from the ecs-alb stack (:mod:`ecs_albs`) as
 parameters. Which services share a shard is :func:`cfngen.config.placement.shard`: a
 hash of the name, so a service's stack never changes when others come and go.
@@ -12,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from troposphere import Parameter, Template, ec2
+from troposphere import Parameter, Template
 
 from cfngen.config import Config, EcsService, placement
 from cfngen.contracts import EcsAlbOut
-from cfngen.naming import logical_id
 from cfngen.stacks import ecs_alb, ecs_routing, ecs_service
 from cfngen.stacks.common import add_output, add_parameter, new_template
 
@@ -34,6 +34,12 @@ class _LoadBalancerParams:
             EcsAlbOut.security_group_id(lb),
             "AWS::EC2::SecurityGroup::Id",
             f"Security group of {which}",
+        )
+        self.targets = add_parameter(
+            t,
+            EcsAlbOut.targets_security_group_id(lb),
+            "AWS::EC2::SecurityGroup::Id",
+            f"Security group of the tasks behind {which}",
         )
         self.full_name: Parameter | None = (
             add_parameter(t, EcsAlbOut.full_name(lb), "String", f"Full name of {which}")
@@ -80,21 +86,11 @@ def build(cfg: Config, number: int, services: Sequence[EcsService]) -> Template:
             alb_sg=alb.security_group.ref(),
             listener=None,
             log_key=p.logs_key.ref() if p.logs_key is not None else None,
+            targets_sg=alb.targets.ref(),
         )
         image = ecs_alb.image(shard, svc, p)
         routing = ecs_service.Routing(0, target_group, rule)  # index: single layout only
-        service, task_sg = ecs_service.add(cfg, t, svc, shared, image, routing)
-        t.add_resource(
-            ec2.SecurityGroupEgress(
-                f"{logical_id(svc.name)}LoadBalancerEgress",
-                GroupId=alb.security_group.ref(),
-                IpProtocol="tcp",
-                FromPort=svc.container_port,
-                ToPort=svc.container_port,
-                DestinationSecurityGroupId=task_sg.ref(),
-                Description=f"Load balancer to the {svc.name} tasks",
-            )
-        )
+        service, _ = ecs_service.add(cfg, t, svc, shared, image, routing)
         add_output(
             t,
             EcsAlbOut.service_name(svc.name),

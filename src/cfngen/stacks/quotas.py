@@ -120,6 +120,7 @@ def breaches(
     for use in uses:
         out.extend(_template_breaches(cfg, use))
     out.extend(_alb_breaches(cfg, templates))
+    out.extend(_security_group_breaches(cfg, templates))
     out.extend(_tag_breaches(cfg, max(uses, key=lambda u: u.most_tags[0])))
     total = sum(u.resources for u in uses)
     if total > limits.RESOURCES_PER_OPERATION:
@@ -281,3 +282,53 @@ def _alb_breaches(cfg: Config, templates: Mapping[str, TemplateData]) -> Iterato
                 f"{key}: {named.get(alb, alb)} would forward to {len(tgs)} target groups; "
                 f"an ALB takes at most {limits.TARGET_GROUPS_PER_ALB}{advice}"
             )
+
+
+_RULE_TYPES = {
+    "AWS::EC2::SecurityGroupIngress": "inbound",
+    "AWS::EC2::SecurityGroupEgress": "outbound",
+}
+
+
+def _rule_counts(templates: Mapping[str, TemplateData]) -> dict[tuple[str, str, str], int]:
+    """(template, group, direction) -> rules, inline and as separate resources; a group
+    received as a parameter counts once over every template that adds to it."""
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for name, data in templates.items():
+        resources = data.get("Resources", {})
+        for lid, res in resources.items():
+            props = res.get("Properties", {})
+            if res.get("Type") == "AWS::EC2::SecurityGroup":
+                for key, direction in (
+                    ("SecurityGroupIngress", "inbound"),
+                    ("SecurityGroupEgress", "outbound"),
+                ):
+                    rules = props.get(key) or []
+                    counts[(name, lid, direction)] += len(rules) if isinstance(rules, list) else 0
+            elif res.get("Type") in _RULE_TYPES:
+                group = _ref(props.get("GroupId"))
+                where = name if group in resources else ""
+                counts[(where, group, _RULE_TYPES[res["Type"]])] += 1
+    return counts
+
+
+def _security_group_breaches(cfg: Config, templates: Mapping[str, TemplateData]) -> Iterator[str]:
+    """Rules per security group and direction (60 each, default quota)."""
+    limit = limits.SECURITY_GROUP_RULES
+    for (name, group, direction), count in sorted(_rule_counts(templates).items()):
+        if count <= limit:
+            continue
+        where = (
+            f"security group {group} of the {name} template" if name else f"security group {group}"
+        )
+        if group.endswith("LoadBalancerSecurityGroup") and direction == "inbound":
+            key, advice = "alb.ingress_cidrs", ": list fewer CIDRs"
+        elif group.endswith("LoadBalancerSecurityGroup"):
+            key = "ecs.services"
+            advice = " (one per service: ecs.layout: sharded has one per container port)"
+        else:
+            key, advice = driver(name) if name else "ecs.services", ""
+        yield (
+            f"{key}: {where} would have {count} {direction} rules; a security group takes at "
+            f"most {limit} {direction} rules (default quota){advice}"
+        )
