@@ -358,7 +358,15 @@ def test_pod_identity_on_a_node_group_cluster_brings_the_agent(
     }
     listed = eks.list_pod_identity_associations(clusterName=cluster)["associations"]
     assert {(a["namespace"], a["serviceAccount"]) for a in listed} == expected
-    (app,) = [a for a in listed if a["namespace"] == "shop"]
+    (app,) = eks.list_pod_identity_associations(
+        clusterName=cluster, namespace="shop", serviceAccount="app"
+    )["associations"]
+    assert (
+        eks.list_pod_identity_associations(
+            clusterName=cluster, namespace="shop", serviceAccount="other"
+        )["associations"]
+        == []
+    )
     role_arn = eks.describe_pod_identity_association(
         clusterName=cluster, associationId=app["associationId"]
     )["association"]["roleArn"]

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.model_base import fake_id
@@ -213,8 +214,20 @@ def eks_api(environ: Environ, start_response: StartResponse) -> Iterable[bytes] 
         return _answer(start_response, "200 OK", {"addon": addons[item].described()})
     associations = {a.id: a for addon in addons.values() for a in addon.associations}
     associations.update({a.id: a for a in standalone})
-    if item is None:
-        listed = sorted(associations.values(), key=lambda a: (a.namespace, a.service_account))
+    if item is None:  # ListPodIdentityAssociations filters by namespace and service account
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        wanted_ns, wanted_sa = (
+            query.get("namespace", [None])[0],
+            query.get("serviceAccount", [None])[0],
+        )
+        listed = sorted(
+            (
+                a
+                for a in associations.values()
+                if wanted_ns in (None, a.namespace) and wanted_sa in (None, a.service_account)
+            ),
+            key=lambda a: (a.namespace, a.service_account),
+        )
         return _answer(start_response, "200 OK", {"associations": [a.summary() for a in listed]})
     if item not in associations:
         message = f"No pod identity association found with id: {item}"
