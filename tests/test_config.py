@@ -137,6 +137,11 @@ BAD_INPUTS = [
     ("ecs: {services: [{name: web}]}", "ecs.services[0].image:", "required key is missing"),
     ("ecs: {services: [{name: web, image: app, cpu: '256'}]}", "ecs.services[0].cpu:", "integer"),
     ("ecs: {log_retention_days: 10}", "ecs.log_retention_days:", "10 is not a CloudWatch"),
+    (  # found by make fuzz: refused while disabled too
+        "network: {flow_logs: {enabled: false, retention_days: -1}}",
+        "network.flow_logs.retention_days:",
+        "-1 is not a CloudWatch",
+    ),
     (
         "eks: {node_group: {min_size: 3, desired_size: 2, max_size: 4}}",
         "eks.node_group:",

@@ -59,10 +59,8 @@ def _network(cfg: Config) -> Iterator[str]:
             "network.nat_gateways: 'none' leaves network.private_subnets without a route to "
             "ECR, CloudWatch Logs and the EKS API; use single or per_az, or drop private_subnets"
         )
-    if net.flow_logs.enabled:
-        yield from retention_problems(
-            "network.flow_logs.retention_days", net.flow_logs.retention_days
-        )
+    # checked even while disabled: a written value CloudWatch refuses is a mistake either way
+    yield from retention_problems("network.flow_logs.retention_days", net.flow_logs.retention_days)
 
 
 def _alb(cfg: Config) -> Iterator[str]:
