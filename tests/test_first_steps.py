@@ -16,7 +16,7 @@ import pytest
 import cfngen
 from conftest import GUARD, ROOT, copy_checkout
 from deploy_env import *  # noqa: F403
-from deploy_env import Env
+from deploy_env import Env, wait_for_line
 from readme_blocks import environment, link_venv
 
 
@@ -120,8 +120,7 @@ def test_emulator_on_a_free_port_tells_scripts_its_url(tmp_path: Path) -> None:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()  # printed after the URL file is in place
+        first = wait_for_line(proc, "cfngen emulator: AWS API on")  # once the URL file is in place
         url = url_file.read_text().strip()
         assert first.startswith(f"cfngen emulator: AWS API on {url} ")
         assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
@@ -131,13 +130,13 @@ def test_emulator_on_a_free_port_tells_scripts_its_url(tmp_path: Path) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM) * 3:
             proc.send_signal(sig)
         try:
-            out, _ = proc.communicate(timeout=60)
+            out, _ = proc.communicate(timeout=GUARD)
         except subprocess.TimeoutExpired:
             proc.kill()  # leave nothing running, then fail
             proc.communicate()
             raise
     assert proc.returncode == 0
-    assert out.endswith("cfngen emulator: stopped\n")
+    assert (first + out).endswith("cfngen emulator: stopped\n")
 
 
 def test_make_deploy_against_the_local_endpoint_needs_no_credentials(
@@ -173,27 +172,20 @@ def test_rehearse_keep_serves_the_deployed_stacks_until_ctrl_c(tmp_path: Path) -
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:
-        assert proc.stdout is not None
-        seen = []
-        for line in proc.stdout:
-            seen.append(line)
-            if line.startswith("rehearsal deployed; the stacks stay on "):
-                break
-        else:
-            raise AssertionError("make rehearse KEEP=1 ended early:\n" + "".join(seen))
-        url = line.split(" stay on ")[1].split()[0]
+        seen = wait_for_line(proc, "rehearsal deployed; the stacks stay on ")  # or ended early
+        url = seen.split("rehearsal deployed; the stacks stay on ")[1].split()[0]
         cfn = boto3.client(
             "cloudformation", endpoint_url=url, region_name="us-east-1",
             aws_access_key_id="testing", aws_secret_access_key="testing",
         )  # fmt: skip
         (stack,) = cfn.describe_stacks(StackName="cfngen-dev")["Stacks"]
         assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
-        assert "DELETE" not in "".join(seen)
+        assert "DELETE" not in seen
         assert (checkout / "build/rehearsal/dev/outputs.json").is_file()
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches make and the emulator
         try:
-            proc.communicate(timeout=60)
+            proc.communicate(timeout=GUARD)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)  # leave nothing running, then fail
             raise
