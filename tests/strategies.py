@@ -754,8 +754,6 @@ def configs(draw: Draw, max_services: int = 4) -> dict[str, Any]:
         ecs.get("layout", "auto") == "auto"
         and (alb.get("count", 1) > 1 or bool(alb.get("load_balancers")))
     )
-    if sharded:
-        ecs.pop("service_connect", None)  # the single layout only
     lbs = ("main", *(f"alb-{k}" for k in range(2, alb.get("count", 1) + 1)))
     lbs += tuple(lb["name"] for lb in alb.get("load_balancers", []))
     if draw(st.booleans()):

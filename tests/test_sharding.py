@@ -143,11 +143,6 @@ def test_a_full_load_balancer_names_alb_count() -> None:
             [("a", "/x/*", "deployment_strategy: blue_green")],
             "ecs.services[0].deployment_strategy: blue_green is not built for the sharded",
         ),
-        (
-            "  service_connect: {namespace: shop.internal}",
-            [("a", "/x/*", "")],
-            "ecs.service_connect: is not built for the sharded layout yet",
-        ),
     ],
 )
 def test_placement_mistakes_are_refused_at_the_key(
@@ -199,6 +194,36 @@ def test_services_placed_by_hand_get_their_own_load_balancer(tmp_path: Path) -> 
 def test_a_200_service_output_lints_clean(tmp_path: Path) -> None:
     cfg = _config([f"svc{i:03d}" for i in range(200)], 3, repos=120)
     for name, data in render(cfg).files.items():
+        if name.endswith(".json") and "/" not in name:
+            (tmp_path / name).write_bytes(data)
+    assert lint(tmp_path, cfg.region) == []
+
+
+def test_service_connect_spans_the_shards(tmp_path: Path) -> None:
+    cfg = loads(
+        "eks: {enabled: false}\necs:\n  layout: sharded\n  shards: 3\n"
+        "  service_connect: {namespace: shop.internal}\n  services:\n"
+        + "".join(
+            f"    - {{name: s{i}, image: public.ecr.aws/n/n, container_port: {8000 + i},"
+            f" path_patterns: [/s{i}/*]}}\n"
+            for i in range(6)
+        )
+    )
+    files = render(cfg).files
+    shards = {
+        n: json.loads(b)
+        for n, b in files.items()
+        if n.startswith("ecs-services-") and n.endswith(".json")
+    }
+    assert len(shards) > 1
+    for template in shards.values():
+        services = [r for r in template["Resources"].values() if r["Type"] == "AWS::ECS::Service"]
+        for svc in services:
+            connect = svc["Properties"]["ServiceConnectConfiguration"]
+            assert connect["Namespace"] == {"Ref": "ServiceConnectNamespaceArn"}
+            groups = svc["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
+            assert {"Ref": "ServiceConnectSecurityGroupId"} in groups["SecurityGroups"]
+    for name, data in files.items():
         if name.endswith(".json") and "/" not in name:
             (tmp_path / name).write_bytes(data)
     assert lint(tmp_path, cfg.region) == []

@@ -91,6 +91,8 @@ class EcsAlbOut:
     URL = "LoadBalancerUrl"
     CLUSTER_NAME = "EcsClusterName"
     SERVICE_CONNECT_NAMESPACE_ARN = "ServiceConnectNamespaceArn"  # with ecs.service_connect
+    # ... and, in the sharded layout, the group its members join
+    SERVICE_CONNECT_SECURITY_GROUP_ID = "ServiceConnectSecurityGroupId"
 
     @staticmethod
     def service_name(service: str) -> str:

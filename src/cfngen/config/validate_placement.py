@@ -103,8 +103,6 @@ def _services(cfg: Config, written: Written) -> Iterator[str]:
             defaults[placement.load_balancer(cfg, svc)].append(svc.name)
     if not sharded:
         return
-    if cfg.ecs.service_connect is not None:
-        yield f"ecs.service_connect: {SINGLE_ONLY}"
     for lb, names in sorted(defaults.items()):
         if len(names) > 1:
             yield (

@@ -14,7 +14,7 @@ from troposphere import GetAtt, Join, Template, ec2
 
 from cfngen.config import Config, placement
 from cfngen.contracts import EcsAlbOut, NetworkOut
-from cfngen.stacks import alb_logs, ecs_alb, ecs_routing
+from cfngen.stacks import alb_logs, ecs_alb, ecs_routing, service_connect
 from cfngen.stacks.common import add_output, add_parameter, name_tags, new_template
 from cfngen.stacks.security import suppress
 
@@ -60,6 +60,27 @@ def _egress(cfg: Config, lb: str, targets: ec2.SecurityGroup) -> list[ec2.Securi
     ] or [NO_TRAFFIC]
 
 
+def _service_connect(cfg: Config, t: Template, vpc: object) -> None:
+    """The namespace and the members' group, for every shard's services."""
+    namespace = service_connect.namespace(cfg, t)
+    members = service_connect.security_group(cfg, t, vpc)
+    if namespace is None or members is None:
+        return
+    suppress(members, {"CKV2_AWS_5": "Attached to the tasks in the ecs-services stacks."})
+    add_output(
+        t,
+        EcsAlbOut.SERVICE_CONNECT_NAMESPACE_ARN,
+        service_connect.namespace_arn(namespace),
+        "ARN of the Cloud Map namespace of Service Connect",
+    )
+    add_output(
+        t,
+        EcsAlbOut.SERVICE_CONNECT_SECURITY_GROUP_ID,
+        members.ref(),
+        "Security group every Service Connect task joins",
+    )
+
+
 def build(cfg: Config) -> Template:
     t = new_template(cfg, "ECS cluster and the Application Load Balancers of its services")
     vpc = add_parameter(t, NetworkOut.VPC_ID, "AWS::EC2::VPC::Id", "VPC of the services")
@@ -72,6 +93,7 @@ def build(cfg: Config) -> Template:
     logs = alb_logs.add(cfg, t) if cfg.alb.access_logs.enabled else None
     cluster = t.add_resource(ecs_alb.ecs_cluster(cfg))
     add_output(t, EcsAlbOut.CLUSTER_NAME, cluster.ref(), "Name of the ECS cluster")
+    _service_connect(cfg, t, vpc.ref())
     scheme = "https://" if cfg.alb.certificate_arn else "http://"
     for lb in placement.load_balancer_names(cfg):
         alb, sg = ecs_alb.load_balancer(cfg, t, vpc.ref(), subnets.ref(), lb, logs)

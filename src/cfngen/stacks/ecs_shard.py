@@ -17,7 +17,7 @@ from troposphere import Parameter, Template
 
 from cfngen.config import Config, EcsService, placement
 from cfngen.contracts import EcsAlbOut
-from cfngen.stacks import ecs_alb, ecs_routing, ecs_service
+from cfngen.stacks import ecs_alb, ecs_routing, ecs_service, service_connect
 from cfngen.stacks.common import add_output, add_parameter, new_template
 
 
@@ -52,6 +52,25 @@ def _requests_scaling(svc: EcsService) -> bool:
     return svc.autoscaling is not None and svc.autoscaling.requests_per_target > 0
 
 
+def _service_connect(cfg: Config, t: Template) -> tuple[object | None, object | None]:
+    """The Service Connect namespace and members' group, when the config has them."""
+    if not service_connect.enabled(cfg):
+        return None, None
+    namespace = add_parameter(
+        t,
+        EcsAlbOut.SERVICE_CONNECT_NAMESPACE_ARN,
+        "String",
+        "ARN of the Cloud Map namespace of Service Connect",
+    )
+    members = add_parameter(
+        t,
+        EcsAlbOut.SERVICE_CONNECT_SECURITY_GROUP_ID,
+        "AWS::EC2::SecurityGroup::Id",
+        "Security group every Service Connect task joins",
+    )
+    return namespace.ref(), members.ref()
+
+
 def build(cfg: Config, number: int, services: Sequence[EcsService]) -> Template:
     """The stack of shard ``number`` holding ``services``."""
     t = new_template(cfg, f"ECS services, shard {number} of {cfg.ecs.shards}")
@@ -65,6 +84,7 @@ def build(cfg: Config, number: int, services: Sequence[EcsService]) -> Template:
         )
         for lb in sorted(set(homes.values()))
     }
+    namespace, members = _service_connect(cfg, t)
     derived: dict[str, int] = {}  # the config's derived priorities, when one is needed
     for svc in services:
         alb = albs[homes[svc.name]]
@@ -87,6 +107,8 @@ def build(cfg: Config, number: int, services: Sequence[EcsService]) -> Template:
             listener=None,
             log_key=p.logs_key.ref() if p.logs_key is not None else None,
             targets_sg=alb.targets.ref(),
+            namespace_arn=namespace,
+            service_connect_sg=members,
         )
         image = ecs_alb.image(shard, svc, p)
         routing = ecs_service.Routing(0, target_group, rule)  # index: single layout only

@@ -127,7 +127,8 @@ def breaches(
         out.append(
             f"{DRIVERS[Stack.FILES[Stack.ECS_ALB]]}: the stacks hold {total:,} resources in "
             f"all; one CloudFormation stack operation, nested stacks included, handles at "
-            f"most {limits.RESOURCES_PER_OPERATION:,}"
+            f"most {limits.RESOURCES_PER_OPERATION:,}: split the services over several "
+            "configs (one platform each, with its own name or environment)"
         )
     return out
 
