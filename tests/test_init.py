@@ -347,3 +347,21 @@ def test_every_flag_combination_validates_and_lints_clean(batch: list[list[str]]
         regions = sorted({_flag(flags, "--region") for flags in batch})
         findings = lint_by_config(ManualArgs(templates=templates, regions=regions))
         assert [str(f) for f in findings] == []
+
+
+def test_the_2026_hints_give_a_valid_platform_when_uncommented(tmp_path: Path) -> None:
+    """Blue/green, Service Connect, Auto Mode and Pod Identity are one uncommented line each."""
+    from cfngen.config import loads, notes
+
+    result = _init("--out", "c.yaml", cwd=tmp_path, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "c.yaml").read_text()
+    for hint in ("service_connect:", "deployment_strategy:", "auto_mode:", "pod_identity:"):
+        (line,) = [x for x in text.splitlines() if x.lstrip().startswith(f"# {hint}")]
+        text = text.replace(line, line.replace("# ", "", 1).split("   (")[0])
+    cfg = loads(text.replace("[...]", "[arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]"))
+    assert cfg.ecs.service_connect is not None and cfg.ecs.service_connect.namespace
+    assert cfg.ecs.services[0].deployment_strategy == "blue_green"
+    assert cfg.eks.auto_mode and cfg.kubernetes.pod_identity is not None
+    assert not [n for n in notes(cfg) if "unused" in n]  # the written node group is the default
+    assert render(cfg).files

@@ -171,12 +171,14 @@ def _service(s: Service, index: int) -> Iterator[str]:
     yield "      health_check_path: /"
     if index == 0:
         yield "      # The load balancer's default: the requests no other service's rule matches."
+        yield "      # deployment_strategy: blue_green   (ECS blue/green with a test listener)"
     else:
         yield _c(f"      path_patterns: {_flow([f'/{s.name}', f'/{s.name}/*'])}", "routed here")
 
 
 def _ecs(a: Answers) -> Iterator[str]:
     yield "ecs:"
+    yield f"  # service_connect: {{namespace: {a.name}.internal}}   (services call each other)"
     yield _c("  services:", "Fargate services behind the load balancer")
     for i, s in enumerate(a.services):
         yield from _service(s, i)
@@ -190,6 +192,7 @@ def _eks(a: Answers) -> Iterator[str]:
     eks, nodes = EksConfig(), NodeGroupConfig()  # the defaults, written out
     yield "  enabled: true"
     yield _c(f'  version: "{eks.version}"', "quoted: 1.30 unquoted would read as 1.3")
+    yield "  # auto_mode: true   (EKS runs nodes, volumes, load balancers; node_group unused)"
     yield "  node_group:"
     yield f"    instance_types: {_flow(list(nodes.instance_types))}"
     yield f"    min_size: {nodes.min_size}"
@@ -199,6 +202,7 @@ def _eks(a: Answers) -> Iterator[str]:
     yield _c("kubernetes:", "the app `cfngen manifests` runs on the cluster")
     yield _c(f"  image: {_q(a.repositories[0])}", "an ECR repository above")
     yield _c(f"  tag: {_q(FIRST_TAG)}", "push this tag before applying")
+    yield "  # pod_identity: {managed_policy_arns: [...]}   (an IAM role for the app's pods)"
 
 
 def starter_yaml(a: Answers, version: str) -> str:
