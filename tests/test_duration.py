@@ -85,6 +85,15 @@ def test_an_update_costs_only_what_changes() -> None:
     assert duration.plan(tree(), duration.typical(), changed=set()).total == 0
 
 
+def test_an_update_path_holds_only_what_changes() -> None:
+    """B waits for A, so its unchanged resources "end" as late as the cluster, in no time:
+    they are not the path (the preview printed an empty one)."""
+    p = duration.plan(tree(), duration.typical(), changed={("A", "Cluster")})
+    assert p.steps[("B", "Svc")].finish > p.steps[("A", "Cluster")].finish
+    assert [s.key for s in p.critical] == [("A", "Cluster")]
+    assert duration.plan(tree(), duration.typical(), changed=set()).critical == ()
+
+
 def test_recorded_durations_replace_the_table_by_their_median() -> None:
     seconds = duration.typical({"AWS::EKS::Cluster": [100.0, 300.0, 200.0]})
     assert seconds("AWS::EKS::Cluster") == 200

@@ -60,6 +60,17 @@ def test_offline_diff_against_a_template_folder(env: Env, tmp_path: Path) -> Non
     code, out, err = env.cfngen("diff", "--config", changed, "--against", str(old), "--exit-code")
     assert code == 3, err
     assert "~ DesiredCount: 2 -> 3" in out
+    # The same previews as against a stack: the cost of one more task, the service's time.
+    lines = out.splitlines()
+    cost = lines.index(next(line for line in lines if line.startswith("monthly cost: $")))
+    assert lines[cost + 1 : cost + 3] == [
+        "  +$9.01/month: Fargate tasks (web) 2 -> 3 (ecs-alb)",
+        "  +$3.65/month: Public IPv4 (ECS tasks) 2 -> 3 (ecs-alb)",
+    ]
+    assert lines[-2:] == [
+        "estimated duration: ~2 min (typical times per resource type)",
+        "  critical path: ecs-alb/WebService ~2 min",
+    ]
     assert env.calls() == {}  # offline: not one call to any endpoint
     code, _, err = env.cfngen("diff", "--config", changed, "--against", str(tmp_path / "nope"))
     assert code == 2

@@ -3,7 +3,8 @@
 Against AWS (or the local endpoint) it is the deploy's own plan: preflight, the change
 set with nested stacks and property values, then the change set is deleted. With
 ``--against DIR`` it compares the templates the config generates with a template set in
-DIR (e.g. what ``main`` generated), offline, with the same replacement rules.
+DIR (e.g. what ``main`` generated), offline, with the same replacement rules, the same
+monthly cost change and the same deploy-time estimate.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.against is None:
         return deploy.run(args)
-    from cfngen.deploy import offline
+    from cfngen.deploy import offline, plan_cost, timings
     from cfngen.deploy import plan_view as view
+    from cfngen.deploy.progress import plan_deploy
+    from cfngen.deploy.stack import today
     from cfngen.render import render
 
     cfg = load_config(args.config)
@@ -49,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
         old = offline.read_dir(args.against)
     except offline.TemplateSetError as exc:
         raise UserError(str(exc)) from None
-    new = offline.from_files(render(cfg, ("json",)).files)
-    changes = offline.plan(old, new, args.region or cfg.region)
+    files = render(cfg, ("json",)).files
+    region = args.region or cfg.region
+    changes = offline.plan(old, offline.from_files(files), region)
     if not changes:
         print(f"no changes: {args.config} generates what {args.against} holds")
         return 0
@@ -61,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
     if replaced:
         print("replacements (a new resource is created and the old one deleted):")
         print("\n".join(replaced))
+    print("\n".join(plan_cost.offline_lines(old, files, region, today())))
+    history = timings.load(timings.path(args.output_dir, cfg.environment))
+    print("\n".join(plan_deploy(files, region, changes, history)[1]))
     return EXIT_CHANGES if args.exit_code else 0
 
 

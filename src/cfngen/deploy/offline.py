@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cfngen.preview.templates import TemplateSet
 from cfngen.resource_diff import ResourceChange, TemplateTree, diff_tree
 
 NESTED_TYPE = "AWS::CloudFormation::Stack"
@@ -60,6 +61,19 @@ def from_files(files: Mapping[str, bytes]) -> dict[str, dict[str, Any]]:
     }
 
 
+def _child(res: Mapping[str, Any]) -> str:
+    """The template name a nested stack's relative TemplateURL points at."""
+    url = str((res.get("Properties") or {}).get("TemplateURL", ""))
+    return url.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def template_set(templates: Mapping[str, Mapping[str, Any]], region: str) -> TemplateSet:
+    """The folder's templates as the previews (cost) read a deployment."""
+    return TemplateSet.build(
+        templates[ROOT], lambda _path, _lid, res: templates.get(_child(res)), region
+    )
+
+
 def tree(templates: Mapping[str, Mapping[str, Any]], name: str = ROOT) -> TemplateTree:
     """The template named ``name`` with its nested stacks (relative TemplateURLs) below it."""
     template = templates[name]
@@ -67,8 +81,7 @@ def tree(templates: Mapping[str, Mapping[str, Any]], name: str = ROOT) -> Templa
     for lid, res in (template.get("Resources") or {}).items():
         if res.get("Type") != NESTED_TYPE:
             continue
-        url = str((res.get("Properties") or {}).get("TemplateURL", ""))
-        child = url.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        child = _child(res)
         if child in templates and child != name:
             children[lid] = tree(templates, child)
     return TemplateTree(template, children=children)

@@ -183,8 +183,12 @@ def plan(
 def _critical(
     steps: Mapping[Key, Step], deps: Mapping[Key, tuple[Key, ...]], total: float
 ) -> tuple[Step, ...]:
-    """The chain of leaf resources that ends last, earliest first."""
-    leaves = [s for s in steps.values() if s.type != NESTED_TYPE]
+    """The chain of leaf resources that ends last, earliest first.
+
+    Only resources the operation works on count: in an update, an unchanged resource of a
+    stack that waits for a changed one "ends" as late as that one, in no time.
+    """
+    leaves = [s for s in steps.values() if s.type != NESTED_TYPE and s.seconds > 0]
     if not leaves:
         return ()
     last = max(leaves, key=lambda s: (s.finish, s.key))
