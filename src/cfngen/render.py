@@ -8,8 +8,10 @@ rather than replaced.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,11 +87,34 @@ def parameter_file(t: Template, wired: Mapping[str, str]) -> bytes:
     return (json.dumps(entries, indent=2) + "\n").encode()
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a platform is built.
+
+    A build allocates hundreds of thousands of objects that all stay alive until it ends;
+    each automatic collection walks every one of them again, which made a 1,000-service
+    generate half garbage collection (and its time grow faster than the services).
+    Reference counting still frees what dies; cycles wait for the next collection.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render(cfg: Config, formats: Iterable[str] = FORMATS) -> Rendered:
     """Build every template of a config and serialise it; pure, no I/O.
 
     Raises QuotaError instead of returning templates CloudFormation would refuse.
     """
+    with _no_cycle_collection():
+        return _render(cfg, formats)
+
+
+def _render(cfg: Config, formats: Iterable[str]) -> Rendered:
     formats = [f for f in FORMATS if f in set(formats)]
     if not formats:
         raise ValueError(f"no format to render; use one of {', '.join(FORMATS)}")
