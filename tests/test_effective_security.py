@@ -5,7 +5,8 @@ logs, three services with their own egress, the CNI role through IRSA) are deplo
 the real CLI on the emulator; then only the APIs are asked - DescribeSecurityGroups,
 ListRoles, ListAttachedRolePolicies, ListRolePolicies, GetRolePolicy, GetPolicyVersion,
 GetRole, DescribeAddon, DescribePodIdentityAssociation, DescribeLogGroups, GetKeyPolicy,
-DescribeCluster - and the AWS CLI itself. No template text is read. The emulator models
+DescribeCluster - and the AWS CLI itself; every other shipped example is deployed for
+the egress and role guarantees. No template text is read. The emulator models
 AWS's default allow-all egress on every new group and its removal by inline egress (see
 cfngen.emulator.security_fills), so a group that kept the default would show it here.
 What a role may do is evaluated from the policy documents the API returns, by moto's
@@ -25,9 +26,10 @@ from urllib.parse import unquote
 
 import boto3
 import pytest
+import yaml
 
 from cfngen.emulator.moto_adapter import policy_permission
-from conftest import GUARD
+from conftest import EXAMPLES, GUARD, ROOT
 from deploy_env import *  # noqa: F403
 from deploy_env import VENV_BIN, Env
 
@@ -359,3 +361,33 @@ def test_endpoint_access(deployed: Deployed) -> None:
     vpc = eks.describe_cluster(name=case.cluster)["cluster"]["resourcesVpcConfig"]
     assert vpc["endpointPrivateAccess"] is True
     assert vpc["endpointPublicAccess"] is case.public_endpoint
+
+
+@pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
+def test_every_example_keeps_issue_11s_guarantees_after_a_deploy(env: Env, example: str) -> None:
+    """Every shipped example, not only the two above, read back through the APIs: no group
+    keeps allow-all egress (no example's `egress` asks for it), each load balancer's group
+    reaches only task groups over TCP, and no role has the CNI or read-all ECR policy."""
+    config = yaml.safe_load((ROOT / "config" / f"{example}.yaml").read_text())
+    code, out, err = env.cfngen("deploy", "--config", env.example(example), "--yes")
+    assert code == 0, err + out
+    api = Api(env, config.get("region", "us-east-1"))
+    ec2, elbv2, iam = api("ec2"), api("elbv2"), api("iam")
+    groups = {g["GroupId"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
+    ours = {i: g for i, g in groups.items() if g["GroupName"] != "default"}
+    assert ours
+    for group in ours.values():
+        assert group["IpPermissionsEgress"], group  # AWS's default was removed, not emptied
+        everywhere = {r[-1] for r in rules(group["IpPermissionsEgress"]) if r[0] == "-1"}
+        assert not everywhere & {"0.0.0.0/0", "::/0"}, group
+    tasks = {i for i, g in ours.items() if _name(g).endswith("-tasks")}
+    balancers = elbv2.describe_load_balancers()["LoadBalancers"]
+    assert tasks and balancers
+    for lb in balancers:
+        for group in lb["SecurityGroups"]:
+            egress = rules(groups[group]["IpPermissionsEgress"])
+            assert egress and {r[0] for r in egress} == {"tcp"}, lb["LoadBalancerName"]
+            assert {r[-1] for r in egress} <= tasks, lb["LoadBalancerName"]
+    for role in iam.list_roles()["Roles"]:
+        attached = _attached(iam, role["Arn"])
+        assert not attached & {CNI_MANAGED_POLICY, "AmazonEC2ContainerRegistryReadOnly"}, role

@@ -191,3 +191,44 @@ def test_a_mistyped_region_in_a_real_process(env: Env) -> None:
     assert "Traceback" not in proc.stderr
     assert env.calls() == {}
     assert STACK not in proc.stdout
+
+
+def test_a_control_plane_log_group_eks_made_itself_is_adopted_and_named_with_its_fixes(
+    env: Env,
+) -> None:
+    """The upgrade hazard: a cluster whose logging was on before cfngen declared its group.
+
+    EKS then made /aws/eks/<cluster>/cluster itself (no retention); CloudFormation imports
+    it as it is, so the preflight says what it lacks and how to align it.
+    """
+    logs = env.client("logs")
+    logs.create_log_group(logGroupName="/aws/eks/cfngen-dev/cluster")  # as EKS makes it
+    code, out, err = env.cfngen("preflight", "--config", str(env.config()))
+    assert code == 0, err
+    assert (
+        "AWS::Logs::LogGroup /aws/eks/cfngen-dev/cluster (eks/ControlPlaneLogGroup) exists "
+        "outside any stack; the deploy adopts it; CloudFormation imports it as it is "
+        "(retention never expire (template: 90)): after the deploy run aws logs "
+        "put-retention-policy --log-group-name /aws/eks/cfngen-dev/cluster --retention-in-days 90"
+        in out
+    )
+    code, out, err = env.cfngen("deploy", "--config", str(env.config()), "--yes")
+    assert code == 0, err + out
+    (group,) = logs.describe_log_groups(logGroupNamePrefix="/aws/eks/cfngen-dev/")["logGroups"]
+    assert group["logGroupName"] == "/aws/eks/cfngen-dev/cluster"
+    (owned,) = env.client("cloudformation").describe_stack_resources(
+        PhysicalResourceId="/aws/eks/cfngen-dev/cluster"
+    )["StackResources"]
+    assert owned["LogicalResourceId"] == "ControlPlaneLogGroup"
+
+
+def test_a_control_plane_log_group_that_cannot_be_adopted_names_eks_logging(env: Env) -> None:
+    env.client("logs").create_log_group(logGroupName="/aws/eks/cfngen-dev/cluster")
+    config = env.config(retain={"log_groups": False})
+    code, _, err = env.cfngen("preflight", "--config", str(config))
+    assert code == 2
+    assert (
+        "eks.logging: AWS::Logs::LogGroup /aws/eks/cfngen-dev/cluster (eks/ControlPlaneLogGroup) "
+        "already exists outside CloudFormation and would clash" in err
+    )
+    assert "set retain.log_groups: true to adopt it, remove it (`aws logs delete-log-group" in err

@@ -6,10 +6,17 @@ owned by this stack tree (fine), kept by an earlier stack of it (``Retain`` /
 owned by another stack, or made by hand (CloudFormation would fail on "already exists"
 minutes in: a finding). Ownership is what ``DescribeStackResources`` with the physical
 id says.
+
+A log group may also have been made by a service: EKS creates ``/aws/eks/<cluster>/cluster``
+itself when the cluster's logging was switched on before cfngen declared that group (an
+older cfngen, or by hand). CloudFormation imports a resource as it is, without applying the
+template's properties, so an adopted group whose retention or key differ from the
+template's is named with the commands that align it.
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +65,53 @@ def _exists(ctx: Context, rtype: str, name: str) -> str:
             return ""
         raise
     return "ours"
+
+
+# Where a log group's name comes from, by prefix (see cfngen.stacks.log_groups).
+LOG_GROUP_KEYS = (
+    ("/aws/eks/", "eks.logging"),
+    ("/aws/vpc/flow-logs/", "network.flow_logs"),
+    ("/aws/lambda/", "network.restrict_default_security_group"),
+)
+
+
+def _key(kind: Named, name: str) -> str:
+    """The config key that makes this name (for log groups: which group it is)."""
+    if kind.rtype == "AWS::Logs::LogGroup":
+        return next((k for prefix, k in LOG_GROUP_KEYS if name.startswith(prefix)), kind.key)
+    return kind.key
+
+
+def _unaligned(ctx: Context, name: str, res: Mapping[str, Any]) -> str:
+    """What an existing log group lacks of the template's retention and key, with the fix."""
+    props = res.get("Properties") or {}
+    listed = ctx.aws.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    actual: Mapping[str, Any] = next((g for g in listed if g.get("logGroupName") == name), {})
+    group, region = shlex.quote(name), f" --region {ctx.aws.region}"
+    if ctx.aws.endpoint_url:
+        region += f" --endpoint-url {ctx.aws.endpoint_url}"
+    lacks, fixes = [], []
+    days = props.get("RetentionInDays")
+    if isinstance(days, int) and actual.get("retentionInDays") != days:
+        lacks.append(
+            f"retention {actual.get('retentionInDays') or 'never expire'} (template: {days})"
+        )
+        fixes.append(
+            f"aws logs put-retention-policy --log-group-name {group} "
+            f"--retention-in-days {days}{region}"
+        )
+    if "KmsKeyId" in props and not actual.get("kmsKeyId"):
+        lacks.append("no customer-managed key (template: the logs key)")
+        fixes.append(
+            f"aws logs associate-kms-key --log-group-name {group} "
+            f"--kms-key-id <LogsKey ARN>{region}"
+        )
+    if not lacks:
+        return ""
+    return (
+        f"; CloudFormation imports it as it is ({', '.join(lacks)}): after the deploy run "
+        + " && ".join(fixes)
+    )
 
 
 def _owner(ctx: Context, name: str) -> tuple[str, str] | None:
@@ -118,9 +172,10 @@ def taken(ctx: Context) -> Iterator[Finding]:
         if owner is not None and root is not None and owner[1] == root:
             continue  # this stack tree's own resource
         what = f"{kind.rtype} {name} ({where})"
+        key = _key(kind, name)
         if owner is not None:
             yield Finding(
-                kind.key,
+                key,
                 f"{what} already exists and belongs to stack {owner[0]}",
                 "delete that stack (or the resource from it), or change name/environment",
             )
@@ -128,11 +183,19 @@ def taken(ctx: Context) -> Iterator[Finding]:
         policy = str(res.get("DeletionPolicy", "Delete"))
         if policy in ADOPTABLE_POLICIES:
             ctx.adopted.add((kind.rtype, name))
-            ctx.notes.append(f"preflight: {what} exists outside any stack; the deploy adopts it")
+            drift = _unaligned(ctx, name, res) if kind.rtype == "AWS::Logs::LogGroup" else ""
+            ctx.notes.append(
+                f"preflight: {what} exists outside any stack; the deploy adopts it{drift}"
+            )
             continue
         command = removal(Kept("", "", kind.rtype, name, ""), ctx.aws.region, ctx.aws.endpoint_url)
+        keep = (
+            "set retain.log_groups: true to adopt it, "
+            if kind.rtype == "AWS::Logs::LogGroup"
+            else ""
+        )
         yield Finding(
-            kind.key,
+            key,
             f"{what} already exists outside CloudFormation and would clash",
-            f"remove it (`{command}`) or change name/environment",
+            f"{keep}remove it (`{command}`) or change name/environment",
         )
