@@ -55,6 +55,7 @@ CNI_ON_INTERFACES = {
     "ec2:UnassignPrivateIpAddresses",
 }
 ACCOUNT = "123456789012"
+PLACEHOLDER = ("icmp", 252, 86, "255.255.255.255/32")  # matches no packet
 
 
 @dataclass(frozen=True)
@@ -363,15 +364,9 @@ def test_endpoint_access(deployed: Deployed) -> None:
     assert vpc["endpointPublicAccess"] is case.public_endpoint
 
 
-@pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
-def test_every_example_keeps_issue_11s_guarantees_after_a_deploy(env: Env, example: str) -> None:
-    """Every shipped example, not only the two above, read back through the APIs: no group
-    keeps allow-all egress (no example's `egress` asks for it), each load balancer's group
-    reaches only task groups over TCP, and no role has the CNI or read-all ECR policy."""
-    config = yaml.safe_load((ROOT / "config" / f"{example}.yaml").read_text())
-    code, out, err = env.cfngen("deploy", "--config", env.example(example), "--yes")
-    assert code == 0, err + out
-    api = Api(env, config.get("region", "us-east-1"))
+def assert_guarantees(api: Api) -> None:
+    """No group keeps allow-all egress, each load balancer's group reaches only task groups
+    over TCP, and no role has the CNI or read-all ECR policy - all read from the APIs."""
     ec2, elbv2, iam = api("ec2"), api("elbv2"), api("iam")
     groups = {g["GroupId"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
     ours = {i: g for i, g in groups.items() if g["GroupName"] != "default"}
@@ -385,9 +380,39 @@ def test_every_example_keeps_issue_11s_guarantees_after_a_deploy(env: Env, examp
     assert tasks and balancers
     for lb in balancers:
         for group in lb["SecurityGroups"]:
-            egress = rules(groups[group]["IpPermissionsEgress"])
+            # A group whose rules live in other stacks holds CDK's placeholder until they come.
+            egress = rules(groups[group]["IpPermissionsEgress"]) - {PLACEHOLDER}
             assert egress and {r[0] for r in egress} == {"tcp"}, lb["LoadBalancerName"]
             assert {r[-1] for r in egress} <= tasks, lb["LoadBalancerName"]
     for role in iam.list_roles()["Roles"]:
         attached = _attached(iam, role["Arn"])
         assert not attached & {CNI_MANAGED_POLICY, "AmazonEC2ContainerRegistryReadOnly"}, role
+
+
+@pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
+def test_every_example_keeps_issue_11s_guarantees_after_a_deploy(env: Env, example: str) -> None:
+    """Every shipped example, not only the two above (no example's `egress` asks for
+    allow-all)."""
+    config = yaml.safe_load((ROOT / "config" / f"{example}.yaml").read_text())
+    code, out, err = env.cfngen("deploy", "--config", env.example(example), "--yes")
+    assert code == 0, err + out
+    assert_guarantees(Api(env, config.get("region", "us-east-1")))
+
+
+def test_the_sharded_layout_keeps_them_with_many_load_balancers(env: Env) -> None:
+    """Services in ecs-services-NN stacks, two load balancers: each group still reaches only
+    task groups, which live in other stacks than the load balancers."""
+    services = [
+        {"name": f"svc{i}", "image": "public.ecr.aws/nginx/nginx", "tag": "stable",
+         "container_port": 8000 + i, "path_patterns": [f"/s{i}/*"]}
+        for i in range(4)
+    ]  # fmt: skip
+    config = env.config(
+        alb={"count": 2}, ecs={"layout": "sharded", "shards": 3, "services": services},
+        eks={"enabled": False},
+    )  # fmt: skip
+    code, out, err = env.cfngen("deploy", "--config", str(config), "--yes")
+    assert code == 0, err + out
+    api = Api(env, "us-east-1")
+    assert len(api("elbv2").describe_load_balancers()["LoadBalancers"]) == 2
+    assert_guarantees(api)
