@@ -376,14 +376,18 @@ def assert_guarantees(api: Api) -> None:
         everywhere = {r[-1] for r in rules(group["IpPermissionsEgress"]) if r[0] == "-1"}
         assert not everywhere & {"0.0.0.0/0", "::/0"}, group
     tasks = {i for i, g in ours.items() if _name(g).endswith("-tasks")}
+    # The sharded layout's targets groups: every task a load balancer serves joins its one;
+    # a member group that sends nothing itself (CDK's placeholder only).
+    targets = {i for i, g in ours.items() if _name(g).endswith("-targets")}
+    for group in targets:
+        assert rules(groups[group]["IpPermissionsEgress"]) == {PLACEHOLDER}, groups[group]
     balancers = elbv2.describe_load_balancers()["LoadBalancers"]
     assert tasks and balancers
     for lb in balancers:
         for group in lb["SecurityGroups"]:
-            # A group whose rules live in other stacks holds CDK's placeholder until they come.
-            egress = rules(groups[group]["IpPermissionsEgress"]) - {PLACEHOLDER}
+            egress = rules(groups[group]["IpPermissionsEgress"])
             assert egress and {r[0] for r in egress} == {"tcp"}, lb["LoadBalancerName"]
-            assert {r[-1] for r in egress} <= tasks, lb["LoadBalancerName"]
+            assert {r[-1] for r in egress} <= tasks | targets, lb["LoadBalancerName"]
     for role in iam.list_roles()["Roles"]:
         attached = _attached(iam, role["Arn"])
         assert not attached & {CNI_MANAGED_POLICY, "AmazonEC2ContainerRegistryReadOnly"}, role
@@ -401,7 +405,7 @@ def test_every_example_keeps_issue_11s_guarantees_after_a_deploy(env: Env, examp
 
 def test_the_sharded_layout_keeps_them_with_many_load_balancers(env: Env) -> None:
     """Services in ecs-services-NN stacks, two load balancers: each group still reaches only
-    task groups, which live in other stacks than the load balancers."""
+    its targets group, which only the tasks it serves join."""
     services = [
         {"name": f"svc{i}", "image": "public.ecr.aws/nginx/nginx", "tag": "stable",
          "container_port": 8000 + i, "path_patterns": [f"/s{i}/*"]}
@@ -414,5 +418,16 @@ def test_the_sharded_layout_keeps_them_with_many_load_balancers(env: Env) -> Non
     code, out, err = env.cfngen("deploy", "--config", str(config), "--yes")
     assert code == 0, err + out
     api = Api(env, "us-east-1")
-    assert len(api("elbv2").describe_load_balancers()["LoadBalancers"]) == 2
+    balancers = api("elbv2").describe_load_balancers()["LoadBalancers"]
+    assert len(balancers) == 2
     assert_guarantees(api)
+    groups = api("ec2").describe_security_groups()["SecurityGroups"]
+    targets = {g["GroupId"] for g in groups if _name(g).endswith("-targets")}
+    assert len(targets) == 2
+    reached = set()
+    for lb in balancers:  # each reaches its own targets group and nothing else
+        (group,) = lb["SecurityGroups"]
+        (own,) = [g for g in groups if g["GroupId"] == group]
+        (target,) = {r[-1] for r in rules(own["IpPermissionsEgress"])}
+        reached.add(target)
+    assert reached == targets
