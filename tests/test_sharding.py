@@ -227,3 +227,28 @@ def test_service_connect_spans_the_shards(tmp_path: Path) -> None:
         if name.endswith(".json") and "/" not in name:
             (tmp_path / name).write_bytes(data)
     assert lint(tmp_path, cfg.region) == []
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    count=st.integers(61, 230),
+    repos=st.integers(0, 300),
+    ports=st.lists(st.integers(1024, 9000), min_size=1, max_size=8),
+)
+def test_any_platform_up_to_one_operation_fits_every_quota(
+    count: int, repos: int, ports: list[int]
+) -> None:
+    """Large N: services on several ports and images, one load balancer per 70 of them."""
+    lines = ["eks: {enabled: false}", f"alb: {{count: {-(-count // 70)}}}", "ecs:", "  services:"]
+    for i in range(count):
+        image = f"r{i % repos:03d}" if repos and i % 2 else "public.ecr.aws/n/n"
+        port = ports[i % len(ports)]
+        lines.append(
+            f"    - {{name: s{i:03d}, image: {image}, container_port: {port},"
+            f" path_patterns: [/s{i:03d}/*]}}"
+        )
+    if repos:
+        lines += ["ecr:", "  repositories:"] + [f"    - name: r{i:03d}" for i in range(repos)]
+    cfg = loads("\n".join(lines) + "\n")
+    assert placement.ecs_sharded(cfg)
+    render(cfg)  # QuotaError on any breach: resources, outputs, parameters, size, rules

@@ -18,15 +18,8 @@ from cfngen.stacks import alb_logs, ecs_alb, ecs_routing, service_connect
 from cfngen.stacks.common import add_output, add_parameter, name_tags, new_template
 from cfngen.stacks.security import suppress
 
-# No traffic matches ICMP type 252 code 86 to 255.255.255.255 (the rule AWS CDK uses): a
-# group's only outbound rule when it must reach nothing (AWS's default would allow all).
-NO_TRAFFIC = ec2.SecurityGroupRule(
-    IpProtocol="icmp",
-    FromPort=252,
-    ToPort=86,
-    CidrIp="255.255.255.255/32",
-    Description="No traffic: the rules to the task groups are in the ecs-services stacks",
-)
+# The rule of a group that must reach nothing (AWS's default would allow all).
+NO_TRAFFIC = service_connect.NO_EGRESS
 
 
 def _targets_group(cfg: Config, vpc: object, lb: str) -> ec2.SecurityGroup:
