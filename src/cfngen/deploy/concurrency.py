@@ -33,22 +33,14 @@ CREATING = (ChangeSetStatus.CREATE_PENDING, ChangeSetStatus.CREATE_IN_PROGRESS)
 def change_sets(cfn: CloudFormationClient, stack_name: str) -> list[ChangeSetSummaryTypeDef]:
     """The stack's change sets (every page); none when the stack does not exist."""
     out: list[ChangeSetSummaryTypeDef] = []
-    token: str | None = None
     try:
-        while True:
-            page = (
-                cfn.list_change_sets(StackName=stack_name, NextToken=token)
-                if token
-                else cfn.list_change_sets(StackName=stack_name)
-            )
+        for page in cfn.get_paginator("list_change_sets").paginate(StackName=stack_name):
             out.extend(page.get("Summaries", []))
-            token = page.get("NextToken")
-            if not token:
-                return out
     except ClientError as exc:
         if "does not exist" in error_message(exc):
             return out
         raise
+    return out
 
 
 def _open(summary: ChangeSetSummaryTypeDef) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from botocore.exceptions import ClientError
 
+from cfngen.cfnyaml import loads
 from cfngen.preview.templates import NESTED_TYPE, TemplateSet
 
 
@@ -23,37 +24,22 @@ def template_body(cfn: Any, stack_id: str) -> dict[str, Any] | None:
         body = cfn.get_template(StackName=stack_id, TemplateStage="Original")["TemplateBody"]
     except ClientError:
         return None
+    return parse_body(body)
+
+
+def parse_body(body: Any) -> dict[str, Any] | None:
+    """GetTemplate's TemplateBody (a dict, JSON or YAML with short forms) as the JSON-shaped
+    dict; None when it is neither."""
     if isinstance(body, Mapping):
         return dict(body)
     try:
         return dict(json.loads(body))
     except ValueError:
         pass
-    try:  # YAML with short-form tags: the tags are dropped, the structure is what counts
-        data = yaml.load(body, Loader=_TolerantLoader)
-    except yaml.YAMLError:
+    try:
+        return loads(body)
+    except (yaml.YAMLError, ValueError):
         return None
-    return dict(data) if isinstance(data, Mapping) else None
-
-
-class _TolerantLoader(yaml.SafeLoader):
-    """SafeLoader that reads ``!Ref x`` as ``{"Ref": x}`` (and other short forms alike)."""
-
-
-def _short_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if name == "Fn::GetAtt":
-            value = str(value).split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    return {name: value}
-
-
-_TolerantLoader.add_multi_constructor("!", _short_form)
 
 
 def nested_ids(cfn: Any, stack_id: str) -> dict[str, str]:

@@ -8,11 +8,12 @@ command that removes it. A later ``cfngen deploy`` adopts the named ones again
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from cfngen.deploy.deployed import parse_body
 
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
     from types_boto3_cloudformation import CloudFormationClient
@@ -33,29 +34,12 @@ class Kept:
 
 def _template(cfn: CloudFormationClient, stack_id: str) -> Mapping[str, Any]:
     body: Any = cfn.get_template(StackName=stack_id, TemplateStage="Original")["TemplateBody"]
-    if isinstance(body, str):
-        try:
-            return dict(json.loads(body))
-        except ValueError:
-            from cfngen.cfnyaml import loads
-
-            return loads(body)
-    return dict(body)
+    return parse_body(body) or {}
 
 
 def _resources(cfn: CloudFormationClient, stack_id: str) -> list[StackResourceSummaryTypeDef]:
-    out: list[StackResourceSummaryTypeDef] = []
-    token: str | None = None
-    while True:
-        page = (
-            cfn.list_stack_resources(StackName=stack_id, NextToken=token)
-            if token
-            else cfn.list_stack_resources(StackName=stack_id)
-        )
-        out.extend(page.get("StackResourceSummaries", []))
-        token = page.get("NextToken")
-        if not token:
-            return out
+    pages = cfn.get_paginator("list_stack_resources").paginate(StackName=stack_id)
+    return [res for page in pages for res in page.get("StackResourceSummaries", [])]
 
 
 def collect(cfn: CloudFormationClient, stack_id: str, label: str = "root") -> list[Kept]:
