@@ -25,11 +25,22 @@ SRC = ROOT / "src"
 # (it names the moto versions it was written for); no other module may do it.
 MOTO_ADAPTER = "cfngen.emulator.moto_adapter"
 INTO_MOTO = re.compile(r"^\d+: (from|import) moto(\.| |$)")
+# Likewise the one door into troposphere's internals (encode runs its checks itself).
+TROPOSPHERE_ADAPTER = "cfngen.stacks.troposphere_adapter"
+OBJECT_ATTRIBUTE = re.compile(r"^\d+: \w+\._\w+$")
+INTO_TROPOSPHERE = re.compile(r"^\d+: obj\._validate_props$")
 
 
 def allowed(module: str, use: str) -> bool:
-    """A private use that is allowed: the moto adapter reaching into moto, nothing else."""
-    return module == MOTO_ADAPTER and bool(INTO_MOTO.match(use))
+    """A private use that is allowed: an adapter reaching into its library, nothing else."""
+    if module == TROPOSPHERE_ADAPTER:
+        return bool(INTO_TROPOSPHERE.match(use))
+    if module == MOTO_ADAPTER:  # moto's private modules, and what moto's objects hold
+        return bool(INTO_MOTO.match(use)) or bool(OBJECT_ATTRIBUTE.match(use))
+    return False
+
+
+OWN = frozenset({"self", "cls"})
 
 
 def _private(name: str) -> bool:
@@ -125,10 +136,12 @@ def private_uses(source: str, module: str) -> list[str]:
                     found.append(f"{node.lineno}: from {base} import {alias.name}")
                 bound.add(alias.asname or alias.name)
     for node in ast.walk(tree):
+        # A private attribute of anything but the object itself (``self``/``cls``) is
+        # another module's private name: an imported module, or an object it made.
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
-            and node.value.id in bound
+            and (node.value.id in bound or node.value.id not in OWN)
             and _private(node.attr)
         ):
             found.append(f"{node.lineno}: {node.value.id}.{node.attr}")
@@ -153,8 +166,11 @@ def test_the_private_name_finder_finds_each_kind() -> None:
         "    v._cidrs()\n"
         "    self._ok = describe.__name__\n"
         "    return argparse._SubParsersAction\n"
+        "def g(obj):\n"
+        "    return obj._validate_props(), self._mine, cls._ours\n"
     )
     assert private_uses(source, "cfngen.commands.x") == [
+        "11: obj._validate_props",
         "3: from cfngen.deploy.stack import _failure",
         "4: from cfngen.commands._aws import ...",
         "5: from cfngen.commands import _impl",
@@ -187,3 +203,12 @@ def test_only_the_moto_adapter_may_reach_into_moto() -> None:
     assert not allowed("cfngen.emulator.engine", use)
     assert not allowed(MOTO_ADAPTER, "3: from cfngen.emulator.faults import _use")
     assert (SRC / MOTO_ADAPTER.replace(".", "/")).with_suffix(".py").is_file()
+
+
+def test_only_the_troposphere_adapter_may_reach_into_troposphere_objects() -> None:
+    source = "def validate(obj):\n    obj._validate_props()\n"
+    [use] = private_uses(source, TROPOSPHERE_ADAPTER)
+    assert allowed(TROPOSPHERE_ADAPTER, use)
+    assert not allowed("cfngen.stacks.encode", use)
+    assert not allowed(TROPOSPHERE_ADAPTER, "3: obj._other")
+    assert (SRC / TROPOSPHERE_ADAPTER.replace(".", "/")).with_suffix(".py").is_file()

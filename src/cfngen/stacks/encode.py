@@ -3,7 +3,8 @@
 troposphere's ``encode_to_dict`` asks every value, strings included, whether it has a
 ``to_dict`` and a ``JSONrepr`` attribute; at a thousand services that walk was a third of
 a generate. This one dispatches on the exact type first and only asks objects. It runs
-the same validation troposphere runs (required properties, each object's ``validate``),
+the same validation troposphere runs (required properties, each object's ``validate``:
+:mod:`cfngen.stacks.troposphere_adapter`),
 and a test holds it equal to ``to_dict()`` on every example config.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from troposphere import AWSHelperFn, BaseAWSObject, Template
+
+from cfngen.stacks import troposphere_adapter
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
@@ -27,8 +30,7 @@ def encode(obj: Any) -> Any:
         return [encode(v) for v in obj]
     if isinstance(obj, BaseAWSObject) and kind.to_dict is BaseAWSObject.to_dict:
         if obj.do_validation:
-            obj._validate_props()
-            obj.validate()
+            troposphere_adapter.validate(obj)
         if obj.properties:
             return encode(obj.resource)
         if hasattr(obj, "resource_type"):
