@@ -396,6 +396,38 @@ def create_now(rmap: ResourceMap, logical_id: str) -> None:
     rmap[logical_id]
 
 
+def resource_diff(rmap: ResourceMap, template: Template, parameters: dict[str, Any]) -> Any:
+    """What an update adds, modifies and removes (moto's diff, as hooked)."""
+    return rmap.build_resource_diff(template, parameters)
+
+
+def begin_update(rmap: ResourceMap, template: Template, parameters: dict[str, Any]) -> None:
+    """Point a resource map at an update's template, parameters, mappings and conditions.
+
+    moto's ``ResourceMap.update`` does this between deleting what the update removes and
+    creating what it adds; CloudFormation deletes last, so the emulator drives the steps
+    itself (:func:`update_now`, :func:`create_now`) and deletes in a cleanup phase.
+    """
+    rmap._template = template
+    if parameters:
+        rmap.input_parameters = parameters
+    rmap.load_mapping()
+    rmap.load_parameters()
+    rmap.load_conditions()
+    rmap._resource_json_map = template["Resources"]
+
+
+def update_now(rmap: ResourceMap, logical_id: str) -> None:
+    """Apply a resource's new template JSON (through the hooked per-resource update)."""
+    rmap._parsed_resources[logical_id] = parsing.parse_and_update_resource(
+        logical_id,
+        rmap._resource_json_map[logical_id],
+        rmap,
+        account_id=rmap._account_id,
+        region_name=rmap._region_name,
+    )
+
+
 @dataclass(frozen=True)
 class Saved:
     """What an update changes in a stack and its resource map, to put back on rollback."""

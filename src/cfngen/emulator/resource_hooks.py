@@ -198,12 +198,14 @@ def undoing_creation() -> Iterator[None]:
         UNDOING_CREATION.reset(token)
 
 
-def delete_resources(rmap: ResourceMap) -> None:
+def delete_resources(rmap: ResourceMap, only: dict[str, Template] | None = None) -> None:
     """Delete in reverse dependency order, as CloudFormation does (moto picks any order).
 
-    A resource its DeletionPolicy keeps stays, with a DELETE_SKIPPED event.
+    Every resource of the stack, or ``only`` these (logical id -> template JSON: what an
+    update removed, which the stack's template no longer declares). A resource its
+    DeletionPolicy keeps stays, with a DELETE_SKIPPED event.
     """
-    json_map, made = moto.declared(rmap), moto.parsed(rmap)
+    json_map, made = only if only is not None else moto.declared(rmap), moto.parsed(rmap)
     deps = {lid: dependencies(res) & set(json_map) for lid, res in json_map.items()}
     stack = stack_of(rmap)
     for lid, res in sorted(json_map.items()):

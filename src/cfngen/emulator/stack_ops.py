@@ -9,6 +9,8 @@ failure states. Here, seen through the API:
   the ``fail_rollback`` fault), and a failed nested stack surfaces in its parent
   as "Embedded stack ... was not successfully created";
 * nested stacks are created with ``ParentId`` / ``RootId`` and updated in place;
+* an update creates and modifies first and deletes what it removes last, in the
+  cleanup phase, which for nested stacks waits for the root's (:func:`run_update`);
 * busy stacks, termination protection and non-updatable states are refused
   like CloudFormation does, and ``ContinueUpdateRollback`` /
   ``UpdateTerminationProtection`` exist.
@@ -17,7 +19,8 @@ failure states. Here, seen through the API:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from cfngen.emulator import moto_adapter as moto
@@ -27,10 +30,18 @@ from cfngen.emulator.moto_adapter import (
     CloudFormationBackend,
     EmptyResult,
     Request,
+    ResourceMap,
     Stack,
+    Template,
     ValidationError,
 )
-from cfngen.emulator.resource_hooks import delete_resource, delete_resources, undoing_creation
+from cfngen.emulator.resource_hooks import (
+    delete_resource,
+    delete_resources,
+    kept_on_delete,
+    physical_id,
+    undoing_creation,
+)
 from cfngen.emulator.stack_state import (
     LOCK,
     REQUEST,
@@ -44,6 +55,7 @@ from cfngen.emulator.stack_state import (
     stack_event,
 )
 from cfngen.emulator.template_urls import read_template_url
+from cfngen.emulator.update_diff import dependencies_first
 
 UNUPDATABLE = frozenset(
     {
@@ -82,34 +94,107 @@ def run_create(stack: Stack, on_failure: str) -> None:
 
 
 def run_update(stack: Stack, template: str, parameters: dict[str, Any]) -> None:
-    """Update in place; a failed resource rolls the stack's template back."""
+    """Update in place; a failed resource rolls the stack's template back.
+
+    As CloudFormation does, resources are added and modified first (dependencies first)
+    and what the update removes is deleted last, in the cleanup phase: after this stack
+    and, for a nested stack, after every stack of the root's operation has updated (a
+    service drops its Service Connect namespace before the namespace goes).
+    """
     rmap = stack.resource_map
     saved = moto.save(stack)
     before = set(moto.parsed(rmap))
-    stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
-    try:
-        rmap.update(moto.parse_template(template), parameters)
-    except ResourceFailed as exc:
-        reason = f"The following resource(s) failed to update: [{exc.logical_id}]. "
-        stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
-        _remove_added(stack, before)
-        moto.restore(stack, saved)
-        moto.refresh(stack)
-        if extra(stack).parent_id is None and FAULTS.take(FAIL_ROLLBACK, stack.name):
-            stack_event(
-                stack,
-                "UPDATE_ROLLBACK_FAILED",
-                f"The following resource(s) failed to roll back: [{exc.logical_id}]. ",
-            )
+    with _cleanup_phase() as cleanups:
+        stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
+        try:
+            removed = _add_and_modify(rmap, moto.parse_template(template), parameters)
+        except ResourceFailed as exc:
+            reason = f"The following resource(s) failed to update: [{exc.logical_id}]. "
+            stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
+            _remove_added(stack, before)
+            moto.restore(stack, saved)
+            moto.refresh(stack)
+            if extra(stack).parent_id is None and FAULTS.take(FAIL_ROLLBACK, stack.name):
+                stack_event(
+                    stack,
+                    "UPDATE_ROLLBACK_FAILED",
+                    f"The following resource(s) failed to roll back: [{exc.logical_id}]. ",
+                )
+                raise StackFailed(stack, reason) from None
+            stack_event(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+            stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
             raise StackFailed(stack, reason) from None
-        stack_event(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-        stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
-        raise StackFailed(stack, reason) from None
-    stack.template = template
-    stack.parameters = parameters
-    moto.refresh(stack)
-    stack_event(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
-    stack_event(stack, "UPDATE_COMPLETE")
+        stack.template = template
+        stack.parameters = parameters
+        moto.refresh(stack)
+        stack_event(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+        cleanups.append((stack, removed))
+
+
+def _add_and_modify(
+    rmap: ResourceMap, template: Template, parameters: dict[str, Any]
+) -> dict[str, Template]:
+    """Create what the update adds and update what it modifies, each after what it refers
+    to; return the template JSON of what it removes (still in place, for the cleanup)."""
+    actions = moto.resource_diff(rmap, template, parameters)
+    removed = {lid: moto.declared(rmap)[lid] for lid in actions["Remove"]}
+    moto.begin_update(rmap, template, parameters)
+    added = set(actions["Add"])
+    for lid in dependencies_first([*actions["Add"], *actions["Modify"]], template["Resources"]):
+        if lid in added:
+            moto.create_now(rmap, lid)
+        else:
+            moto.update_now(rmap, lid)
+    return removed
+
+
+def _delete_removed(stack: Stack, removed: dict[str, Template]) -> None:
+    """Delete what an update removed, dependents first.
+
+    A delete that fails here leaves the resource behind with DELETE_FAILED and the update
+    complete, as in CloudFormation (the stack no longer holds it either way).
+    """
+    rmap = stack.resource_map
+    made = moto.parsed(rmap)
+    try:
+        delete_resources(rmap, removed)
+    except Exception as exc:  # moto refused a delete: the resource stays, outside the stack
+        for lid in sorted(removed):
+            resource = made.get(lid)
+            if not moto.is_plain_value(resource) and not kept_on_delete(removed[lid]):
+                rtype = removed[lid]["Type"]
+                event(stack, lid, physical_id(resource), rtype, "DELETE_FAILED", reason_of(exc))
+    for lid in removed:
+        made.pop(lid, None)
+
+
+Cleanup = tuple[Stack, dict[str, Template]]
+_CLEANUPS: ContextVar[list[Cleanup] | None] = ContextVar("cleanups", default=None)
+
+
+@contextlib.contextmanager
+def _cleanup_phase() -> Iterator[list[Cleanup]]:
+    """The list an update puts its cleanup on (the stack, what it removed).
+
+    The outermost update of an operation (the root) deletes them all at its end, the
+    last-updated stack's first, then completes each stack's update (the root's last).
+    It does so even when the root failed: a nested stack that updated is not rolled
+    back by the emulator, so it must not keep what it removed.
+    """
+    pending = _CLEANUPS.get()
+    if pending is not None:
+        yield pending
+        return
+    pending = []
+    token = _CLEANUPS.set(pending)
+    try:
+        yield pending
+    finally:
+        _CLEANUPS.reset(token)
+        for stack, removed in reversed(pending):
+            _delete_removed(stack, removed)
+        for stack, _ in pending:
+            stack_event(stack, "UPDATE_COMPLETE")
 
 
 def _remove_added(stack: Stack, before: set[str]) -> None:

@@ -93,7 +93,7 @@ def _changed_keys(old: Template, new: Template, moved: set[str]) -> set[str]:
     }
 
 
-def _ordered(names: Iterable[str], resources: Template) -> list[str]:
+def dependencies_first(names: Iterable[str], resources: Template) -> list[str]:
     """Dependencies first (a stable topological order of the given names)."""
     pending = list(dict.fromkeys(names))
     done: list[str] = []
@@ -133,5 +133,5 @@ def resource_diff(
                 grown = True
         if not grown:
             break
-    actions["Modify"] = _ordered(modify, new)
+    actions["Modify"] = dependencies_first(modify, new)
     return actions
