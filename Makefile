@@ -11,7 +11,7 @@ CONFIGS := $(wildcard config/*.yaml)
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: fuzz help venv templates validate lint style arch typecheck unit test golden bench clean \
+.PHONY: fuzz help venv templates validate lint style arch typecheck unit test golden bench bench-cdk clean \
         manifests apply-manifests kube-validate scan deploy diff destroy emulator rehearse cost diagram readme-diagram
 
 # Help texts may name make variables, e.g. $(PORT); `make help` shows their values.
@@ -91,6 +91,19 @@ bench: $(STAMP) ## print benchmark figures (medians, ratios to a baseline)
 	$(PY) bench/bench_scale.py
 	$(PY) bench/bench_deploy.py
 	$(PY) bench/bench_rehearsal.py
+	@if command -v node >/dev/null && command -v npm >/dev/null; then $(MAKE) --no-print-directory bench-cdk; \
+	  else echo "bench-cdk: skipped (node and npm not installed)"; fi
+
+# The CDK app of bench/cdk/ (config/default.yaml's architecture) for `make bench-cdk` only:
+# `npm ci` installs the versions its package-lock.json pins into bench/cdk/node_modules
+# (git-ignored). `make test` never needs node.
+CDK_DIR := bench/cdk
+$(CDK_DIR)/node_modules/.installed: $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json
+	cd $(CDK_DIR) && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
+	touch $@
+
+bench-cdk: $(STAMP) $(CDK_DIR)/node_modules/.installed ## time a default generate against `cdk synth` of the same architecture (needs node)
+	$(PY) bench/bench_cdk.py
 
 # Deploying CONFIG. ENDPOINT=http://127.0.0.1:4566 sends every call to a local endpoint
 # (`make emulator`); ARGS passes more flags, e.g. ARGS=--yes or ARGS="--profile prod".
