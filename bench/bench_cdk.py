@@ -151,34 +151,24 @@ def main() -> None:
             measure(
                 'node -e "" (baseline)', [node, "-e", ""], cwd=CDK_DIR, env=env, runs=args.runs
             ),
-            measure(
-                "npx cdk synth",
-                [npx, "cdk", *SYNTH],
-                cwd=CDK_DIR,
-                env=env,
-                runs=args.runs,
-                out=work / "npx",
-                proof="manifest.json",
-            ),
-            measure(
-                "  the CLI without npx",
-                [node, str(CDK_DIR / "node_modules" / "aws-cdk" / "bin" / "cdk"), *SYNTH],
-                cwd=CDK_DIR,
-                env=env,
-                runs=args.runs,
-                out=work / "cli",
-                proof="manifest.json",
-            ),
-            measure(
-                "  the app alone (node app.js)",
-                [node, "-e", APP_ALONE],
-                cwd=CDK_DIR,
-                env=env,
-                runs=args.runs,
-                out=work / "app",
-                proof="manifest.json",
-            ),
         ]
+        synths = {
+            "npx cdk synth": [npx, "cdk", *SYNTH],
+            "  the CLI without npx": [node, str(CDK_DIR / "node_modules/aws-cdk/bin/cdk"), *SYNTH],
+            "  the app alone (node app.js)": [node, "-e", APP_ALONE],
+        }
+        for i, (name, argv) in enumerate(synths.items()):
+            figures.append(
+                measure(
+                    name,
+                    argv,
+                    cwd=CDK_DIR,
+                    env=env,
+                    runs=args.runs,
+                    out=work / f"cdk{i}",
+                    proof="manifest.json",
+                )
+            )
     ours, cdk_rows = figures[1], figures[3:]
     print(f"{'benchmark':34} {'wall (median)':>14} {'CPU (median)':>14}")
     for f in figures:
