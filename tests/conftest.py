@@ -12,9 +12,10 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -148,11 +149,53 @@ def emulator_server() -> Iterator[Emulator]:
         yield emu
 
 
+@dataclass
+class Shared:
+    """What the worker's endpoint holds for tests that only read it: the key of the
+    deployment a ``deploy_env.shared_env`` made there and what it returned, or None."""
+
+    key: Hashable | None = None
+    value: Any = None
+
+
+SHARED = Shared()
+
+
 @pytest.fixture
 def emulator(emulator_server: Emulator) -> Emulator:
     """The worker's endpoint, emptied: every moto backend, every fault and call count."""
     emulator_server.client().reset()
+    SHARED.key = SHARED.value = None  # the test owns the endpoint: no shared deployment now
     return emulator_server
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that read the same shared deployment (``deploy_env.shared_env``, a parameter
+    named ``deployment``) run one after another, so one deploy serves them all.
+
+    Runs after pytest-randomly's shuffle and keeps its order otherwise: each group moves
+    to where its first test was drawn, within its module.
+    """
+
+    def key(item: pytest.Item) -> tuple[str, Hashable] | None:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "shared_env" not in getattr(item, "fixturenames", ()) or "deployment" not in params:
+            return None
+        return (str(item.path), params["deployment"])
+
+    groups: dict[tuple[str, Hashable], list[pytest.Item]] = {}
+    for item in items:
+        if (k := key(item)) is not None:
+            groups.setdefault(k, []).append(item)
+    ordered: list[pytest.Item] = []
+    for item in items:
+        k = key(item)
+        if k is None:
+            ordered.append(item)
+        elif groups[k][0] is item:
+            ordered.extend(groups[k])
+    items[:] = ordered
 
 
 # Property tests (hypothesis): profile `ci` in make test (a fixed seed, a few examples, no

@@ -14,9 +14,10 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import boto3
 import pytest
@@ -24,7 +25,7 @@ import yaml
 
 from cfngen.cli import main
 from cfngen.emulator import TEST_CREDENTIALS, Emulator, EmulatorClient
-from conftest import GUARD
+from conftest import GUARD, SHARED
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "cfngen-dev"
@@ -96,6 +97,14 @@ class Env:
         return self.control.calls()
 
 
+def _test_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in TEST_CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
 @pytest.fixture
 def env(
     emulator: Emulator,
@@ -104,13 +113,51 @@ def env(
     capsys: pytest.CaptureFixture[str],
 ) -> Env:
     control = emulator.client()  # the `emulator` fixture emptied it
-    for key, value in TEST_CREDENTIALS.items():
-        monkeypatch.setenv(key, value)
-    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    _test_credentials(monkeypatch)
     monkeypatch.chdir(tmp_path)
     return Env(emulator.url, control, tmp_path, capsys)
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class SharedEnv:
+    """A deployment made once and read by several tests (see :meth:`once`)."""
+
+    server: Emulator
+    tmp: pytest.TempPathFactory
+    capsys: Any
+
+    def once(self, key: Hashable, make: Callable[[Env], T]) -> T:
+        """What ``make`` returned for ``key``, made on an emptied endpoint in a work dir of
+        its own the first time, and again whenever another test has taken the endpoint
+        since (every ``emulator``/``env`` test empties it). For tests that only read:
+        one that changes anything takes ``env`` and deploys for itself."""
+        if SHARED.key == key:
+            return cast(T, SHARED.value)
+        self.server.client().reset()
+        SHARED.key = SHARED.value = None
+        workdir = self.tmp.mktemp("shared")
+        with pytest.MonkeyPatch.context() as here:
+            here.chdir(workdir)
+            value = make(Env(self.server.url, self.server.client(), workdir, self.capsys))
+        SHARED.key, SHARED.value = key, value
+        return value
+
+
+@pytest.fixture
+def shared_env(
+    emulator_server: Emulator,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> SharedEnv:
+    """The worker's endpoint as a shared deployment left it (not emptied), with the test
+    credentials. A test that takes it names its deployment with a parameter called
+    ``deployment``: conftest then runs the tests of one deployment one after another."""
+    _test_credentials(monkeypatch)
+    return SharedEnv(emulator_server, tmp_path_factory, capsys)
 
 
 def release_when_it_waits(
@@ -189,8 +236,10 @@ __all__ = [
     "STACK",
     "VENV_BIN",
     "Env",
+    "SharedEnv",
     "env",
     "release_when_it_waits",
     "run_cli",
+    "shared_env",
     "wait_for_line",
 ]

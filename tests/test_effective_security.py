@@ -31,7 +31,7 @@ import yaml
 from cfngen.emulator.moto_adapter import policy_permission
 from conftest import EXAMPLES, GUARD, ROOT
 from deploy_env import *  # noqa: F403
-from deploy_env import VENV_BIN, Env
+from deploy_env import VENV_BIN, Env, SharedEnv
 
 CNI_MANAGED_POLICY = "AmazonEKS_CNI_Policy"
 NODE_POLICIES = {"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"}
@@ -99,15 +99,27 @@ class Deployed:
     api: Api
 
 
-def deploy(env: Env, name: str) -> Deployed:
-    code, out, err = env.cfngen("deploy", "--config", env.example(name), "--yes")
-    assert code == 0, err + out
-    return Deployed(name, CASES[name], Api(env, CASES[name].region))
+def deploy(shared_env: SharedEnv, name: str) -> Api:
+    """config/<name>.yaml deployed by the real CLI: once for all the tests that read it
+    (each only reads), in the example's region."""
+
+    def make(env: Env) -> Api:
+        code, out, err = env.cfngen("deploy", "--config", env.example(name), "--yes")
+        assert code == 0, err + out
+        config = yaml.safe_load((ROOT / "config" / f"{name}.yaml").read_text())
+        return Api(env, config.get("region", "us-east-1"))
+
+    return shared_env.once(("example", name), make)
 
 
 @pytest.fixture(params=sorted(CASES))
-def deployed(request: pytest.FixtureRequest, env: Env) -> Deployed:
-    return deploy(env, request.param)
+def deployment(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def deployed(deployment: str, shared_env: SharedEnv) -> Deployed:
+    return Deployed(deployment, CASES[deployment], deploy(shared_env, deployment))
 
 
 def _name(group: dict[str, Any]) -> str:
@@ -163,15 +175,13 @@ def test_no_group_keeps_allow_all_egress(deployed: Deployed) -> None:
         assert {r[-1] for r in rules(groups[group]["IpPermissions"])} == {lb_group}
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_the_aws_cli_sees_no_allow_all_egress_on_the_load_balancer(env: Env, name: str) -> None:
+def test_the_aws_cli_sees_no_allow_all_egress_on_the_load_balancer(deployed: Deployed) -> None:
     """The same answer through the AWS CLI (its own HTTP client and parsers)."""
-    region = CASES[name].region
-    deploy(env, name)
+    region, url = deployed.case.region, deployed.api.env.url
 
     def aws(*args: str) -> Any:
         done = subprocess.run(
-            [str(VENV_BIN / "aws"), *args, "--endpoint-url", env.url, "--region", region,
+            [str(VENV_BIN / "aws"), *args, "--endpoint-url", url, "--region", region,
              "--output", "json"],
             capture_output=True, text=True, timeout=GUARD, check=True,
         )  # fmt: skip
@@ -393,14 +403,13 @@ def assert_guarantees(api: Api) -> None:
         assert not attached & {CNI_MANAGED_POLICY, "AmazonEC2ContainerRegistryReadOnly"}, role
 
 
-@pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
-def test_every_example_keeps_issue_11s_guarantees_after_a_deploy(env: Env, example: str) -> None:
+@pytest.mark.parametrize("deployment", [p.stem for p in EXAMPLES])
+def test_every_example_keeps_issue_11s_guarantees_after_a_deploy(
+    shared_env: SharedEnv, deployment: str
+) -> None:
     """Every shipped example, not only the two above (no example's `egress` asks for
     allow-all)."""
-    config = yaml.safe_load((ROOT / "config" / f"{example}.yaml").read_text())
-    code, out, err = env.cfngen("deploy", "--config", env.example(example), "--yes")
-    assert code == 0, err + out
-    assert_guarantees(Api(env, config.get("region", "us-east-1")))
+    assert_guarantees(deploy(shared_env, deployment))
 
 
 def test_the_sharded_layout_keeps_them_with_many_load_balancers(env: Env) -> None:
