@@ -481,8 +481,7 @@ def services(
     albs: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
     """``albs``: the sharded layout's load balancers (empty: the single layout). There,
-    derived priorities order rules arbitrarily, so every rule has a written one; blue/green
-    is not offered there."""
+    derived priorities order rules arbitrarily, so every rule has a written one."""
     names = draw(
         st.lists(
             st.from_regex(r"\A[A-Za-z][A-Za-z0-9_-]{0,31}\Z"),
@@ -527,7 +526,7 @@ def services(
         _maybe(draw, svc, "enable_execute_command", draw(st.booleans()))
         if draw(st.booleans()):
             svc["egress"] = draw(egress_rules())
-        if not albs and draw(st.booleans()):  # blue/green: the single layout only
+        if draw(st.booleans()):
             draw(blue_green(svc, region))
         else:
             _maybe(draw, svc, "deployment_strategy", "rolling")

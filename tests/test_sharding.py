@@ -140,8 +140,8 @@ def test_a_full_load_balancer_names_alb_count() -> None:
         ("  shards: 0", [("a", "/x/*", "")], "ecs.shards: 0 is out of range; use 1-99"),
         (
             "",
-            [("a", "/x/*", "deployment_strategy: blue_green")],
-            "ecs.services[0].deployment_strategy: blue_green is not built for the sharded",
+            [("a", "/x/*", "deployment_strategy: blue_green, test_listener_port: 443")],
+            "ecs.services[0].test_listener_port: 443 is a production listener port",
         ),
     ],
 )
@@ -234,21 +234,40 @@ def test_service_connect_spans_the_shards(tmp_path: Path) -> None:
     count=st.integers(61, 230),
     repos=st.integers(0, 300),
     ports=st.lists(st.integers(1024, 9000), min_size=1, max_size=8),
+    blue_green=st.sets(st.integers(0, 229), max_size=40),
+    test_ports=st.lists(st.sampled_from([8080, 9090, 9443, 10000]), min_size=1, max_size=3),
 )
 def test_any_platform_up_to_one_operation_fits_every_quota(
-    count: int, repos: int, ports: list[int]
+    count: int, repos: int, ports: list[int], blue_green: set[int], test_ports: list[int]
 ) -> None:
-    """Large N: services on several ports and images, one load balancer per 70 of them."""
+    """Large N: services on several ports and images, one load balancer per 70 of them,
+    up to 40 of them blue/green on a few test ports (their alternate target groups count
+    against the ALB's 100, their test rules against a listener's 100)."""
     lines = ["eks: {enabled: false}", f"alb: {{count: {-(-count // 70)}}}", "ecs:", "  services:"]
     for i in range(count):
         image = f"r{i % repos:03d}" if repos and i % 2 else "public.ecr.aws/n/n"
         port = ports[i % len(ports)]
+        test_port = test_ports[i % len(test_ports)]
+        strategy = (
+            f", deployment_strategy: blue_green, test_listener_port: {test_port}"
+            if i in blue_green
+            else ""
+        )
         lines.append(
             f"    - {{name: s{i:03d}, image: {image}, container_port: {port},"
-            f" path_patterns: [/s{i:03d}/*]}}"
+            f" path_patterns: [/s{i:03d}/*]{strategy}}}"
         )
     if repos:
         lines += ["ecr:", "  repositories:"] + [f"    - name: r{i:03d}" for i in range(repos)]
     cfg = loads("\n".join(lines) + "\n")
     assert placement.ecs_sharded(cfg)
-    render(cfg)  # QuotaError on any breach: resources, outputs, parameters, size, rules
+    files = render(
+        cfg
+    ).files  # QuotaError on any breach: resources, outputs, parameters, size, rules
+    shards = [
+        json.loads(b)
+        for n, b in files.items()
+        if n.startswith("ecs-services-") and n.endswith(".json")
+    ]
+    alternates = sum(lid.endswith("AlternateTargetGroup") for t in shards for lid in t["Resources"])
+    assert alternates == len([i for i in blue_green if i < count])

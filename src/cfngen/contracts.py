@@ -128,6 +128,11 @@ class EcsAlbOut:
     def full_name(load_balancer: str) -> str:
         return f"{EcsAlbOut.prefix(load_balancer)}LoadBalancerFullName"
 
+    @staticmethod
+    def test_listener_arn(load_balancer: str, port: int) -> str:
+        """A load balancer's blue/green test listener on ``port`` (sharded layout)."""
+        return f"{EcsAlbOut.prefix(load_balancer)}TestListener{port}Arn"
+
 
 class EksOut:
     CLUSTER_NAME = "EksClusterName"

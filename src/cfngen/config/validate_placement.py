@@ -25,11 +25,6 @@ SHARDED_ONLY = (
     f"{placement.SINGLE_MAX} services or with more than one load balancer)"
 )
 
-SINGLE_ONLY = (
-    "is not built for the sharded layout yet (services in ecs-services-NN stacks); keep "
-    f"at most {placement.SINGLE_MAX} services with ecs.layout: single to use it"
-)
-
 
 def check(cfg: Config, written: Written) -> list[str]:
     return [*_settings(cfg), *_load_balancers(cfg), *_services(cfg, written)]
@@ -97,8 +92,6 @@ def _services(cfg: Config, written: Written) -> Iterator[str]:
                 f"{key}.priority: {svc.priority} is taken by the catch-all rule of the default "
                 f"service in the sharded layout; use 1-{placement.DERIVED_MAX}"
             )
-        if sharded and svc.is_blue_green:
-            yield f"{key}.deployment_strategy: blue_green {SINGLE_ONLY}"
         if not svc.is_routed:
             defaults[placement.load_balancer(cfg, svc)].append(svc.name)
     if not sharded:

@@ -163,7 +163,7 @@ def alb_security_group(cfg: Config, vpc: object, lb: str = MAIN) -> ec2.Security
                 CidrIp=cidr,
                 Description="Blue/green test listener from an allowed CIDR",
             )
-            for port in ecs_blue_green.test_ports(cfg)
+            for port in ecs_blue_green.test_ports(cfg, lb)
             for cidr in ecs_blue_green.test_cidrs(cfg)
         ],
         Tags=name_tags(cfg, alb_tag(lb)),
@@ -278,7 +278,10 @@ def build(cfg: Config) -> Template:
         log_key=p.logs_key.ref() if p.logs_key is not None else None,
         namespace_arn=service_connect.namespace_arn(namespace) if namespace else None,
         service_connect_sg=member_sg.ref() if member_sg else None,
-        test_listeners=ecs_blue_green.test_listeners(cfg, t, alb),
+        test_listeners={
+            port: listener.ref()
+            for port, listener in ecs_blue_green.test_listeners(cfg, t, alb).items()
+        },
         blue_green_role=p.blue_green_role.ref() if p.blue_green_role else None,
         hook_role=p.hook_role.ref() if p.hook_role else None,
     )
@@ -289,11 +292,9 @@ def build(cfg: Config) -> Template:
             s,
             shared,
             image(cfg, s, p),
-            ecs_service.Routing(
-                i, target_groups[s.name], rules.get(s.name), alternates.get(s.name)
-            ),
+            ecs_service.Routing(target_groups[s.name], rules.get(s.name), alternates.get(s.name)),
         )
-        for i, s in enumerate(cfg.ecs.services)
+        for s in cfg.ecs.services
     ]
     services = [service for service, _ in added]
     # Inline, so AWS's allow-all default goes; possible now that the task groups exist.

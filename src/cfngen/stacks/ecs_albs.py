@@ -1,9 +1,11 @@
 """The sharded layout's ecs-alb stack: the cluster and every load balancer, no service.
 
 Services live in the ecs-services-NN stacks (:mod:`ecs_shard`), which receive from here
-each load balancer's listener, security groups and full name. Each load balancer has a
-*targets* group besides its own: every task it serves joins it, and the load balancer's
-group may reach that group only, on its services' container ports. A rule per port, not
+each load balancer's listener, security groups and full name, and the blue/green test
+listeners (one per test port its blue/green services use, :mod:`ecs_blue_green`).
+Each load balancer has a *targets* group besides its own: every task it serves joins
+it, and the load balancer's group may reach that group only, on its services' container
+ports. A rule per port, not
 per service, keeps the group far below AWS's 60 outbound rules whatever the number of
 services; each task's own group still admits the load balancer on its port alone.
 """
@@ -14,7 +16,7 @@ from troposphere import GetAtt, Join, Template, ec2
 
 from cfngen.config import Config, placement
 from cfngen.contracts import EcsAlbOut, NetworkOut
-from cfngen.stacks import alb_logs, ecs_alb, ecs_routing, service_connect
+from cfngen.stacks import alb_logs, ecs_alb, ecs_blue_green, ecs_routing, service_connect
 from cfngen.stacks.common import add_output, add_parameter, name_tags, new_template
 from cfngen.stacks.security import suppress
 
@@ -113,4 +115,11 @@ def build(cfg: Config) -> Template:
             GetAtt(alb, "LoadBalancerFullName"),
             f"Full name of {which} (request-count scaling)",
         )
+        for port, test in ecs_blue_green.test_listeners(cfg, t, alb, lb).items():
+            add_output(
+                t,
+                EcsAlbOut.test_listener_arn(lb, port),
+                test.ref(),
+                f"Blue/green test listener of {which} on port {port}",
+            )
     return t

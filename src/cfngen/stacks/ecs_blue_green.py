@@ -10,9 +10,12 @@ weights), the role ECS uses to edit them (``AmazonECSInfrastructureRolePolicyFor
 in the iam stack) and, with hooks, a role allowed to invoke exactly those functions.
 
 Test listeners are shared by port: services with the same ``test_listener_port`` sit on
-one listener, routed by the same conditions and priorities as in production. They
-answer plain HTTP, or HTTPS with the production certificate when there is one, and
-admit only ``alb.test_ingress_cidrs`` (the VPC by default).
+one listener of their load balancer, routed by the same conditions and priorities as in
+production. They answer plain HTTP, or HTTPS with the production certificate when there
+is one, and admit only ``alb.test_ingress_cidrs`` (the VPC by default). In the sharded
+layout the test listeners are in ``ecs-alb`` with the load balancers (each has those of
+the ports its blue/green services use) and the rules, groups and service in the
+service's ``ecs-services-NN`` stack, which receives each listener's ARN.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from __future__ import annotations
 from troposphere import Template, ecs
 from troposphere import elasticloadbalancingv2 as elb
 
-from cfngen.config import Config, EcsService
+from cfngen.config import Config, EcsService, placement
+from cfngen.config.placement import MAIN
+from cfngen.contracts import EcsAlbOut
 from cfngen.naming import logical_id
 from cfngen.stacks import ecs_routing
 from cfngen.stacks.common import Props
@@ -32,8 +37,13 @@ ALTERNATE = "Alternate"
 DEFAULT_BAKE_MINUTES = 15  # what ECS itself uses when none is given
 
 
-def services(cfg: Config) -> list[EcsService]:
-    return [s for s in cfg.ecs.services if s.is_blue_green]
+def services(cfg: Config, lb: str | None = None) -> list[EcsService]:
+    """The blue/green services (of load balancer ``lb``, when given)."""
+    return [
+        s
+        for s in cfg.ecs.services
+        if s.is_blue_green and (lb is None or placement.load_balancer(cfg, s) == lb)
+    ]
 
 
 def uses_hooks(cfg: Config) -> bool:
@@ -46,8 +56,9 @@ def test_port(cfg: Config, svc: EcsService) -> int:
     return TEST_HTTPS_PORT if cfg.alb.certificate_arn else TEST_HTTP_PORT
 
 
-def test_ports(cfg: Config) -> list[int]:
-    return sorted({test_port(cfg, s) for s in services(cfg)})
+def test_ports(cfg: Config, lb: str | None = None) -> list[int]:
+    """The test listener ports (of load balancer ``lb``: those its services use)."""
+    return sorted({test_port(cfg, s) for s in services(cfg, lb)})
 
 
 def test_cidrs(cfg: Config) -> tuple[str, ...]:
@@ -59,10 +70,13 @@ def alternate_target_group(cfg: Config, svc: EcsService, vpc: object) -> elb.Tar
     return ecs_routing.target_group(cfg, svc, vpc, ALTERNATE)
 
 
-def test_listeners(cfg: Config, t: Template, alb: elb.LoadBalancer) -> dict[int, elb.Listener]:
-    """One listener per test port; a request no rule matches gets 404."""
+def test_listeners(
+    cfg: Config, t: Template, alb: elb.LoadBalancer, lb: str = MAIN
+) -> dict[int, elb.Listener]:
+    """One listener per test port of load balancer ``lb``; a request no rule matches gets
+    404. Logical IDs carry the load balancer's prefix, like its other resources."""
     out: dict[int, elb.Listener] = {}
-    for port in test_ports(cfg):
+    for port in test_ports(cfg, lb):
         tls: Props = (
             {
                 "Protocol": "HTTPS",
@@ -73,7 +87,7 @@ def test_listeners(cfg: Config, t: Template, alb: elb.LoadBalancer) -> dict[int,
             else {"Protocol": "HTTP"}
         )
         listener = elb.Listener(
-            f"TestListener{port}",
+            f"{EcsAlbOut.prefix(lb)}TestListener{port}",
             LoadBalancerArn=alb.ref(),
             Port=port,
             DefaultActions=[ecs_routing.not_found()],
@@ -91,19 +105,20 @@ def test_listeners(cfg: Config, t: Template, alb: elb.LoadBalancer) -> dict[int,
 
 
 def test_rule(
-    cfg: Config,
     t: Template,
     svc: EcsService,
-    index: int,
-    listener: elb.Listener,
+    listener: object,
+    production: elb.ListenerRule,
     primary: elb.TargetGroup,
     alternate: elb.TargetGroup,
 ) -> elb.ListenerRule:
+    """The rule on the test listener (its ARN: ``listener``): the production rule's
+    conditions and priority, so the green revision answers there as it will in production."""
     return t.add_resource(
         elb.ListenerRule(
             f"{logical_id(svc.name)}TestListenerRule",
-            ListenerArn=listener.ref(),
-            Priority=ecs_routing.priority(svc, index),
+            ListenerArn=listener,
+            Priority=production.Priority,
             Conditions=ecs_routing.conditions(svc),
             Actions=[ecs_routing.forward(primary, alternate)],
         )

@@ -32,7 +32,7 @@ class Shared:
     log_key: object | None
     namespace_arn: object | None = None  # ecs.service_connect: the Cloud Map namespace
     service_connect_sg: object | None = None  # ... and the group its members join
-    test_listeners: dict[int, elb.Listener] = field(default_factory=dict)  # blue/green
+    test_listeners: dict[int, object] = field(default_factory=dict)  # blue/green: port -> ARN
     blue_green_role: object | None = None
     hook_role: object | None = None
     targets_sg: object | None = None  # sharded: the group its load balancer may reach
@@ -42,7 +42,6 @@ class Shared:
 class Routing:
     """How the load balancer reaches one service."""
 
-    index: int  # position in ecs.services (rule priorities follow it)
     target_group: elb.TargetGroup
     rule: elb.ListenerRule | None  # production listener rule (routed or blue/green)
     alternate: elb.TargetGroup | None = None  # blue/green: where the green revision goes
@@ -140,9 +139,7 @@ def _load_balancer(
     props: Props = {}
     if r.alternate is not None and r.rule is not None:  # the rules are referenced: no wait
         listener = s.test_listeners[ecs_blue_green.test_port(cfg, svc)]
-        test_rule = ecs_blue_green.test_rule(
-            cfg, t, svc, r.index, listener, r.target_group, r.alternate
-        )
+        test_rule = ecs_blue_green.test_rule(t, svc, listener, r.rule, r.target_group, r.alternate)
         props["AdvancedConfiguration"] = ecs_blue_green.advanced(
             r.alternate, r.rule, test_rule, s.blue_green_role
         )
@@ -192,11 +189,12 @@ def add(
         groups.append(s.service_connect_sg)
     if svc.is_blue_green:
         placement["DeploymentController"] = ecs.DeploymentController(Type="ECS")
-    load_balancer, waits = _load_balancer(cfg, t, svc, s, r)
+    load_balancer, rules = _load_balancer(cfg, t, svc, s, r)
+    waits: Props = {"DependsOn": rules} if rules else {}
     service = t.add_resource(
         ecs.Service(
             f"{lid}Service",
-            DependsOn=waits,
+            **waits,
             Cluster=s.cluster,
             DesiredCount=svc.desired_count,
             TaskDefinition=task_def.ref(),

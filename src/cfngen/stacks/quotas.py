@@ -18,6 +18,7 @@ from typing import Any
 
 from cfngen.config import Config, limits, placement
 from cfngen.contracts import MANAGED_BY_TAG, EcsAlbOut, Stack
+from cfngen.stacks import ecs_blue_green
 
 ROOT = "root"
 TemplateData = Mapping[str, Any]
@@ -213,6 +214,15 @@ def _alb_breaches(cfg: Config, templates: Mapping[str, TemplateData]) -> Iterato
     parameter they receive it by (the same name in every shard)."""
     sharded = placement.ecs_sharded(cfg)
     key = "alb.count" if sharded else "ecs.services"
+    # A listener received as a parameter -> its load balancer's (production) listener
+    # parameter, which names that load balancer below: a test listener's rules forward to
+    # the same groups, on the same load balancer.
+    tests = [
+        (lb, port)
+        for lb in placement.load_balancer_names(cfg)
+        for port in ecs_blue_green.test_ports(cfg, lb)
+    ]
+    lb_of = {EcsAlbOut.test_listener_arn(lb, p): EcsAlbOut.listener_arn(lb) for lb, p in tests}
     groups: dict[str, set[str]] = defaultdict(set)  # ALB -> target groups it forwards to
     rules: dict[str, list[tuple[str, Any]]] = defaultdict(list)  # listener -> rules
     for name, data in templates.items():
@@ -232,13 +242,13 @@ def _alb_breaches(cfg: Config, templates: Mapping[str, TemplateData]) -> Iterato
                 continue
             props = res["Properties"]
             listener = _ref(props.get("ListenerArn"))
-            alb = listeners.get(listener, listener)
+            alb = listeners.get(listener, lb_of.get(listener, listener))
             if listener in listeners:  # else a parameter: the same listener in every shard
                 listener = f"listener {listener} of the {name} template"
                 alb = f"load balancer {alb} of the {name} template"
             rules[listener].append((lid, props.get("Priority")))
             for action in props.get("Actions", []):
-                groups[alb].add(f"{name}:{_ref(action.get('TargetGroupArn'))}")
+                groups[alb] |= {f"{name}:{group}" for group in _forwards_to(action)}
             values = sum(
                 len(cond.get(config, {}).get("Values", []))
                 for cond in props.get("Conditions", [])
@@ -261,7 +271,10 @@ def _alb_breaches(cfg: Config, templates: Mapping[str, TemplateData]) -> Iterato
         EcsAlbOut.listener_arn(lb): f"load balancer {lb}"
         for lb in placement.load_balancer_names(cfg)
     }
-    of_lb = {ref: f"the listener of {lb}" for ref, lb in named.items()}
+    of_lb = {ref: f"the listener of {lb}" for ref, lb in named.items()} | {
+        EcsAlbOut.test_listener_arn(lb, port): f"the test listener {port} of load balancer {lb}"
+        for lb, port in tests
+    }
     for listener, entries in rules.items():
         if len(entries) > limits.RULES_PER_LISTENER:
             yield (
@@ -283,6 +296,14 @@ def _alb_breaches(cfg: Config, templates: Mapping[str, TemplateData]) -> Iterato
                 f"{key}: {named.get(alb, alb)} would forward to {len(tgs)} target groups; "
                 f"an ALB takes at most {limits.TARGET_GROUPS_PER_ALB}{advice}"
             )
+
+
+def _forwards_to(action: Mapping[str, Any]) -> set[str]:
+    """The target groups a rule action forwards to: one, or a weighted list (blue/green
+    lists its primary and alternate groups, and both count against the ALB's quota)."""
+    weighted = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+    found = {_ref(action.get("TargetGroupArn"))} | {_ref(g.get("TargetGroupArn")) for g in weighted}
+    return found - {""}
 
 
 _RULE_TYPES = {
