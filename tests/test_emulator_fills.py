@@ -198,6 +198,47 @@ def test_inline_egress_replaces_the_default_allow_all_rule(aws: Any) -> None:
     assert egress("Closed") == {("tcp", 443, 443, "0.0.0.0/0"), ("tcp", 8080, 8080, ids["Open"])}
 
 
+def _ingress(port: int, **source: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::EC2::SecurityGroupIngress",
+        "Properties": {
+            "GroupId": {"Fn::GetAtt": ["Target", "GroupId"]},
+            "IpProtocol": "tcp",
+            "FromPort": port,
+            "ToPort": port,
+            **source,
+        },
+    }
+
+
+def test_an_update_that_removes_an_ingress_revokes_it_and_keeps_the_rest(aws: Any) -> None:
+    """moto authorises an AWS::EC2::SecurityGroupIngress and never revokes it."""
+    from_lb = _ingress(8080, SourceSecurityGroupId={"Fn::GetAtt": ["Source", "GroupId"]})
+    from_vpc = _ingress(443, CidrIp="10.9.0.0/16")
+    outputs = {"Target": {"Value": {"Fn::GetAtt": ["Target", "GroupId"]}}}
+    kept = {"Vpc": VPC, "Target": _group(), "Source": _group(), "FromVpc": from_vpc}
+    stack = deploy(aws, {**kept, "FromLb": from_lb}, outputs)
+    target = stack["Outputs"][0]["OutputValue"]
+    ec2, cfn = aws("ec2"), aws("cloudformation")
+
+    def ingress() -> set[tuple[Any, ...]]:
+        (group,) = ec2.describe_security_groups(GroupIds=[target])["SecurityGroups"]
+        return {
+            (p["FromPort"], "group" if d.get("GroupId") else d["CidrIp"])
+            for p in group["IpPermissions"]
+            for d in p["IpRanges"] + p["UserIdGroupPairs"]
+        }
+
+    assert ingress() == {(8080, "group"), (443, "10.9.0.0/16")}
+    body = json.dumps({"Resources": kept, "Outputs": outputs})
+    made = cfn.create_change_set(
+        StackName="fill", ChangeSetName="drop", ChangeSetType="UPDATE", TemplateBody=body
+    )
+    cfn.execute_change_set(ChangeSetName=made["Id"])
+    assert cfn.describe_stacks(StackName="fill")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert ingress() == {(443, "10.9.0.0/16")}
+
+
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [

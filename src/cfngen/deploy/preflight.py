@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from cfngen.config import Config
-from cfngen.deploy import preflight_eks, preflight_names, preflight_quotas, preflight_region
+from cfngen.deploy import (
+    preflight_eks,
+    preflight_moves,
+    preflight_names,
+    preflight_quotas,
+    preflight_region,
+)
 from cfngen.deploy.preflight_base import UNANSWERED, Check, Context, Finding, templates_of
 from cfngen.deploy.session import Aws, error_code, error_message
 from cfngen.render import Rendered
@@ -32,6 +38,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("EKS versions", preflight_eks.versions),
     ("instance types", preflight_eks.instance_types),
     ("names already taken", preflight_names.taken),
+    ("moves between nested stacks", preflight_moves.moved),
     ("service quotas", preflight_quotas.exceeded),
 )
 

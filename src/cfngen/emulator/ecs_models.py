@@ -16,6 +16,9 @@ before it accepts a service:
   mapping of the task definition; ECS then creates a Cloud Map service per discovery
   name (:mod:`cfngen.emulator.cloud_map`).
 
+``ListServices`` and ``ListClusters`` leave out what was deleted (INACTIVE), as ECS
+does; moto lists everything it ever had.
+
 Every update that changes more than the desired count starts a service deployment
 (``ListServiceDeployments``/``DescribeServiceDeployments``, served here): a rolling one
 ends at once; a blue/green one walks ECS's lifecycle stages, one stage per
@@ -443,6 +446,27 @@ class EcsTaskDefinition(EmulatedModel, MotoModel):
 # --------------------------------------------------------------------------- API actions
 
 
+def list_clusters(req: EcsRequest) -> ActionResult:
+    """ACTIVE clusters only: a deleted one is INACTIVE (DescribeClusters still shows it)."""
+    backend = moto.ecs(req.account_id, req.region)
+    return ActionResult(
+        {"clusterArns": [c.arn for c in backend.clusters.values() if c.status == "ACTIVE"]}
+    )
+
+
+def list_services(req: EcsRequest) -> ActionResult:
+    """The cluster's services but the deleted ones: ECS lists neither DRAINING nor INACTIVE
+    services (DescribeServices still shows them); moto lists every service it ever had."""
+    backend = moto.ecs(req.account_id, req.region)
+    arns = backend.list_services(
+        str(req.param("cluster") or "default"),
+        req.param("schedulingStrategy"),
+        launch_type=req.param("launchType"),
+    )
+    active = {s.arn for s in backend.services.values() if s.status == "ACTIVE"}
+    return ActionResult({"serviceArns": [arn for arn in arns if arn in active]})
+
+
 def list_service_deployments(req: EcsRequest) -> ActionResult:
     """Newest first, for one service (by name or ARN), optionally by status."""
     cluster = str(req.param("cluster") or "default").split("/")[-1]
@@ -479,6 +503,8 @@ TYPES: dict[str, type[MotoModel]] = {
     cloud_map.HttpNamespace.TYPE: cloud_map.HttpNamespace,
 }
 ACTIONS = {
+    "list_clusters": list_clusters,
+    "list_services": list_services,
     "list_service_deployments": list_service_deployments,
     "describe_service_deployments": describe_service_deployments,
 }

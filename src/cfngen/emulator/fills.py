@@ -13,6 +13,11 @@ by :func:`cfngen.emulator.engine.install`:
   every attribute of a target group (moto has none). The full names are cut
   from the ARNs, as AWS forms them; they feed the ``ALBRequestCountPerTarget``
   resource label of a request-count scaling policy.
+* deletes moto's ELBv2 models skip (it has none for a target group, listener or listener
+  rule, so a removed service's rule and target group stayed on the load balancer after
+  ``DELETE_COMPLETE``): each goes through the ELBv2 API, which refuses a target group a
+  rule still forwards to, as AWS does. Likewise the ECS cluster's delete (refused while a
+  service is active in it).
 * properties moto's own models drop: the load balancer's ``LoadBalancerAttributes``
   (access logs, idle timeout, deletion protection - stored, not enforced), the
   ECS cluster's settings and capacity-provider strategy, and the ECR
@@ -81,6 +86,25 @@ def _load_balancer_create(
     return lb
 
 
+def _listener_rule_delete(rule: Any, account_id: str, region_name: str) -> None:
+    moto.elbv2(account_id, region_name).delete_rule(rule.arn)  # gone already: nothing to do
+
+
+def _listener_delete(listener: Any, account_id: str, region_name: str) -> None:
+    """Its rules go with it, as in ELBv2; a listener its deleted load balancer took is gone."""
+    backend = moto.elbv2(account_id, region_name)
+    lb = backend.load_balancers.get(listener.load_balancer_arn)
+    if lb is not None and listener.arn in lb.listeners:
+        backend.delete_listener(listener.arn)
+
+
+def _target_group_delete(group: Any, account_id: str, region_name: str) -> None:
+    """ELBv2's DeleteTargetGroup: refused while a listener or rule forwards to it."""
+    backend = moto.elbv2(account_id, region_name)
+    if group.arn in backend.target_groups:
+        backend.delete_target_group(group.arn)
+
+
 # --------------------------------------------------------------------------- ECS, ECR
 
 
@@ -107,6 +131,17 @@ def _ecs_cluster_create(
         capacity_providers=given.get("CapacityProviders"),
         default_capacity_provider_strategy=camel(given.get("DefaultCapacityProviderStrategy")),
     )
+
+
+def _ecs_cluster_delete(cluster: Any, account_id: str, region_name: str) -> None:
+    """ECS's DeleteCluster (moto has no CloudFormation delete): refused while a service is
+    active in it; the cluster then stays INACTIVE, out of ListClusters."""
+    backend = moto.ecs(account_id, region_name)
+    busy = [s for s in backend.services.values() if s.cluster_name == cluster.name]
+    if any(s.status == "ACTIVE" for s in busy):
+        raise ValueError("The Cluster cannot be deleted while Services are active.")
+    if cluster.status == "ACTIVE":
+        backend.delete_cluster(cluster.name)
 
 
 def _repository_create(
@@ -161,9 +196,13 @@ MODEL_PATCHES: dict[str, ModelPatch] = {
         create=_load_balancer_create, attribute=_load_balancer_attribute
     ),
     "AWS::ElasticLoadBalancingV2::TargetGroup": ModelPatch(
-        attribute=_target_group_attribute, attributes=TARGET_GROUP_ATTRS
+        delete=_target_group_delete,
+        attribute=_target_group_attribute,
+        attributes=TARGET_GROUP_ATTRS,
     ),
-    "AWS::ECS::Cluster": ModelPatch(create=_ecs_cluster_create),
+    "AWS::ElasticLoadBalancingV2::Listener": ModelPatch(delete=_listener_delete),
+    "AWS::ElasticLoadBalancingV2::ListenerRule": ModelPatch(delete=_listener_rule_delete),
+    "AWS::ECS::Cluster": ModelPatch(create=_ecs_cluster_create, delete=_ecs_cluster_delete),
     "AWS::ECR::Repository": ModelPatch(create=_repository_create),
     "AWS::KMS::Key": ModelPatch(create=_key_create, delete=_key_delete),
 }

@@ -152,6 +152,10 @@ def delete_resource(rmap: ResourceMap, resource: Any, resource_json: Template) -
     if rtype == "AWS::EC2::RouteTable":
         _delete_route_table(rmap, resource)  # moto keeps it, and then refuses the VPC
     MOTO_RESOURCES.delete(rmap, resource, resource_json)  # may raise: moto retries in order
+    if moto.parsed(rmap).get(lid) is resource:
+        # moto's update keeps a removed resource in the map, so adding the same logical id
+        # back later would reuse the deleted one instead of creating it again.
+        del moto.parsed(rmap)[lid]
     started.discard(lid)
     event(stack, lid, physical_id(resource), rtype, "DELETE_COMPLETE")
 

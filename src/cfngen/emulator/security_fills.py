@@ -16,6 +16,9 @@ Each is a :class:`~cfngen.emulator.moto_adapter.ModelPatch` in :data:`MODEL_PATC
   ``GetRolePolicy`` answers its Python repr), so ``ListAttachedRolePolicies``,
   ``GetPolicyVersion`` and ``GetRolePolicy`` show what a role may do. On delete
   CloudFormation detaches the managed ones first (moto would refuse to delete the role).
+* ``AWS::EC2::SecurityGroupIngress``: moto authorises the rule but never revokes it; the
+  rules it added are remembered and revoked when the resource is deleted (an update that
+  removes a service takes its load balancer's way in with it).
 * ``AWS::Logs::LogGroup``: ``KmsKeyId`` reaches the group (moto reads only the API's
   ``kmsKeyId``), so ``DescribeLogGroups`` shows the key.
 
@@ -84,6 +87,36 @@ def _security_group_create(
     return group
 
 
+def _ingress_create(
+    moto_create: MotoCreate,
+    name: str,
+    cfn_json: dict[str, Any],
+    account: str,
+    region: str,
+    **kw: Any,
+) -> Resource:
+    """moto's rule, remembering which rule ids of its group it added (for the delete)."""
+    given = props(cfn_json)
+    ec2 = moto.ec2(account, region)
+    named = given.get("GroupId") or given.get("GroupName")
+    group = ec2.get_security_group_by_name_or_id(named) if named else None
+    before = {rule.id for rule in group.ingress_rules} if group is not None else set()
+    made = moto_create(name, cfn_json, account, region, **kw)
+    added = [rule.id for rule in made.security_group.ingress_rules if rule.id not in before]
+    made.rule_ids = added
+    return made
+
+
+def _ingress_delete(ingress: Any, account: str, region: str) -> None:
+    """RevokeSecurityGroupIngress of what the resource added; a deleted group took it along."""
+    ec2 = moto.ec2(account, region)
+    group = ec2.get_security_group_by_name_or_id(ingress.security_group.id)
+    present = {rule.id for rule in group.ingress_rules} if group is not None else set()
+    ids = [i for i in getattr(ingress, "rule_ids", []) if i in present]
+    if group is not None and ids:
+        ec2.revoke_security_group_ingress(group.id, "-1", "", "", [], security_rule_ids=ids)
+
+
 def _log_group_create(
     moto_create: MotoCreate,
     name: str,
@@ -137,5 +170,6 @@ def _role_delete(role: Any, account: str, region: str) -> None:
 MODEL_PATCHES: dict[str, ModelPatch] = {
     "AWS::EC2::SecurityGroup": ModelPatch(create=_security_group_create),
     "AWS::IAM::Role": ModelPatch(create=_role_create, delete=_role_delete),
+    "AWS::EC2::SecurityGroupIngress": ModelPatch(create=_ingress_create, delete=_ingress_delete),
     "AWS::Logs::LogGroup": ModelPatch(create=_log_group_create),
 }
