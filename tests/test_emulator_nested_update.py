@@ -5,6 +5,7 @@ keep their ARNs (moto marked them deleted but kept them: it has no ELBv2 deletes
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from deploy_env import *  # noqa: F403 (the env fixture and its helpers)
@@ -133,3 +134,61 @@ def test_changing_shards_that_would_move_named_resources_is_refused_before_any_c
     after = _services(env)
     assert sorted(after) == names and after["alpha"] == before["alpha"]
     assert "-EcsServices02-" in after["bravo"] and "-EcsServices03-" in after["foxtrot"]
+
+
+def _log_groups(*names: str) -> dict[str, Any]:
+    return {
+        f"Group{i}": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": name}}
+        for i, name in enumerate(names)
+    }
+
+
+def test_a_named_resource_moved_between_nested_stacks_fails_the_update_as_in_aws(
+    env: Env,
+) -> None:
+    """Why the preflight refuses moves: the new stack creates before the old one's cleanup.
+
+    Straight through the API (no preflight): the log group ``/moves/svc`` goes from nested
+    stack A to nested stack B in one update. B's create finds the name taken (A deletes it
+    only in the cleanup phase, after every stack has updated) and the update rolls back.
+    """
+    s3, cfn = env.client("s3"), env.client("cloudformation")
+    s3.create_bucket(Bucket="moves")
+    bodies = {
+        "a1.json": _log_groups("/moves/a", "/moves/svc"),
+        "b1.json": _log_groups("/moves/b"),
+        "a2.json": _log_groups("/moves/a"),
+        "b2.json": _log_groups("/moves/b", "/moves/svc"),
+    }
+    for key, resources in bodies.items():
+        s3.put_object(Bucket="moves", Key=key, Body=json.dumps({"Resources": resources}).encode())
+
+    def root(version: int) -> str:
+        url = "https://moves.s3.us-east-1.amazonaws.com/{}{}.json"
+        nested = {
+            name: {
+                "Type": "AWS::CloudFormation::Stack",
+                "Properties": {"TemplateURL": url.format(name.lower(), version)},
+            }
+            for name in ("A", "B")
+        }
+        return json.dumps({"Resources": nested})
+
+    cfn.create_stack(StackName="moves", TemplateBody=root(1))
+    assert env.stack("moves")["StackStatus"] == "CREATE_COMPLETE"  # type: ignore[index]
+    made = cfn.create_change_set(
+        StackName="moves", ChangeSetName="move", ChangeSetType="UPDATE", TemplateBody=root(2)
+    )
+    cfn.execute_change_set(ChangeSetName=made["Id"])
+    assert env.stack("moves")["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"  # type: ignore[index]
+    nested = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cfn.list_stack_resources(StackName="moves")["StackResourceSummaries"]
+    }
+    failed = [
+        e
+        for e in cfn.describe_stack_events(StackName=nested["B"])["StackEvents"]
+        if e["ResourceStatus"] == "CREATE_FAILED"
+    ]
+    assert [e["LogicalResourceId"] for e in failed] == ["Group1"]
+    assert "already exists" in failed[0]["ResourceStatusReason"]
