@@ -101,8 +101,9 @@ def test_a_large_platform_fits_every_quota_and_spreads_over_load_balancers() -> 
 
 
 def test_a_platform_past_one_operation_is_refused_with_the_figure() -> None:
-    with pytest.raises(QuotaError, match=r"ecs.services: the stacks hold [\d,]+ resources in all"):
-        render(_config([f"svc{i:04d}" for i in range(400)], 6))
+    names = [f"svc{i:04d}" for i in range(400)]
+    with pytest.raises(QuotaError, match=r"ecs.operations: the root stack .* hold [\d,]+ res"):
+        render(_config(names, 6, extra="  operations: single"))
 
 
 def test_a_full_load_balancer_names_alb_count() -> None:

@@ -41,6 +41,20 @@ class Stack:
         return f"{Stack.ECR_SHARD}{number:02d}"
 
     @staticmethod
+    def ecs_shard_number(lid: str) -> int | None:
+        """NN of an ecs-services-NN stack's logical ID (EcsServices07 -> 7), else None."""
+        rest = lid[len(Stack.ECS_SHARD) :]
+        return int(rest) if lid.startswith(Stack.ECS_SHARD) and rest.isdigit() else None
+
+    # A service group of a split platform: the top-level stack services-GG (its template
+    # file stem; the stack is named <stack_name>-services-GG).
+    GROUP = "services-"
+
+    @staticmethod
+    def group(number: int) -> str:
+        return f"{Stack.GROUP}{number:02d}"
+
+    @staticmethod
     def file(lid: str) -> str:
         """The file name (without extension) of a nested stack's template."""
         if lid in Stack.FILES:

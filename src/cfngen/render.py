@@ -12,7 +12,7 @@ import gc
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from cfngen import cfnyaml
 from cfngen.atomic import replace_folder
 from cfngen.config import Config
 from cfngen.contracts import Stack
-from cfngen.stacks import encode, quotas, root
+from cfngen.stacks import encode, operations, quotas, root, services_group
 
 FORMATS = ("json", "yaml")
 PARAMETERS_DIR = "parameters"
@@ -47,12 +47,24 @@ class QuotaError(Exception):
 
 @dataclass(frozen=True)
 class Rendered:
-    """Relative path -> file bytes, for everything one generation writes."""
+    """Relative path -> file bytes, for everything one generation writes; and the
+    top-level stacks they deploy as, in order (:func:`cfngen.stacks.operations.top_level`)."""
 
     files: Mapping[str, bytes]
+    top_level: tuple[operations.TopLevel, ...] = (operations.TopLevel(ROOT_FILE, "", (), {}),)
 
     def names(self) -> list[str]:
         return sorted(self.files)
+
+    def only(self, formats: Iterable[str]) -> Rendered:
+        """The templates in ``formats`` alone (parameter files are always JSON and kept)."""
+        keep = {f".{fmt}" for fmt in formats}
+        files = {
+            name: data
+            for name, data in self.files.items()
+            if name.startswith(f"{PARAMETERS_DIR}/") or Path(name).suffix in keep
+        }
+        return replace(self, files=files)
 
 
 def json_bytes(data: Mapping[str, Any]) -> bytes:
@@ -75,12 +87,15 @@ def template_bytes(data: Mapping[str, Any], fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def parameter_file(t: Template, wired: Mapping[str, str]) -> bytes:
-    """CloudFormation CLI parameter file: defaults, or a placeholder naming the source output."""
+def parameter_file(t: Template, sources: Mapping[str, str]) -> bytes:
+    """CloudFormation CLI parameter file: defaults, or a placeholder naming the source output.
+
+    ``sources``: parameter name -> the stack (file stem) whose output gives it.
+    """
     entries = []
     for name, param in sorted(t.parameters.items()):
-        if name in wired:
-            value = f"<output {name} of the {Stack.file(wired[name])} stack>"
+        if name in sources:
+            value = f"<output {name} of the {sources[name]} stack>"
         else:
             value = str(param.properties.get("Default", ""))
         entries.append({"ParameterKey": name, "ParameterValue": value})
@@ -119,25 +134,41 @@ def _render(cfg: Config, formats: Iterable[str]) -> Rendered:
     if not formats:
         raise ValueError(f"no format to render; use one of {', '.join(FORMATS)}")
     children = root.build_children(cfg)
+    parts = operations.split(cfg, children)
     wiring = root.wiring(children)
     files: dict[str, bytes] = {}
     # to_dict() is the costly step: once per template, shared by both formats.
-    child_dicts = {lid: encode.template_dict(tmpl) for lid, tmpl in children.items()}
+    data = {Stack.file(lid): encode.template_dict(tmpl) for lid, tmpl in children.items()}
     for fmt in formats:
-        for lid, data in child_dicts.items():
-            files[f"{Stack.file(lid)}.{fmt}"] = template_bytes(data, fmt)
-        root_dict = encode.template_dict(root.build(cfg, ext=fmt, children=children))
-        files[f"{ROOT_FILE}.{fmt}"] = template_bytes(root_dict, fmt)
+        for name, d in data.items():
+            files[f"{name}.{fmt}"] = template_bytes(d, fmt)
+        tops = {ROOT_FILE: root.build(cfg, ext=fmt, children=parts.root, groups=parts.inputs)}
+        for key, shards in parts.groups.items():
+            tops[key] = services_group.build(cfg, key, shards, parts.inputs[key], fmt)
+        top_dicts = {key: encode.template_dict(tmpl) for key, tmpl in tops.items()}
+        for key, top_dict in top_dicts.items():
+            files[f"{key}.{fmt}"] = template_bytes(top_dict, fmt)
+    data.update(top_dicts)
     for lid, tmpl in children.items():
         if tmpl.parameters:
-            files[f"{PARAMETERS_DIR}/{Stack.file(lid)}.json"] = parameter_file(tmpl, wiring[lid])
-    data = {Stack.file(lid): d for lid, d in child_dicts.items()}
-    data[ROOT_FILE] = root_dict
+            sources = {name: Stack.file(src) for name, src in wiring[lid].items()}
+            files[f"{PARAMETERS_DIR}/{Stack.file(lid)}.json"] = parameter_file(tmpl, sources)
+    for key in parts.groups:
+        sources = {name: ROOT_FILE for name in parts.inputs[key]}
+        files[f"{PARAMETERS_DIR}/{key}.json"] = parameter_file(tops[key], sources)
     sizes = {name: max(len(files[f"{name}.{fmt}"]) for fmt in formats) for name in data}
-    problems = quotas.breaches(cfg, data, sizes)
+    problems = quotas.breaches(cfg, data, sizes, _operations(parts))
     if problems:
         raise QuotaError(problems)
-    return Rendered(files)
+    return Rendered(files, tuple(operations.plan(parts)))
+
+
+def _operations(parts: operations.Split) -> dict[str, list[str]]:
+    """Top-level stack -> the templates its operation works on (itself and its nested)."""
+    ops = {ROOT_FILE: [ROOT_FILE, *(Stack.file(lid) for lid in parts.root)]}
+    for key, shards in parts.groups.items():
+        ops[key] = [key, *(Stack.file(lid) for lid in shards)]
+    return ops
 
 
 def _ours(path: Path) -> bool:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cfngen.config import Config
+    from cfngen.render import Rendered
 
 DEFAULT_CONFIG = Path("config/default.yaml")
 Run = Callable[[argparse.Namespace], int]
@@ -114,20 +115,35 @@ def load_config(path: Path) -> Config:
     A config is valid only if its templates can be built within CloudFormation's and
     the ALB's quotas, so every command refuses the same configs ``validate`` does.
     """
+    return load_rendered(path)[0]
+
+
+def load_rendered(path: Path, formats: Iterable[str] | None = None) -> tuple[Config, Rendered]:
+    """:func:`load_config` that keeps what it rendered (``formats``: default all), so a
+    command that writes or reports the templates does not build them twice."""
     from cfngen.config import ConfigError, read  # lazy: `cfngen --help` needs no config code
-    from cfngen.render import QuotaError, render
+    from cfngen.render import FORMATS, QuotaError, render
 
     try:
         loaded = read(path)
         try:
-            render(loaded.config)
+            rendered = render(loaded.config, FORMATS if formats is None else formats)
         except QuotaError as exc:
             raise loaded.error(exc.problems) from None
     except ConfigError as exc:
         count = len(exc.problems)
         lines = "\n".join(f"  {line}" for line in exc.lines())
         raise UserError(f"invalid config, {plural(count, 'problem')}:\n{lines}") from None
-    return loaded.config
+    return loaded.config, rendered
+
+
+def top_level_line(rendered: Rendered) -> str | None:
+    """``3 top-level stacks: root, services-01, services-02 - deploy in this order``, for
+    a split platform (``ecs.operations``); None for one stack."""
+    keys = [top.key for top in rendered.top_level]
+    if len(keys) < 2:
+        return None
+    return f"{len(keys)} top-level stacks: {', '.join(keys)} - deploy in this order"
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:

@@ -12,8 +12,9 @@ from cfngen.commands.common import (
     add_config_arg,
     completes,
     info,
-    load_config,
+    load_rendered,
     plural,
+    top_level_line,
 )
 
 FORMATS = {"json": ("json",), "yaml": ("yaml",), "both": ("json", "yaml")}
@@ -41,10 +42,12 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cfngen.render import OutputError, render, write
+    from cfngen.render import OutputError, write
 
-    cfg = load_config(args.config)
-    rendered = render(cfg, FORMATS[args.format])
+    # Rendered in every format, as validate does (each one is measured against the quotas),
+    # written in the chosen ones.
+    cfg, everything = load_rendered(args.config)
+    rendered = everything.only(FORMATS[args.format])
     try:
         write(rendered, args.out)
     except OutputError as exc:
@@ -52,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"cannot write {args.out}: {exc.strerror}", exit_code=1) from None
     info(f"wrote {plural(len(rendered.files), 'file')} for {cfg.prefix} to {args.out}/", args.quiet)
+    split = top_level_line(rendered)
+    if split:
+        info(split, args.quiet)
     return 0
 
 

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import argparse
 
-from cfngen.commands.common import Command, add_config_arg, info, load_config, plural
+from cfngen.commands.common import (
+    Command,
+    add_config_arg,
+    info,
+    load_rendered,
+    plural,
+    top_level_line,
+)
 
 
 def run(args: argparse.Namespace) -> int:
     from cfngen.config import notes
 
-    cfg = load_config(args.config)
+    cfg, rendered = load_rendered(args.config)
     info(
         f"{args.config}: valid ({cfg.prefix}, {plural(cfg.az_count(), 'AZ')}, "
         f"{plural(len(cfg.ecs.services), 'ECS service')}, "
         f"{f'EKS {cfg.eks.version}' if cfg.eks.enabled else 'no EKS'})"
     )
+    split = top_level_line(rendered)
+    if split:
+        info(split)
     for note in notes(cfg):
         info(f"note: {note}")
     return 0

@@ -12,6 +12,8 @@ the old ones still hold their names).
   :data:`SINGLE_MAX` items (and one load balancer), sharded above. Switching moves
   everything once.
 * **Shard**: 1 + SHA-256(name) mod shards.
+* **Service group** (``ecs.operations: split``): shard NN is in top-level stack
+  ``services-GG``, G = 1 + (NN - 1) // ``ecs.shards_per_operation``.
 * **Load balancer** (sharded): the written ``load_balancer``; a service without a rule
   (the default route) goes to ``main``; else the automatic load balancer of highest
   rendezvous hash of (name, load balancer): raising ``alb.count`` from n to n+1 moves only
@@ -42,11 +44,12 @@ def _hash(*parts: str) -> int:
 
 
 def ecs_sharded(cfg: Config) -> bool:
-    """True if services live in ecs-services-NN stacks."""
+    """True if services live in ecs-services-NN stacks (``ecs.operations: split`` needs them)."""
     if cfg.ecs.layout != "auto":
         return cfg.ecs.layout == "sharded"
     many_albs = cfg.alb.count > 1 or bool(cfg.alb.load_balancers)
-    return len(cfg.ecs.services) > SINGLE_MAX or many_albs
+    split = cfg.ecs.operations == "split"
+    return len(cfg.ecs.services) > SINGLE_MAX or many_albs or split
 
 
 def ecr_sharded(cfg: Config) -> bool:
@@ -67,6 +70,11 @@ def service_shards(cfg: Config) -> dict[int, list[EcsService]]:
     for svc in cfg.ecs.services:
         out[shard(svc.name, cfg.ecs.shards)].append(svc)
     return dict(sorted(out.items()))
+
+
+def operation_group(shard_number: int, shards_per_operation: int) -> int:
+    """The service group (top-level stack services-GG, 1-based) of ecs-services shard NN."""
+    return 1 + (shard_number - 1) // max(shards_per_operation, 1)
 
 
 def automatic_name(slot: int) -> str:

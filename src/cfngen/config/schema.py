@@ -390,6 +390,20 @@ class EcsConfig:
         "stacks (a replacement): choose it once.",
         40,
     )
+    operations: Literal["auto", "single", "split"] = doc(
+        "single: every stack nested under root, one CloudFormation operation (at most 2,500 "
+        "resources). split: root keeps network, iam, ecr, ecs-alb and eks; the "
+        "ecs-services-NN stacks go into service-group top-level stacks services-GG "
+        "(ecs.shards_per_operation each), deployed after root. auto: split when one "
+        "operation would exceed 2,500 resources (sharded layout only). split needs the "
+        "sharded layout (auto becomes sharded with it).",
+        "auto",
+    )
+    shards_per_operation: int = doc(
+        "Split operations: ecs-services-NN stacks per service group (1-99); shard NN is in "
+        "group 1 + (NN - 1) // this. Changing it moves services between top-level stacks.",
+        10,
+    )
 
 
 @dataclass(frozen=True)

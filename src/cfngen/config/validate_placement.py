@@ -40,6 +40,17 @@ def _settings(cfg: Config) -> Iterator[str]:
             f"alb.count: {cfg.alb.count} is out of range; use 1-{limits.ALBS_PER_REGION} "
             "(Application Load Balancers per region)"
         )
+    if not 1 <= cfg.ecs.shards_per_operation <= MAX_ECS_SHARDS:
+        yield (
+            f"ecs.shards_per_operation: {cfg.ecs.shards_per_operation} is out of range; "
+            f"use 1-{MAX_ECS_SHARDS}"
+        )
+    if cfg.ecs.layout == "single" and cfg.ecs.operations == "split":
+        yield (
+            "ecs.operations: split moves the ecs-services-NN stacks of the sharded layout into "
+            "their own top-level stacks, and ecs.layout is single; set ecs.layout: sharded "
+            "(or auto), or ecs.operations: single"
+        )
     if cfg.ecs.layout == "single":
         if cfg.alb.count > 1:
             yield f"alb.count: {cfg.alb.count} load balancers {SHARDED_ONLY}"

@@ -12,7 +12,7 @@ later sharding step that needs to know how full a template is).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,11 @@ DRIVERS: Mapping[str, str] = {
 }
 # The sharded layouts' stacks (ecs-services-07, ecr-03) grow with the services or
 # repositories hashed into them: fewer per stack takes more shards.
-SHARD_DRIVERS = (("ecs-services-", "ecs.shards"), ("ecr-", "ecr.shards"))
+SHARD_DRIVERS = (
+    ("ecs-services-", "ecs.shards"),
+    ("ecr-", "ecr.shards"),
+    (Stack.GROUP, "ecs.shards_per_operation"),  # a split platform's services-GG
+)
 
 
 def driver(name: str) -> str:
@@ -108,12 +112,17 @@ def stack_tag_keys(root: TemplateData) -> frozenset[str]:
 
 
 def breaches(
-    cfg: Config, templates: Mapping[str, TemplateData], sizes: Mapping[str, int]
+    cfg: Config,
+    templates: Mapping[str, TemplateData],
+    sizes: Mapping[str, int],
+    operations: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
     """Every quota the templates break, one message each, starting with a config key.
 
     ``templates`` maps a template name (``root``, ``network`` ...) to its data;
-    ``sizes`` maps the same names to the byte size of their largest rendering.
+    ``sizes`` maps the same names to the byte size of their largest rendering;
+    ``operations`` maps each top-level stack to the templates of its operation (itself
+    first; default: one operation of them all).
     """
     out: list[str] = []
     stack_tags = stack_tag_keys(templates.get(ROOT, {}))
@@ -123,15 +132,48 @@ def breaches(
     out.extend(_alb_breaches(cfg, templates))
     out.extend(_security_group_breaches(cfg, templates))
     out.extend(_tag_breaches(cfg, max(uses, key=lambda u: u.most_tags[0])))
-    total = sum(u.resources for u in uses)
-    if total > limits.RESOURCES_PER_OPERATION:
-        out.append(
-            f"{DRIVERS[Stack.FILES[Stack.ECS_ALB]]}: the stacks hold {total:,} resources in "
-            f"all; one CloudFormation stack operation, nested stacks included, handles at "
-            f"most {limits.RESOURCES_PER_OPERATION:,}: split the services over several "
-            "configs (one platform each, with its own name or environment)"
-        )
+    out.extend(_operation_breaches(cfg, uses, operations or {ROOT: list(templates)}))
     return out
+
+
+def _operation_breaches(
+    cfg: Config, uses: list[Usage], operations: Mapping[str, Sequence[str]]
+) -> Iterator[str]:
+    """At most 2,500 resources per top-level stack operation, nested stacks included."""
+    by_name = {u.name: u for u in uses}
+    limit = limits.RESOURCES_PER_OPERATION
+    for top, names in operations.items():
+        total = sum(by_name[n].resources for n in names if n in by_name)
+        if total <= limit:
+            continue
+        what = (
+            f"the {top} stack and its {len(names) - 1} nested stacks hold {total:,} resources; "
+            f"one CloudFormation stack operation, nested stacks included, handles at most "
+            f"{limit:,}"
+        )
+        if top != ROOT:
+            yield (
+                f"ecs.shards_per_operation: {what}: lower ecs.shards_per_operation (now "
+                f"{cfg.ecs.shards_per_operation}) or raise ecs.shards (now {cfg.ecs.shards}) "
+                "to put fewer services in each service group (this moves services between "
+                "stacks, once)"
+            )
+        elif len(operations) > 1:
+            biggest = max((by_name[n] for n in names if n in by_name), key=lambda u: u.resources)
+            yield (
+                f"{driver(biggest.name)}: {what} (the services are in their service groups "
+                f"already; the largest is {biggest.name}, {biggest.resources:,})"
+            )
+        elif placement.ecs_sharded(cfg):
+            yield (
+                f"ecs.operations: {what}: ecs.operations: split (or auto) moves the "
+                "ecs-services stacks into service-group top-level stacks"
+            )
+        else:
+            yield (
+                f"ecs.layout: {what}: ecs.layout: sharded with ecs.operations: auto spreads "
+                "the services over service-group top-level stacks"
+            )
 
 
 def _units(cfg: Config, key: str) -> tuple[int, str]:

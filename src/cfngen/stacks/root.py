@@ -8,7 +8,7 @@ A parameter nobody produces must have a Default, else building fails loudly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from troposphere import GetAtt, Tags, Template
 from troposphere.cloudformation import Stack as NestedStack
@@ -105,24 +105,39 @@ def stack_tags(cfg: Config) -> Tags:
     return Tags(**dict(sorted(tags.items())))
 
 
+def nested_stack(cfg: Config, lid: str, ext: str) -> NestedStack:
+    """The stack resource nesting child ``lid`` (root's children, a service group's shards)."""
+    return NestedStack(
+        lid,
+        # Relative on purpose: `cfngen package` / `aws cloudformation package` upload it.
+        Metadata={"cfn-lint": {"config": {"ignore_checks": [PACKAGE_ONLY_WARNING]}}},
+        TemplateURL=f"{Stack.file(lid)}.{ext}",
+        Tags=stack_tags(cfg),
+        # Stated, not left to the default: a child stack goes with its parent; what must
+        # outlive a destroy is kept inside the child (the retain.* settings).
+        DeletionPolicy="Delete",
+        UpdateReplacePolicy="Delete",
+    )
+
+
 def build(
-    cfg: Config, ext: str = "yaml", children: Mapping[str, Template] | None = None
+    cfg: Config,
+    ext: str = "yaml",
+    children: Mapping[str, Template] | None = None,
+    groups: Mapping[str, Collection[str]] | None = None,
 ) -> Template:
-    """The root template; ``ext`` picks which rendering of the children TemplateURL names."""
+    """The root template; ``ext`` picks which rendering of the children TemplateURL names.
+
+    ``groups`` (a split platform, :mod:`cfngen.stacks.operations`): service group -> the
+    children's outputs it takes, which root then outputs too.
+    """
     children = children if children is not None else build_children(cfg)
-    t = new_template(cfg, f"root stack ({_summary(children)})")
+    summary = _summary(children)
+    if groups:
+        summary += f"; services in {len(groups)} top-level stacks deployed after it"
+    t = new_template(cfg, f"root stack ({summary})")
     for lid, params in wiring(children).items():
-        nested = NestedStack(
-            lid,
-            # Relative on purpose: `cfngen package` / `aws cloudformation package` upload it.
-            Metadata={"cfn-lint": {"config": {"ignore_checks": [PACKAGE_ONLY_WARNING]}}},
-            TemplateURL=f"{Stack.file(lid)}.{ext}",
-            Tags=stack_tags(cfg),
-            # Stated, not left to the default: a child stack goes with the root; what must
-            # outlive a destroy is kept inside the child (the retain.* settings).
-            DeletionPolicy="Delete",
-            UpdateReplacePolicy="Delete",
-        )
+        nested = nested_stack(cfg, lid, ext)
         if params:
             nested.Parameters = {
                 name: GetAtt(producer, f"Outputs.{name}")
@@ -134,6 +149,8 @@ def build(
         for r in cfg.ecr.repositories
         if not placement.ecr_sharded(cfg) or r.name == cfg.kubernetes.image
     ]
+    taken = {name for names in (groups or {}).values() for name in names}
+    exported += [(_producer(children, n), n) for n in sorted(taken - {n for _, n in exported})]
     for producer, name in exported:
         description = children[producer].outputs[name].properties.get("Description", name)
         add_output(t, name, GetAtt(producer, f"Outputs.{name}"), description)
