@@ -240,3 +240,104 @@ def test_generate_and_validate_name_the_top_level_stacks_in_order(tmp_path: Path
     assert not list(out.glob("*.json"))
     code, err = cli("validate", "-c", str(ROOT / "config" / "default.yaml"))
     assert code == 0 and "top-level stacks" not in err
+
+
+def _operation_totals(data: dict[str, dict[str, Any]], key: str) -> int:
+    nested = [
+        Path(r["Properties"]["TemplateURL"]).stem
+        for r in data[key]["Resources"].values()
+        if r["Type"] == "AWS::CloudFormation::Stack"
+    ]
+    return len(data[key]["Resources"]) + sum(len(data[n]["Resources"]) for n in nested)
+
+
+@settings(max_examples=3, deadline=None)
+@given(
+    count=st.integers(231, 1000),
+    repos=st.integers(0, 300),
+    ports=st.lists(st.integers(1024, 9000), min_size=1, max_size=8),
+    per=st.integers(4, 10),
+)
+def test_any_split_platform_up_to_1000_services_fits_every_quota(
+    count: int, repos: int, ports: list[int], per: int
+) -> None:
+    """Large N past one operation: a load balancer per 70 services, groups of 4-10 shards."""
+    lines = ["eks: {enabled: false}", f"alb: {{count: {-(-count // 70)}}}"]
+    lines += ["ecs:", f"  shards_per_operation: {per}", "  services:"]
+    for i in range(count):
+        image = f"r{i % repos:03d}" if repos and i % 2 else "public.ecr.aws/n/n"
+        lines.append(
+            f"    - {{name: s{i:04d}, image: {image}, container_port: {ports[i % len(ports)]},"
+            f" path_patterns: [/s{i:04d}/*]}}"
+        )
+    if repos:
+        lines += ["ecr:", "  repositories:"] + [f"    - name: r{i:03d}" for i in range(repos)]
+    cfg = loads("\n".join(lines) + "\n")
+    rendered = render(cfg, ["json"])  # QuotaError on any breach of any template or operation
+    data = _json(rendered.files)
+    keys = [top.key for top in rendered.top_level]
+    assert keys == [t.key for t in operations.top_level(cfg)]
+    whole = sum(len(t["Resources"]) for t in data.values())  # one operation: root nests all
+    assert (len(keys) > 1) == (whole > limits.RESOURCES_PER_OPERATION)
+    for key in keys:
+        assert _operation_totals(data, key) <= limits.RESOURCES_PER_OPERATION, key
+        assert set(data[key].get("Parameters", {})) <= set(data["root"]["Outputs"])
+    grouped = [
+        Path(r["Properties"]["TemplateURL"]).stem
+        for key in keys[1:]
+        for r in data[key]["Resources"].values()
+    ]
+    shards = sorted(n for n in data if n.startswith("ecs-services-"))
+    assert sorted(grouped) == (shards if len(keys) > 1 else [])
+
+
+@pytest.mark.parametrize(
+    ("resources", "expected"),
+    [
+        (2000, None),
+        (2249, None),
+        (2250, "ecs.operations: auto makes this platform of 2,250 resources single"),
+        (2500, "single, and split above 2,500"),
+        (2501, "ecs.operations: auto makes this platform of 2,501 resources split"),
+        (2750, "split, and single at 2,500"),
+        (2751, None),
+    ],
+)
+def test_validate_warns_when_auto_operations_is_about_to_flip(
+    resources: int, expected: str | None
+) -> None:
+    warning = operations.flip_warning(_config(100), resources)
+    assert warning is None if expected is None else expected in (warning or ""), warning
+    written = _config(100, ecs="  layout: sharded\n  operations: split\n")
+    assert operations.flip_warning(written, resources) is None
+
+
+@pytest.mark.parametrize(
+    ("count", "ecs", "expected"),
+    [
+        (57, "", "ecs.layout: auto makes these 57 services single, and sharded above 60"),
+        (66, "", "ecs.layout: auto makes these 66 services sharded, and single at 60 or fewer"),
+        (53, "", None),
+        (67, "", None),
+        (57, "  layout: single\n", None),
+        (57, "  operations: split\n", None),
+    ],
+)
+def test_validate_warns_when_an_auto_layout_is_about_to_flip(
+    tmp_path: Path, count: int, ecs: str, expected: str | None
+) -> None:
+    lines = ["eks: {enabled: false}", "ecs:", *([ecs.rstrip("\n")] if ecs else []), "  services:"]
+    lines += [
+        f"    - {{name: s{i:02d}, image: public.ecr.aws/n/n, path_patterns: [/s{i:02d}/*]}}"
+        for i in range(count)
+    ]
+    config = tmp_path / "c.yaml"
+    config.write_text("\n".join(lines) + "\n")
+    code, err = cli("validate", "-c", str(config))
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ecs.layout")]
+    if expected is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and expected in warnings[0], err
+        assert "write ecs.layout:" in warnings[0]

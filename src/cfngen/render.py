@@ -52,6 +52,7 @@ class Rendered:
 
     files: Mapping[str, bytes]
     top_level: tuple[operations.TopLevel, ...] = (operations.TopLevel(ROOT_FILE, "", (), {}),)
+    resources: int = 0  # resources of the whole platform as one operation (nested included)
 
     def names(self) -> list[str]:
         return sorted(self.files)
@@ -160,7 +161,8 @@ def _render(cfg: Config, formats: Iterable[str]) -> Rendered:
     problems = quotas.breaches(cfg, data, sizes, _operations(parts))
     if problems:
         raise QuotaError(problems)
-    return Rendered(files, tuple(operations.plan(parts)))
+    resources = operations.operation_resources(children)
+    return Rendered(files, tuple(operations.plan(parts)), resources)
 
 
 def _operations(parts: operations.Split) -> dict[str, list[str]]:

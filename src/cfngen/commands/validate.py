@@ -15,7 +15,8 @@ from cfngen.commands.common import (
 
 
 def run(args: argparse.Namespace) -> int:
-    from cfngen.config import notes
+    from cfngen.config import notes, placement
+    from cfngen.stacks import operations
 
     cfg, rendered = load_rendered(args.config)
     info(
@@ -26,6 +27,9 @@ def run(args: argparse.Namespace) -> int:
     split = top_level_line(rendered)
     if split:
         info(split)
+    flips = [*placement.flip_warnings(cfg), operations.flip_warning(cfg, rendered.resources)]
+    for warning in filter(None, flips):
+        info(f"warning: {warning}")
     for note in notes(cfg):
         info(f"note: {note}")
     return 0

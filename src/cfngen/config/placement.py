@@ -52,6 +52,37 @@ def ecs_sharded(cfg: Config) -> bool:
     return len(cfg.ecs.services) > SINGLE_MAX or many_albs or split
 
 
+FLIP_MARGIN = 0.1  # warn when an automatic choice is this close to flipping
+
+
+def near(value: int, threshold: int) -> bool:
+    """True if ``value`` is within :data:`FLIP_MARGIN` of an automatic ``threshold``."""
+    return abs(value - threshold) <= threshold * FLIP_MARGIN
+
+
+def _flip(key: str, what: str, count: int, sharded: bool) -> str:
+    now, other = ("sharded", "single") if sharded else ("single", "sharded")
+    edge = f"at {SINGLE_MAX} or fewer" if sharded else f"above {SINGLE_MAX}"
+    return (
+        f"{key}: auto makes these {count} {what} {now}, and {other} {edge}: crossing that "
+        f"line moves every one of them once (a replacement); write {key}: {now} (or "
+        f"{other}) to keep the choice"
+    )
+
+
+def flip_warnings(cfg: Config) -> list[str]:
+    """Automatic layouts close to switching (which moves every service or repository)."""
+    out = []
+    pinned = cfg.alb.count > 1 or bool(cfg.alb.load_balancers) or cfg.ecs.operations == "split"
+    count = len(cfg.ecs.services)
+    if cfg.ecs.layout == "auto" and not pinned and near(count, SINGLE_MAX):
+        out.append(_flip("ecs.layout", "services", count, ecs_sharded(cfg)))
+    repos = len(cfg.ecr.repositories)
+    if cfg.ecr.layout == "auto" and near(repos, SINGLE_MAX):
+        out.append(_flip("ecr.layout", "repositories", repos, ecr_sharded(cfg)))
+    return out
+
+
 def ecr_sharded(cfg: Config) -> bool:
     """True if repositories live in ecr-NN stacks."""
     if cfg.ecr.layout != "auto":

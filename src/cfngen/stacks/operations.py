@@ -64,6 +64,23 @@ def is_split(cfg: Config, children: Mapping[str, Template]) -> bool:
     return operation_resources(children) > limits.RESOURCES_PER_OPERATION
 
 
+def flip_warning(cfg: Config, resources: int) -> str | None:
+    """``ecs.operations: auto`` close to switching, for a platform of ``resources`` in one
+    operation (:func:`operation_resources`); None when it is not."""
+    limit = limits.RESOURCES_PER_OPERATION
+    if cfg.ecs.operations != "auto" or not placement.ecs_sharded(cfg):
+        return None
+    if not placement.near(resources, limit):
+        return None
+    now, other = ("split", "single") if resources > limit else ("single", "split")
+    return (
+        f"ecs.operations: auto makes this platform of {resources:,} resources {now}, and "
+        f"{other} {'at' if now == 'split' else 'above'} {limit:,}: crossing that line moves "
+        f"every service once between the root and the service-group stacks (a "
+        f"replacement); write ecs.operations: {now} (or {other}) to keep the choice"
+    )
+
+
 def repository_uris(cfg: Config) -> dict[str, str]:
     """Repository URI parameter name -> the URI as an ``Fn::Sub`` string.
 
