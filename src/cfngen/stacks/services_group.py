@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from troposphere import Ref, Sub, Template
+from troposphere import Join, Parameter, Ref, Sub, Template
 
 from cfngen.config import Config
 from cfngen.stacks import console, operations, root
@@ -24,6 +24,14 @@ def _declared(shards: Mapping[str, Template], name: str) -> tuple[str, str]:
     """Type and description of parameter ``name`` as the shards declare it."""
     param = next(t.parameters[name] for t in shards.values() if name in t.parameters)
     return str(param.properties["Type"]), str(param.properties.get("Description", name))
+
+
+def _passed(param: Parameter) -> object:
+    """A group parameter as a nested stack's parameter value: a string, so a list
+    parameter (the subnets) is joined with commas, as CloudFormation requires."""
+    if str(param.properties["Type"]).startswith(("List<", "CommaDelimitedList")):
+        return Join(",", Ref(param))
+    return Ref(param)
 
 
 def build(
@@ -42,7 +50,7 @@ def build(
         values: dict[str, Any] = {}
         for name, param in sorted(shard.parameters.items()):
             if name in params:
-                values[name] = Ref(params[name])
+                values[name] = _passed(params[name])
             elif name in uris:
                 values[name] = Sub(uris[name])
             elif "Default" not in param.properties:
