@@ -120,6 +120,7 @@ FIELDS: Mapping[str, st.SearchStrategy[Any]] = {
     "kubernetes.ingress.host": HOSTS,
     "alb.count": st.integers(1, 4),
     "ecs.shards": st.integers(1, 99),
+    "ecs.shards_per_operation": st.integers(1, 99),
     "ecr.shards": st.integers(1, 64),
     "ecs.log_retention_days": st.sampled_from(LOG_RETENTION_DAYS),
     "ecs.capacity_providers.fargate_base": st.integers(0, 100),
@@ -749,9 +750,15 @@ def configs(draw: Draw, max_services: int = 4) -> dict[str, Any]:
     if ecs.get("layout") == "single":
         alb.pop("count", None)
         alb.pop("load_balancers", None)
+        if ecs.get("operations") == "split":  # split needs the sharded layout
+            ecs.pop("operations")
     sharded = ecs.get("layout") == "sharded" or (
         ecs.get("layout", "auto") == "auto"
-        and (alb.get("count", 1) > 1 or bool(alb.get("load_balancers")))
+        and (
+            alb.get("count", 1) > 1
+            or bool(alb.get("load_balancers"))
+            or ecs.get("operations") == "split"
+        )
     )
     lbs = ("main", *(f"alb-{k}" for k in range(2, alb.get("count", 1) + 1)))
     lbs += tuple(lb["name"] for lb in alb.get("load_balancers", []))
