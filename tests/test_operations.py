@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import string
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -347,3 +349,28 @@ def test_validate_warns_when_an_auto_layout_is_about_to_flip(
     else:
         assert len(warnings) == 1 and expected in warnings[0], err
         assert "write ecs.layout:" in warnings[0]
+
+
+def test_cost_and_diagram_see_the_service_groups(tmp_path: Path) -> None:
+    """A split platform costs what the same platform as one operation costs."""
+    totals, diagrams = {}, {}
+    for mode in ("split", "single"):
+        lines = ["eks: {enabled: false}", "ecs:", SMALL_SPLIT.replace("split", mode).rstrip()]
+        lines += ["  services:"] + [
+            f"    - {{name: s{i}, image: public.ecr.aws/n/n, path_patterns: [/s{i}/*]}}"
+            for i in range(5)
+        ]
+        config = tmp_path / f"{mode}.yaml"
+        config.write_text("\n".join(lines) + "\n")
+        code, err = cli("validate", "-c", str(config))
+        assert code == 0 and ("top-level stacks" in err) == (mode == "split"), err
+        out = io.StringIO()
+        with redirect_stdout(out):
+            assert cli("cost", "-c", str(config))[0] == 0
+        totals[mode] = next(line for line in out.getvalue().splitlines() if "/month in" in line)
+        drawn = tmp_path / f"{mode}.mmd"
+        assert cli("diagram", "-c", str(config), "--out", str(drawn))[0] == 0
+        diagrams[mode] = drawn.read_text()
+    assert totals["split"] == totals["single"]
+    for i in range(5):
+        assert f"ECS service s{i}<br/>" in diagrams["split"]

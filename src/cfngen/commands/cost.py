@@ -88,7 +88,7 @@ def config_templates(cfg: Any) -> Any:
     from cfngen.preview.templates import TemplateSet
     from cfngen.render import render
 
-    return TemplateSet.from_files(render(cfg, ("json",)).files, cfg.region)
+    return TemplateSet.platform(render(cfg, ("json",)).files, cfg.region)
 
 
 def kubernetes_objects(cfg: Any) -> list[dict[str, Any]]:

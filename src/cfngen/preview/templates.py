@@ -65,6 +65,11 @@ class StackTemplate:
             )
 
 
+def _camel(stem: str) -> str:
+    """``services-01`` -> ``Services01``: a file stem as a logical ID."""
+    return "".join(part[:1].upper() + part[1:] for part in stem.split("-"))
+
+
 def _kebab(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
 
@@ -116,6 +121,40 @@ class TemplateSet:
             return json.loads(files[url]) if url in files else None
 
         return cls.build(json.loads(files["root.json"]), child, region)
+
+    @classmethod
+    def platform(cls, files: Mapping[str, bytes], region: str = "us-east-1") -> TemplateSet:
+        """From rendered JSON files, every top-level stack of the platform: the root's tree
+        and, for a split platform, each other top-level template (one nobody nests), hung
+        under the root as if nested there, its parameters given the root outputs of the
+        same names (which is what the deployer passes). For what the whole platform
+        holds (cost, diagram); :meth:`from_files` is the root's operation alone."""
+        root = json.loads(files["root.json"])
+        nested = {
+            str((res.get("Properties") or {}).get("TemplateURL", ""))
+            for name, data in files.items()
+            if name.endswith(".json") and "/" not in name
+            for res in (json.loads(data).get("Resources") or {}).values()
+            if res.get("Type") == NESTED_TYPE
+        }
+        others = sorted(
+            name
+            for name in files
+            if name.endswith(".json") and "/" not in name and name not in nested | {"root.json"}
+        )
+        outputs = root.get("Outputs") or {}
+        extra = {}
+        for name in others:
+            params = json.loads(files[name]).get("Parameters") or {}
+            extra[_camel(name[: -len(".json")])] = {
+                "Type": NESTED_TYPE,
+                "Properties": {
+                    "TemplateURL": name,
+                    "Parameters": {p: outputs[p]["Value"] for p in params if p in outputs},
+                },
+            }
+        whole = {**root, "Resources": {**(root.get("Resources") or {}), **extra}}
+        return cls.from_files({**files, "root.json": json.dumps(whole).encode()}, region)
 
     # ------------------------------------------------------------------ queries
 
