@@ -20,9 +20,9 @@ from troposphere import Template, ec2
 
 import mutations
 from cfngen import cfnyaml, render
-from cfngen.config import Config, load
+from cfngen.config import Config, load, loads
 from cfngen.contracts import Stack
-from cfngen.stacks import encode, root
+from cfngen.stacks import encode, operations, root, services_group
 from strategies import configs
 
 
@@ -44,10 +44,14 @@ def _previous(data: dict[str, Any], fmt: str) -> bytes:
 def _assert_same_bytes(cfg: Config) -> None:
     files = render.render(cfg).files
     children = root.build_children(cfg)
+    parts = operations.split(cfg, children)  # a split platform: root and its service groups
     for fmt in render.FORMATS:
         expected = {f"{Stack.file(lid)}.{fmt}": t.to_dict() for lid, t in children.items()}
-        top = root.build(cfg, ext=fmt, children=children)
+        top = root.build(cfg, ext=fmt, children=parts.root, groups=parts.inputs)
         expected[f"{render.ROOT_FILE}.{fmt}"] = top.to_dict()
+        for key, shards in parts.groups.items():
+            group = services_group.build(cfg, key, shards, parts.inputs[key], fmt)
+            expected[f"{key}.{fmt}"] = group.to_dict()
         for name, data in expected.items():
             assert files[name] == _previous(data, fmt), name
 
@@ -95,3 +99,16 @@ def test_a_missing_required_property_still_fails() -> None:
     t.add_resource(ec2.SecurityGroup("Group"))  # GroupDescription is required
     with pytest.raises(ValueError, match="GroupDescription"):
         encode.template_dict(t)
+
+
+def test_same_bytes_on_a_split_platform() -> None:
+    cfg = loads(
+        "eks: {enabled: false}\necs:\n  operations: split\n  shards: 4\n"
+        "  shards_per_operation: 2\n  services:\n"
+        + "".join(
+            f"    - {{name: s{i}, image: public.ecr.aws/n/n, path_patterns: [/s{i}/*]}}\n"
+            for i in range(5)
+        )
+    )
+    assert any(name.startswith("services-") for name in render.render(cfg).files)
+    _assert_same_bytes(cfg)
