@@ -70,7 +70,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cfngen.deploy.flow import deploy
+    from cfngen.deploy.plan_set import run as deploy
     from cfngen.deploy.stack import DeployOptions
     from cfngen.deploy.watch import Printer
 

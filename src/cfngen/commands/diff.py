@@ -41,7 +41,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.against is None:
         return deploy.run(args)
-    from cfngen.deploy import offline, plan_cost, timings
+    from cfngen.deploy import offline, plan_cost, timings, topology
     from cfngen.deploy import plan_view as view
     from cfngen.deploy.progress import plan_deploy
     from cfngen.deploy.stack import today
@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     files = render(cfg, ("json",)).files
     region = args.region or cfg.region
-    changes = offline.plan(old, offline.from_files(files), region)
+    tops = [t.key for t in topology.tops(cfg)]
+    changes = offline.plan(old, offline.from_files(files), region, tops)
     if not changes:
         print(f"no changes: {args.config} generates what {args.against} holds")
         return 0

@@ -21,17 +21,26 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from cfngen.deploy import preflight
     from cfngen.deploy.session import EXIT_USAGE, DeployError
-    from cfngen.render import render
+    from cfngen.deploy.topology import subtree, tops
+    from cfngen.render import Rendered, render
 
     def body(aws: Aws, cfg: Config) -> int:
-        result = preflight.run(aws, cfg, render(cfg, ("json",)))
-        for note in result.notes:
-            print(note)
-        if result.findings:
-            raise DeployError(preflight.report(result.findings), EXIT_USAGE)
+        rendered = render(cfg, ("json",))
+        stacks = tops(cfg)
+        findings = []
+        for top in stacks:
+            files = Rendered(subtree(rendered.files, top.key)) if len(stacks) > 1 else rendered
+            others = [t.name for t in stacks if t is not top]
+            result = preflight.run(aws, cfg, files, top.name, others)
+            for note in result.notes:
+                print(note if top.is_root else f"{note} ({top.name})")
+            findings.extend(result.findings)
+        if findings:
+            raise DeployError(preflight.report(findings), EXIT_USAGE)
+        more = f" and its {len(stacks) - 1} service group stacks" if len(stacks) > 1 else ""
         print(
-            f"preflight: {cfg.stack_name} in {aws.region}: {len(preflight.CHECKS)} checks, "
-            "no problems (nothing was created)"
+            f"preflight: {cfg.stack_name}{more} in {aws.region}: {len(preflight.CHECKS)} "
+            "checks, no problems (nothing was created)"
         )
         return 0
 

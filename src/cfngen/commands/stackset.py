@@ -131,6 +131,22 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
+def _one_operation(cfg: Config) -> None:
+    """A stack set deploys one template per instance: a split platform is refused here."""
+    from cfngen.deploy.topology import tops
+
+    stacks = tops(cfg)
+    if len(stacks) > 1:
+        raise UserError(
+            f"{cfg.stack_name} is split into {len(stacks)} top-level stacks (the root and "
+            f"{len(stacks) - 1} service groups, ecs.operations), and a stack set instance is "
+            "one stack: StackSets cannot pass the root's outputs to the groups. Keep the "
+            "platform in one operation for StackSets (ecs.operations: single, at most 2,500 "
+            "resources: fewer services per account), or deploy it with `cfngen deploy` in "
+            "each account and region"
+        )
+
+
 def run_deploy(args: argparse.Namespace) -> int:
     from cfngen.deploy.package import upload_templates
     from cfngen.render import render
@@ -139,6 +155,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     from cfngen.stackset.status import StackSetChange
 
     cfg = load_config(args.config)
+    _one_operation(cfg)
     ss = settings(args, cfg)
     name = ss.name or cfg.stack_name
     if not ss.regions or not (ss.accounts or ss.organizational_units):

@@ -62,12 +62,14 @@ def create(
     role_arn: str | None,
     on_failure: OnStackFailure | None,
     who: Operator,
+    parameters: Mapping[str, str] | None = None,
 ) -> CreateChangeSetOutputTypeDef:
     """The root change set, nested stacks included, adopting retained named resources.
 
     ``ImportExistingResources`` lets a deploy take back what an earlier stack kept
     (``RetainExceptOnCreate``/``Retain`` with a fixed name: an ECR repository, a log
-    group) instead of failing on "already exists".
+    group) instead of failing on "already exists". ``parameters`` are the values a service
+    group's stack takes from the platform root's outputs.
     """
     name = who.name
     args: CreateChangeSetInputTypeDef = {
@@ -84,6 +86,10 @@ def create(
     }
     if role_arn:
         args["RoleARN"] = role_arn
+    if parameters:
+        args["Parameters"] = [
+            {"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())
+        ]
     if on_failure and change_set_type == ChangeSetType.CREATE:
         args["OnStackFailure"] = on_failure.value
     return cfn.create_change_set(**args)

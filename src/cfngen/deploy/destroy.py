@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cfngen.config import Config
-from cfngen.deploy import hooks, outputs, retained
+from cfngen.deploy import destroy_set, hooks, outputs, retained, topology
 from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError
 from cfngen.deploy.stack import describe, failure, start_and_watch, token
 from cfngen.deploy.status import StackStatus, in_progress
@@ -38,6 +38,9 @@ def destroy(
     cfn = aws.client("cloudformation")
     name = cfg.stack_name
     stack = describe(cfn, name)
+    groups = topology.deployed_groups(cfn, cfg)
+    if groups:  # a split platform (or what is left of one): groups first, then the root
+        return destroy_set.destroy(aws, cfg, opts, printer, ask, stack, groups)
     if stack is None:
         printer.say(f"stack {name} does not exist: nothing to delete")
         return 0

@@ -10,7 +10,7 @@ across the nested stacks the root names by relative ``TemplateURL``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,23 @@ def tree(templates: Mapping[str, Mapping[str, Any]], name: str = ROOT) -> Templa
 
 
 def plan(
-    old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]], region: str
+    old: Mapping[str, Mapping[str, Any]],
+    new: Mapping[str, Mapping[str, Any]],
+    region: str,
+    tops: Sequence[str] = (ROOT,),
 ) -> list[ResourceChange]:
-    """Every change from the ``old`` template set to the ``new`` one."""
-    return list(diff_tree(tree(old), tree(new), region).changes)
+    """Every change from the ``old`` template set to the ``new`` one.
+
+    ``tops`` are the new set's top-level templates (a split platform's ``services-GG``
+    beside ``root``); a group only the old set has is planned as removed.
+    """
+    from cfngen.deploy.topology import GROUP_KEY, relabel
+
+    keys = dict.fromkeys([*tops, *sorted(k for k in old if GROUP_KEY.fullmatch(k))])
+    out: list[ResourceChange] = []
+    for key in keys:
+        before = tree(old, key) if key in old else TemplateTree({})
+        after = tree(new, key) if key in new else TemplateTree({})
+        changes = list(diff_tree(before, after, region).changes)
+        out.extend(changes if key == ROOT else relabel(changes, key))
+    return out

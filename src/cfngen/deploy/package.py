@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,11 +38,15 @@ class Packaged:
     uploaded: tuple[str, ...]
     root: dict[str, Any] = field(repr=False)  # the packaged root template
     path: Path | None = None  # local copy of the packaged root
+    # the other top-level stacks of a split platform (services-GG): key -> URL, template
+    tops: Mapping[str, str] = field(default_factory=dict)
+    top_templates: Mapping[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
-    def quick_create_link(self, stack_name: str) -> str:
+    def quick_create_link(self, stack_name: str, key: str = ROOT_FILE) -> str:
+        url = self.root_url if key == ROOT_FILE else self.tops[key]
         return (
             f"https://console.aws.amazon.com/cloudformation/home?region={self.region}"
-            f"#/stacks/quickcreate?templateURL={quote(self.root_url, safe='')}"
+            f"#/stacks/quickcreate?templateURL={quote(url, safe='')}"
             f"&stackName={quote(stack_name)}"
         )
 
@@ -165,30 +169,52 @@ def packaged_root(root: dict[str, Any], urls: Mapping[str, str]) -> dict[str, An
 
 
 def upload_templates(
-    aws: Aws, cfg: Config, rendered: Rendered | None = None, bucket: str | None = None
+    aws: Aws,
+    cfg: Config,
+    rendered: Rendered | None = None,
+    bucket: str | None = None,
+    tops: Sequence[str] = (),
 ) -> Packaged:
-    """Upload every rendered JSON template (children first, then the packaged root)."""
+    """Upload every rendered JSON template (children first, then the packaged root).
+
+    ``tops`` names the other top-level templates of a split platform (``services-01``):
+    each is packaged like the root (its nested TemplateURLs made S3 URLs) and uploaded.
+    """
     rendered = rendered or render(cfg, ("json",))
     bucket = bucket or cfg.deploy.template_bucket or default_bucket(aws.account_id(), aws.region)
     ensure_bucket(aws, bucket)
-    root_name = f"{ROOT_FILE}.json"
+    top_names = [f"{ROOT_FILE}.json", *(f"{t}.json" for t in tops if t != ROOT_FILE)]
     urls: dict[str, str] = {}
     uploaded: list[str] = []
     for name, data in sorted(rendered.files.items()):
-        if not name.endswith(".json") or "/" in name or name == root_name:
+        if not name.endswith(".json") or "/" in name or name in top_names:
             continue
         key = content_key(cfg.prefix, name, data)
         if upload(aws, bucket, key, data):
             uploaded.append(name)
         urls[name] = template_url(bucket, aws.region, key)
-    root = packaged_root(json.loads(rendered.files[root_name]), urls)
-    data = root_bytes(root)
-    key = content_key(cfg.prefix, root_name, data)
-    if upload(aws, bucket, key, data):
-        uploaded.append(root_name)
-    root_url = template_url(bucket, aws.region, key)
-    urls[root_name] = root_url
-    return Packaged(bucket, aws.region, root_url, urls, tuple(uploaded), root)
+    packaged: dict[str, tuple[str, dict[str, Any]]] = {}
+    for name in top_names:
+        template = packaged_root(json.loads(rendered.files[name]), urls)
+        data = root_bytes(template)
+        key = content_key(cfg.prefix, name, data)
+        if upload(aws, bucket, key, data):
+            uploaded.append(name)
+        packaged[name.removesuffix(".json")] = (template_url(bucket, aws.region, key), template)
+    root_url, root = packaged.pop(ROOT_FILE)
+    urls[f"{ROOT_FILE}.json"] = root_url
+    for top, (url, _) in packaged.items():
+        urls[f"{top}.json"] = url
+    return Packaged(
+        bucket,
+        aws.region,
+        root_url,
+        urls,
+        tuple(uploaded),
+        root,
+        tops={k: url for k, (url, _) in packaged.items()},
+        top_templates={k: t for k, (_, t) in packaged.items()},
+    )
 
 
 def root_bytes(root: dict[str, Any]) -> bytes:
@@ -196,11 +222,16 @@ def root_bytes(root: dict[str, Any]) -> bytes:
 
 
 def write_packaged(packaged: Packaged, out_dir: Path, environment: str) -> Path:
-    """Save the packaged root to ``<out_dir>/<environment>/root.packaged.json``."""
+    """Save the packaged root to ``<out_dir>/<environment>/root.packaged.json`` (and each
+    other top-level template beside it, ``services-01.packaged.json``)."""
     folder = out_dir / environment
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / PACKAGED_ROOT
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(root_bytes(packaged.root))
-    tmp.replace(path)
+    for name, template in [(PACKAGED_ROOT, packaged.root)] + [
+        (f"{k}.packaged.json", t) for k, t in sorted(packaged.top_templates.items())
+    ]:
+        target = folder / name
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(root_bytes(template))
+        tmp.replace(target)
     return path

@@ -15,6 +15,7 @@ plan made of several stacks runs :func:`run` once per stack.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
@@ -50,9 +51,18 @@ class Result:
     adopted: frozenset[tuple[str, str]]  # (type, name) that ImportExistingResources takes
 
 
-def run(aws: Aws, cfg: Config, rendered: Rendered, stack_name: str | None = None) -> Result:
-    """Every check over one stack tree."""
-    ctx = Context(aws, cfg, templates_of(rendered), stack_name or cfg.stack_name)
+def run(
+    aws: Aws,
+    cfg: Config,
+    rendered: Rendered,
+    stack_name: str | None = None,
+    family: Sequence[str] = (),
+) -> Result:
+    """Every check over one stack tree; ``family`` names the platform's other top-level
+    stacks, whose resources this stack may take over."""
+    ctx = Context(
+        aws, cfg, templates_of(rendered), stack_name or cfg.stack_name, family=tuple(family)
+    )
     findings: list[Finding] = []
     for label, check in CHECKS:
         try:

@@ -52,6 +52,9 @@ class Context:
     stack_name: str
     notes: list[str] = field(default_factory=list)
     adopted: set[tuple[str, str]] = field(default_factory=set)  # (type, name) to import
+    # the other top-level stacks of this platform (a split platform's root and groups):
+    # what they own moves between them within the plan, it is not taken by a stranger
+    family: tuple[str, ...] = ()
     _azs: list[str] | None = None
 
     def resources(self, rtype: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:

@@ -131,15 +131,21 @@ def _owner(ctx: Context, name: str) -> tuple[str, str] | None:
     return str(found[0].get("StackName", stack_id)), root
 
 
-def _our_root(ctx: Context) -> str | None:
+def _our_root(ctx: Context, name: str | None = None) -> str | None:
     cfn = ctx.aws.client("cloudformation")
     try:
-        stacks = cfn.describe_stacks(StackName=ctx.stack_name)["Stacks"]
+        stacks = cfn.describe_stacks(StackName=name or ctx.stack_name)["Stacks"]
     except ClientError as exc:
         if "does not exist" in error_message(exc):
             return None
         raise
     return str(stacks[0]["StackId"]) if stacks else None
+
+
+def _ours(ctx: Context) -> set[str]:
+    """Stack ids of this stack and of the platform's other top-level stacks."""
+    ids = {_our_root(ctx, name) for name in (ctx.stack_name, *ctx.family)}
+    return {i for i in ids if i is not None}
 
 
 def _named(ctx: Context) -> Iterator[tuple[Named, str, str, Mapping[str, Any]]]:
@@ -153,7 +159,7 @@ def _named(ctx: Context) -> Iterator[tuple[Named, str, str, Mapping[str, Any]]]:
 
 
 def taken(ctx: Context) -> Iterator[Finding]:
-    root: str | None = None
+    ours: set[str] = set()
     looked = False
     for kind, where, name, res in _named(ctx):
         state = _exists(ctx, kind.rtype, name)
@@ -167,10 +173,10 @@ def taken(ctx: Context) -> Iterator[Finding]:
             )
             continue
         if not looked:
-            root, looked = _our_root(ctx), True
+            ours, looked = _ours(ctx), True
         owner = _owner(ctx, name)
-        if owner is not None and root is not None and owner[1] == root:
-            continue  # this stack tree's own resource
+        if owner is not None and owner[1] in ours:
+            continue  # this stack tree's own resource (or the platform's other stacks')
         what = f"{kind.rtype} {name} ({where})"
         key = _key(kind, name)
         if owner is not None:

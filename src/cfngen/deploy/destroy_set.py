@@ -1,0 +1,137 @@
+"""`cfngen destroy` of a split platform: the service groups first, at once, then the root.
+
+A group takes the root's outputs (its cluster, listeners, subnets) as parameters, so the
+root goes last, and only when every group is gone: a group whose delete fails is
+reported with its root cause, the others are still deleted, and the root is kept (exit 1)
+so that nothing a remaining group uses disappears under it. One confirmation (the root's
+name) covers every stack; what the deletes keep is reported as for one stack.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from cfngen.config import Config
+from cfngen.deploy import hooks, outputs, retained
+from cfngen.deploy.parallel import in_parallel, own_aws
+from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError
+from cfngen.deploy.stack import describe, failure, start_and_watch, token
+from cfngen.deploy.status import StackStatus, in_progress
+from cfngen.deploy.watch import Printer, latest_event, wait_until_idle
+
+
+def _idle(
+    aws: Aws, stack: dict[str, Any], no_wait: bool, printer: Printer
+) -> dict[str, Any] | None:
+    """The stack once no operation runs on it (None when that operation deleted it)."""
+    if not in_progress(stack["StackStatus"]):
+        return stack
+    name = stack["StackName"]
+    if no_wait:
+        raise DeployError(f"stack {name} is busy ({stack['StackStatus']}); try again later")
+    cfn = aws.client("cloudformation")
+    wait_until_idle(cfn, stack["StackId"], printer)
+    return describe(cfn, name)
+
+
+def delete_one(
+    aws: Aws, stack: Mapping[str, Any], printer: Printer, label: str, kept: list[retained.Kept]
+) -> None:
+    """Delete one top-level stack and follow it; what it keeps is added to ``kept``."""
+    cfn = aws.client("cloudformation")
+    if stack.get("EnableTerminationProtection"):
+        cfn.update_termination_protection(
+            StackName=stack["StackId"], EnableTerminationProtection=False
+        )
+        printer.say(f"termination protection of {stack['StackName']} turned off")
+    found = retained.collect(cfn, stack["StackId"], label)  # read before the stack is gone
+    since, _ = latest_event(cfn, stack["StackId"])
+    final = start_and_watch(
+        cfn,
+        stack,
+        printer,
+        lambda: cfn.delete_stack(StackName=stack["StackId"], ClientRequestToken=token("destroy")),
+    )
+    printer.finished(f"stack {stack['StackName']}", final)
+    if final != StackStatus.DELETE_COMPLETE:
+        raise failure(cfn, stack, final, since, "fix the cause and run destroy again")
+    kept.extend(found)
+
+
+def destroy(
+    aws: Aws,
+    cfg: Config,
+    opts: Any,
+    printer: Printer,
+    ask: Callable[[str], str],
+    root: dict[str, Any] | None,
+    groups: Sequence[dict[str, Any]],
+) -> int:
+    """Delete the groups (in parallel), then the root; ``opts`` is a DestroyOptions."""
+    name = cfg.stack_name
+    root = _idle(aws, root, opts.no_wait, printer) if root is not None else None
+    live = [g for g in (_idle(aws, g, opts.no_wait, printer) for g in groups) if g]
+    everything = [*live, *([root] if root else [])]
+    protected = [s["StackName"] for s in everything if s.get("EnableTerminationProtection")]
+    if protected and not opts.disable_termination_protection:
+        raise DeployError(
+            f"termination protection is on for {', '.join(protected)}; pass "
+            "--disable-termination-protection to turn it off and delete"
+        )
+    listed = ", ".join(s["StackName"] for s in live)
+    if not opts.yes:
+        if not opts.interactive:
+            raise DeployError("no terminal to confirm on: pass --yes to destroy", EXIT_USAGE)
+        typed = ask(
+            f"Delete stack {name}, its service group stacks ({listed}) and everything in "
+            "them? Type its name to confirm: "
+        )
+        if typed.strip() != name:
+            printer.say("not deleted")
+            return 1
+    context = hooks.HookContext(
+        cfg=cfg,
+        session=aws.session,
+        region=aws.region,
+        endpoint_url=aws.endpoint_url,
+        stack_name=name,
+        outputs=outputs.from_stack(root or {}),
+        say=printer.say,
+        options={"output_dir": opts.out_dir, **(opts.hook_options or {})},
+    )
+    if root is not None:
+        hooks.run(hooks.pre_delete_hooks(), context)
+    printer.restart()
+    printer.say(f"deleting {len(live)} service group stacks first, at once: {listed}")
+    kept: list[retained.Kept] = []
+    jobs = [_job(aws, g, g["StackName"].removeprefix(f"{name}-"), kept) for g in live]
+    results = in_parallel(jobs, printer, threading.Lock())
+    failed = [err for _, err in results.values() if err]
+    if failed:
+        raise DeployError(
+            f"{len(failed)} of {len(live)} service group stacks could not be deleted; "
+            f"{name} is kept (the groups use it):\n" + "\n".join(failed)
+        )
+    if root is not None:
+        delete_one(aws, root, printer, "root", kept)
+    outputs.path_for(opts.out_dir, cfg.environment).unlink(missing_ok=True)
+    if root is not None:
+        hooks.run(hooks.post_delete_hooks(), context)
+    for line in retained.lines(kept, aws.region, aws.endpoint_url):
+        printer.say(line)
+    printer.say(f"deleted {name} and {len(live)} service group stacks")
+    return 0
+
+
+def _job(
+    aws: Aws, stack: dict[str, Any], label: str, kept: list[retained.Kept]
+) -> tuple[str, Callable[[Printer], None]]:
+    """A thread's work: delete one group with clients of its own."""
+    own = own_aws(aws)
+
+    def job(printer: Printer) -> None:
+        delete_one(own, stack, printer, label, kept)
+
+    return label, job

@@ -1,0 +1,138 @@
+"""The top-level stacks of one platform as the deployer runs them: names, order, inputs.
+
+A platform too big for one stack operation is generated as several top-level stacks
+(:func:`cfngen.stacks.operations.top_level`): the platform ``root`` and service groups
+``services-GG`` whose parameters are root outputs. The deployer treats them as one plan:
+:func:`waves` orders them by dependency (root, then every group at once), a group's
+parameter values are read from the root's outputs (:func:`parameters`), and group stacks
+of this platform that the config no longer generates are found (:func:`stale`) so that a
+deploy removes them before the root takes their services back (a service name cannot be
+in two stacks at once).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from cfngen.config import Config
+from cfngen.render import ROOT_FILE
+from cfngen.resource_diff import ResourceChange
+from cfngen.stacks.operations import top_level
+
+if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
+    from types_boto3_cloudformation import CloudFormationClient
+
+GROUP_SUFFIX = "-services-"
+GROUP_KEY = re.compile(r"services-\d{2}")  # a group's template file stem
+GONE = ("DELETE_COMPLETE",)
+
+
+@dataclass(frozen=True)
+class Top:
+    """One top-level stack of the plan: its template key, stack name, what it needs first."""
+
+    key: str  # "root" or "services-01": the template file stem
+    name: str  # the stack name
+    after: tuple[str, ...]  # keys deployed before this one
+    inputs: Mapping[str, str]  # parameter -> root output it takes
+
+    @property
+    def is_root(self) -> bool:
+        return self.key == ROOT_FILE
+
+
+def tops(cfg: Config) -> list[Top]:
+    """The platform's top-level stacks in deploy order; ``[root]`` alone unless split."""
+    return [
+        Top(t.key, cfg.stack_name + t.stack_suffix, tuple(t.after), dict(t.inputs))
+        for t in top_level(cfg)
+    ]
+
+
+def waves(stacks: Sequence[Top]) -> list[list[Top]]:
+    """The stacks in dependency order, grouped: each wave needs only earlier waves, so the
+    stacks of one wave run at the same time."""
+    done: set[str] = set()
+    left = list(stacks)
+    out: list[list[Top]] = []
+    while left:
+        known = {s.key for s in stacks}
+        ready = [t for t in left if all(a in done or a not in known for a in t.after)]
+        if not ready:
+            raise ValueError(f"top-level stacks depend on each other: {[t.key for t in left]}")
+        out.append(ready)
+        done.update(t.key for t in ready)
+        left = [t for t in left if t not in ready]
+    return out
+
+
+def parameters(top: Top, root_outputs: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The group's parameter values from the root's outputs, and the outputs still missing."""
+    values = {p: root_outputs[o] for p, o in top.inputs.items() if o in root_outputs}
+    missing = sorted(o for o in top.inputs.values() if o not in root_outputs)
+    return values, missing
+
+
+def relabel(changes: Sequence[ResourceChange], key: str) -> list[ResourceChange]:
+    """A group's changes with the group in their stack path (``services-01/EcsServices03``)."""
+    return [replace(c, stack=key if c.stack == "root" else f"{key}/{c.stack}") for c in changes]
+
+
+def _pattern(cfg: Config) -> re.Pattern[str]:
+    return re.compile(re.escape(cfg.stack_name + GROUP_SUFFIX) + r"\d{2}")
+
+
+def _ours(stack: Mapping[str, Any], cfg: Config) -> bool:
+    tags = {t["Key"]: t["Value"] for t in stack.get("Tags") or []}
+    return tags.get("cfngen:name") == cfg.name and tags.get("cfngen:environment") == (
+        cfg.environment
+    )
+
+
+def deployed_groups(cfn: CloudFormationClient, cfg: Config) -> list[dict[str, Any]]:
+    """The live service-group stacks of this platform (named ``<stack>-services-GG`` and
+    tagged with its name and environment), by name."""
+    pattern = _pattern(cfg)
+    names: set[str] = set()
+    for page in cfn.get_paginator("list_stacks").paginate():
+        for summary in page.get("StackSummaries", []):
+            name = str(summary.get("StackName", ""))
+            if pattern.fullmatch(name) and summary.get("StackStatus") not in GONE:
+                names.add(name)
+    found: list[dict[str, Any]] = []
+    for name in sorted(names):
+        stacks = cfn.describe_stacks(StackName=name).get("Stacks", [])
+        live = [dict(s) for s in stacks if s["StackStatus"] not in GONE]
+        found.extend(s for s in live if _ours(s, cfg))
+    return found
+
+
+def stale(cfn: CloudFormationClient, cfg: Config, planned: Sequence[Top]) -> list[dict[str, Any]]:
+    """Deployed group stacks of this platform that the config no longer generates."""
+    names = {t.name for t in planned}
+    return [s for s in deployed_groups(cfn, cfg) if s["StackName"] not in names]
+
+
+def subtree(files: Mapping[str, bytes], key: str, as_root: bool = False) -> dict[str, bytes]:
+    """The rendered JSON files of one top-level stack: its template and every template it
+    nests (relative TemplateURLs), for the checks that read one stack tree; ``as_root``
+    files the top as ``root.json``, where the previews look for a tree's top."""
+    import json
+
+    out: dict[str, bytes] = {}
+    todo = [f"{key}.json"]
+    while todo:
+        name = todo.pop()
+        if name in out or name not in files:
+            continue
+        out[name] = files[name]
+        for res in (json.loads(files[name]).get("Resources") or {}).values():
+            url = str((res.get("Properties") or {}).get("TemplateURL", ""))
+            if res.get("Type") == "AWS::CloudFormation::Stack" and url in files:
+                todo.append(url)
+    if as_root and key != ROOT_FILE and f"{key}.json" in out:
+        out[f"{ROOT_FILE}.json"] = out.pop(f"{key}.json")  # the tree's top, as readers expect
+    return out
