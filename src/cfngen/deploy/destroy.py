@@ -38,7 +38,7 @@ def destroy(
     cfn = aws.client("cloudformation")
     name = cfg.stack_name
     stack = describe(cfn, name)
-    groups = topology.deployed_groups(cfn, cfg)
+    groups = topology.live_groups(cfn, cfg)
     if groups:  # a split platform (or what is left of one): groups first, then the root
         return destroy_set.destroy(aws, cfg, opts, printer, ask, stack, groups)
     if stack is None:
