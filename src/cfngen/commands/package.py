@@ -22,10 +22,12 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from cfngen.deploy.package import upload_templates, write_packaged
     from cfngen.deploy.topology import tops
+    from cfngen.render import render
 
     def body(aws: Aws, cfg: Config) -> int:
-        stacks = tops(cfg)
-        packaged = upload_templates(aws, cfg, tops=[t.key for t in stacks[1:]])
+        rendered = render(cfg, ("json",))
+        stacks = tops(cfg, rendered)
+        packaged = upload_templates(aws, cfg, rendered, tops=[t.key for t in stacks[1:]])
         path = write_packaged(packaged, args.output_dir, cfg.environment)
         unchanged = len(packaged.urls) - len(packaged.uploaded)
         print(f"uploaded {len(packaged.uploaded)}, unchanged {unchanged} (s3://{packaged.bucket})")

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     def body(aws: Aws, cfg: Config) -> int:
         rendered = render(cfg, ("json",))
-        stacks = tops(cfg)
+        stacks = tops(cfg, rendered)
         findings = []
         for top in stacks:
             files = Rendered(subtree(rendered.files, top.key)) if len(stacks) > 1 else rendered

@@ -78,12 +78,13 @@ def deploy(
     printer: Printer,
     confirm: Callable[[str], bool],
     preview_only: bool = False,
+    rendered: Rendered | None = None,
 ) -> int:
     """The whole flow; returns the exit code or raises DeployError."""
     cfn = aws.client("cloudformation")
     name = cfg.stack_name
     who = operator.current("diff" if preview_only else "deploy")
-    rendered = render(cfg, ("json",))
+    rendered = rendered or render(cfg, ("json",))
     adopted = _preflight(aws, cfg, rendered, printer)  # read-only, before any change
     stack = settle(cfn, name, describe(cfn, name), opts, printer)
     if not preview_only:

@@ -127,11 +127,12 @@ def run(
     A platform of one top-level stack with no group stacks left from a split takes the
     single-stack flow unchanged.
     """
-    stacks = topology.tops(cfg)
+    rendered = render(cfg, ("json",))
+    stacks = topology.tops(cfg, rendered)
     stale = topology.stale(aws.client("cloudformation"), cfg, stacks)
     if len(stacks) == 1 and not stale:
-        return flow.deploy(aws, cfg, opts, printer, confirm, preview_only=preview_only)
-    return deploy(aws, cfg, opts, printer, confirm, stacks, stale, preview_only)
+        return flow.deploy(aws, cfg, opts, printer, confirm, preview_only, rendered)
+    return deploy(aws, cfg, opts, printer, confirm, stacks, stale, preview_only, rendered)
 
 
 def deploy(
@@ -143,9 +144,10 @@ def deploy(
     stacks: Sequence[Top],
     stale: Sequence[Mapping[str, Any]],
     preview_only: bool = False,
+    rendered: Rendered | None = None,
 ) -> int:
     """The whole flow over several top-level stacks; the exit code, or DeployError."""
-    rendered = render(cfg, ("json",))
+    rendered = rendered or render(cfg, ("json",))
     members = [Member(t, aws if t.is_root else own_aws(aws)) for t in stacks]
     family = [m.top.name for m in members] + [str(s["StackName"]) for s in stale]
     adopted = _preflight(aws, cfg, rendered, members, printer, family)

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from cfngen.config import Config
 from cfngen.deploy.preflight_base import UNANSWERED
 from cfngen.deploy.session import error_code
-from cfngen.render import ROOT_FILE
+from cfngen.render import ROOT_FILE, Rendered
 from cfngen.resource_diff import ResourceChange
 from cfngen.stacks.operations import top_level
 
@@ -48,11 +48,15 @@ class Top:
         return self.key == ROOT_FILE
 
 
-def tops(cfg: Config) -> list[Top]:
-    """The platform's top-level stacks in deploy order; ``[root]`` alone unless split."""
+def tops(cfg: Config, rendered: Rendered | None = None) -> list[Top]:
+    """The platform's top-level stacks in deploy order; ``[root]`` alone unless split.
+
+    From ``rendered`` when the caller has rendered the config (building the templates
+    again is most of a generate's time).
+    """
+    levels = rendered.top_level if rendered is not None else top_level(cfg)
     return [
-        Top(t.key, cfg.stack_name + t.stack_suffix, tuple(t.after), dict(t.inputs))
-        for t in top_level(cfg)
+        Top(t.key, cfg.stack_name + t.stack_suffix, tuple(t.after), dict(t.inputs)) for t in levels
     ]
 
 
