@@ -16,10 +16,10 @@ from typing import Any
 
 from cfngen.config import Config
 from cfngen.deploy import destroy_set, hooks, outputs, retained, topology
-from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError
-from cfngen.deploy.stack import describe, failure, start_and_watch, token
-from cfngen.deploy.status import StackStatus, in_progress
-from cfngen.deploy.watch import Printer, latest_event, wait_until_idle
+from cfngen.deploy.session import Aws, DeployError
+from cfngen.deploy.stack import describe
+from cfngen.deploy.status import in_progress
+from cfngen.deploy.watch import Printer, wait_until_idle
 
 
 @dataclass(frozen=True)
@@ -57,41 +57,14 @@ def destroy(
             f"stack {name} has termination protection on; pass "
             "--disable-termination-protection to turn it off and delete"
         )
-    if not opts.yes:
-        if not opts.interactive:
-            raise DeployError("no terminal to confirm on: pass --yes to destroy", EXIT_USAGE)
-        typed = ask(f"Delete stack {name} and everything in it? Type its name to confirm: ")
-        if typed.strip() != name:
-            printer.say("not deleted")
-            return 1
-    context = hooks.HookContext(
-        cfg=cfg,
-        session=aws.session,
-        region=aws.region,
-        endpoint_url=aws.endpoint_url,
-        stack_name=name,
-        outputs=outputs.from_stack(stack),
-        say=printer.say,
-        options={"output_dir": opts.out_dir, **(opts.hook_options or {})},
-    )
+    if not destroy_set.confirmed(
+        opts, printer, ask, name, f"Delete stack {name} and everything in it?"
+    ):
+        return 1
+    context = destroy_set.hook_context(aws, cfg, opts, printer, stack)
     hooks.run(hooks.pre_delete_hooks(), context)
-    if stack.get("EnableTerminationProtection"):
-        cfn.update_termination_protection(
-            StackName=stack["StackId"], EnableTerminationProtection=False
-        )
-        printer.say("termination protection turned off")
-    kept = retained.collect(cfn, stack["StackId"])  # read before the stacks are gone
-    since, _ = latest_event(cfn, stack["StackId"])
-    printer.restart()  # the time spent at the prompt and in the hooks is not the delete's
-    final = start_and_watch(
-        cfn,
-        stack,
-        printer,
-        lambda: cfn.delete_stack(StackName=stack["StackId"], ClientRequestToken=token("destroy")),
-    )
-    printer.finished(f"stack {name}", final)
-    if final != StackStatus.DELETE_COMPLETE:
-        raise failure(cfn, stack, final, since, "fix the cause and run destroy again")
+    kept: list[retained.Kept] = []
+    destroy_set.delete_one(aws, stack, printer, "root", kept, restart=True)
     outputs.path_for(opts.out_dir, cfg.environment).unlink(missing_ok=True)
     hooks.run(hooks.post_delete_hooks(), context)
     for line in retained.lines(kept, aws.region, aws.endpoint_url):

@@ -37,17 +37,28 @@ def _idle(
 
 
 def delete_one(
-    aws: Aws, stack: Mapping[str, Any], printer: Printer, label: str, kept: list[retained.Kept]
+    aws: Aws,
+    stack: Mapping[str, Any],
+    printer: Printer,
+    label: str,
+    kept: list[retained.Kept],
+    restart: bool = False,
 ) -> None:
-    """Delete one top-level stack and follow it; what it keeps is added to ``kept``."""
+    """Delete one top-level stack and follow it; what it keeps is added to ``kept``.
+
+    ``restart``: the clock starts with this delete (not at the prompt or in the hooks).
+    """
     cfn = aws.client("cloudformation")
     if stack.get("EnableTerminationProtection"):
         cfn.update_termination_protection(
             StackName=stack["StackId"], EnableTerminationProtection=False
         )
-        printer.say(f"termination protection of {stack['StackName']} turned off")
+        of = "" if label == "root" else f" of {stack['StackName']}"
+        printer.say(f"termination protection{of} turned off")
     found = retained.collect(cfn, stack["StackId"], label)  # read before the stack is gone
     since, _ = latest_event(cfn, stack["StackId"])
+    if restart:
+        printer.restart()
     final = start_and_watch(
         cfn,
         stack,
@@ -58,6 +69,36 @@ def delete_one(
     if final != StackStatus.DELETE_COMPLETE:
         raise failure(cfn, stack, final, since, "fix the cause and run destroy again")
     kept.extend(found)
+
+
+def confirmed(
+    opts: Any, printer: Printer, ask: Callable[[str], str], name: str, question: str
+) -> bool:
+    """``--yes``, or the stack name typed at the prompt; no terminal and no --yes: exit 2."""
+    if opts.yes:
+        return True
+    if not opts.interactive:
+        raise DeployError("no terminal to confirm on: pass --yes to destroy", EXIT_USAGE)
+    if ask(f"{question} Type its name to confirm: ").strip() != name:
+        printer.say("not deleted")
+        return False
+    return True
+
+
+def hook_context(
+    aws: Aws, cfg: Config, opts: Any, printer: Printer, root: Mapping[str, Any]
+) -> hooks.HookContext:
+    """What the delete hooks see: the root's outputs, the command's options."""
+    return hooks.HookContext(
+        cfg=cfg,
+        session=aws.session,
+        region=aws.region,
+        endpoint_url=aws.endpoint_url,
+        stack_name=cfg.stack_name,
+        outputs=outputs.from_stack(root),
+        say=printer.say,
+        options={"output_dir": opts.out_dir, **(opts.hook_options or {})},
+    )
 
 
 def destroy(
@@ -81,26 +122,10 @@ def destroy(
             "--disable-termination-protection to turn it off and delete"
         )
     listed = ", ".join(s["StackName"] for s in live)
-    if not opts.yes:
-        if not opts.interactive:
-            raise DeployError("no terminal to confirm on: pass --yes to destroy", EXIT_USAGE)
-        typed = ask(
-            f"Delete stack {name}, its service group stacks ({listed}) and everything in "
-            "them? Type its name to confirm: "
-        )
-        if typed.strip() != name:
-            printer.say("not deleted")
-            return 1
-    context = hooks.HookContext(
-        cfg=cfg,
-        session=aws.session,
-        region=aws.region,
-        endpoint_url=aws.endpoint_url,
-        stack_name=name,
-        outputs=outputs.from_stack(root or {}),
-        say=printer.say,
-        options={"output_dir": opts.out_dir, **(opts.hook_options or {})},
-    )
+    question = f"Delete stack {name}, its service group stacks ({listed}) and everything in them?"
+    if not confirmed(opts, printer, ask, name, question):
+        return 1
+    context = hook_context(aws, cfg, opts, printer, root or {})
     if root is not None:
         hooks.run(hooks.pre_delete_hooks(), context)
     printer.restart()

@@ -215,12 +215,35 @@ def _execute(
     history_file: Any,
     new: bool,
 ) -> int:
-    cfn, name = plan.cfn, cfg.stack_name
+    printer.restart()  # the time spent reading the plan is not the deploy's
+    printer.progress = Progress(estimate, printer.elapsed())
+
+    def record(events: list[StackEventTypeDef]) -> None:
+        printer.progress = None
+        timings.record(history_file, events)  # what finished counts, even if others failed
+
+    rollouts = None if new else Rollouts(aws.client("ecs"), printer.note)
+    run_plan(cfg, printer, plan, cfg.stack_name, new, rollouts, record)
+    after = describe(plan.cfn, plan.stack_id) or {}
+    _finish(aws, cfg, opts, printer, outputs.from_stack(after))
+    return 0
+
+
+def run_plan(
+    cfg: Config,
+    printer: Printer,
+    plan: _Plan,
+    name: str,
+    new: bool,
+    rollouts: Rollouts | None = None,
+    watched: Callable[[list[StackEventTypeDef]], None] | None = None,
+) -> str:
+    """Execute a confirmed change set, follow it, and check the outcome: the final status,
+    or DeployError with the root cause. ``watched`` gets the events seen, even on failure."""
+    cfn = plan.cfn
     live = {"StackId": plan.stack_id, "StackName": name}
     since, _ = latest_event(cfn, plan.stack_id)
     events: list[StackEventTypeDef] = []
-    printer.restart()  # the time spent reading the plan is not the deploy's
-    printer.progress = Progress(estimate, printer.elapsed())
 
     def start() -> None:
         try:
@@ -231,11 +254,10 @@ def _execute(
             raise concurrency.refused(exc, name, started_by(cfn, plan.stack_id)) from None
 
     try:
-        rollouts = None if new else Rollouts(aws.client("ecs"), printer.note)
         final = start_and_watch(cfn, live, printer, start, events, rollouts)
     finally:
-        printer.progress = None
-        timings.record(history_file, events)  # what finished counts, even if others failed
+        if watched is not None:
+            watched(events)
     printer.finished(f"stack {name}", final)
     if final not in SUCCESS:
         raise failure(cfn, live, final, since, hint(final))
@@ -243,9 +265,7 @@ def _execute(
     if new and cfg.deploy.termination_protection:
         cfn.update_termination_protection(StackName=plan.stack_id, EnableTerminationProtection=True)
         printer.say("termination protection turned on")
-    after = describe(cfn, plan.stack_id) or {}
-    _finish(aws, cfg, opts, printer, outputs.from_stack(after))
-    return 0
+    return final
 
 
 def _check_complete(

@@ -21,8 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from cfngen.config import Config
 from cfngen.deploy import (
     changeset,
@@ -39,8 +37,6 @@ from cfngen.deploy import plan_view as view
 from cfngen.deploy.changeset import Change
 from cfngen.deploy.flow import (
     EXIT_CHANGES,
-    SUCCESS,
-    _check_complete,
     _finish,
     _Plan,
     _still_as_planned,
@@ -55,7 +51,6 @@ from cfngen.deploy.stack import (
     capabilities,
     describe,
     failure,
-    hint,
     settle,
     stack_tags,
     start_and_watch,
@@ -63,12 +58,11 @@ from cfngen.deploy.stack import (
 )
 from cfngen.deploy.status import ChangeSetStatus, ChangeSetType, OnStackFailure, StackStatus
 from cfngen.deploy.topology import Top, parameters, relabel, subtree, waves
-from cfngen.deploy.watch import Interrupted, Printer, latest_event, started_by
+from cfngen.deploy.watch import Interrupted, Printer, latest_event
 from cfngen.render import Rendered, render
 
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
     from types_boto3_cloudformation import CloudFormationClient
-    from types_boto3_cloudformation.type_defs import StackEventTypeDef
 
 NESTED_TYPE = "AWS::CloudFormation::Stack"
 
@@ -474,30 +468,8 @@ def _execute(cfg: Config, printer: Printer, m: Member) -> None:
     if m.plan is None:
         m.result = "no changes"
         return
-    cfn, plan, name = m.cfn, m.plan, m.top.name
-    live = {"StackId": plan.stack_id, "StackName": name}
-    since, _ = latest_event(cfn, plan.stack_id)
-    events: list[StackEventTypeDef] = []
-
-    def start() -> None:
-        try:
-            cfn.execute_change_set(
-                ChangeSetName=plan.cs_id, ClientRequestToken=operator.current("deploy").name
-            )
-        except ClientError as exc:
-            raise concurrency.refused(exc, name, started_by(cfn, plan.stack_id)) from None
-
     try:
-        final = start_and_watch(cfn, live, printer, start, events)
-        m.result = final
-        printer.finished(f"stack {name}", final)
-        if final not in SUCCESS:
-            raise failure(cfn, live, final, since, hint(final))
-        _check_complete(cfn, plan.stack_id, name, final, events)
-        if plan.new and cfg.deploy.termination_protection:
-            cfn.update_termination_protection(
-                StackName=plan.stack_id, EnableTerminationProtection=True
-            )
+        m.result = flow.run_plan(cfg, printer, m.plan, m.top.name, m.plan.new)
     except DeployError as exc:
         m.error = str(exc)
 
