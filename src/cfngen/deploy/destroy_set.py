@@ -157,6 +157,9 @@ def _job(
     own = own_aws(aws)
 
     def job(printer: Printer) -> None:
-        delete_one(own, stack, printer, label, kept)
+        try:
+            delete_one(own, stack, printer, label, kept)
+        finally:
+            own.close()
 
     return label, job

@@ -172,6 +172,9 @@ def deploy(
     except KeyboardInterrupt:  # between operations: what started goes on in CloudFormation
         _discard([m for m in members if not m.result])
         raise Interrupted() from None
+    finally:
+        for m in members[1:]:
+            m.aws.close()
 
 
 def _preflight(
@@ -475,11 +478,14 @@ def _execute(cfg: Config, printer: Printer, m: Member) -> None:
 
 
 def _deletion(aws: Aws, stack: Mapping[str, Any]) -> tuple[str, Callable[[Printer], None]]:
-    """A job for :func:`_parallel` deleting ``stack`` with clients of its own."""
+    """A job for :func:`in_parallel` deleting ``stack`` with clients of its own."""
     own = own_aws(aws)
 
     def job(printer: Printer) -> None:
-        _delete(own, stack, printer)
+        try:
+            _delete(own, stack, printer)
+        finally:
+            own.close()
 
     return str(stack["StackName"]), job
 

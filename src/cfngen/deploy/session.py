@@ -136,6 +136,14 @@ class Aws:
             )
         return self._clients[service]
 
+    def close(self) -> None:
+        """Close the clients' connections (a thread's own clients, when it is done)."""
+        for client in self._clients.values():
+            close = getattr(client, "close", None)  # every boto3 client has one
+            if close is not None:
+                close()
+        self._clients.clear()
+
     def account_id(self) -> str:
         if self._account is None:
             self._account = self.client("sts").get_caller_identity()["Account"]
