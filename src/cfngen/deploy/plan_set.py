@@ -442,14 +442,21 @@ def _replan(
             continue
         if m.plan is not None:
             m.plan.discard()
+        if not m.deferred:  # confirmed with other values: this is a new plan
+            changed = sorted(p for p, v in values.items() if m.values.get(p) != v)
+            printer.say(
+                f"{m.top.name}: planned again: {root.top.name}'s run changed outputs it "
+                f"takes ({', '.join(changed)})"
+            )
             again.append(m)
         m.values, m.deferred = values, False
         m.stack = describe(m.cfn, m.top.name)
         _make(cfg, opts, rendered, m, urls[m.top.key])
         _read(rendered, m, frozenset())
+    again = [m for m in again if m.plan is not None]
+    for m in again:
+        _describe(printer, m, root.top.name)
     if again and not opts.yes:
-        for m in again:
-            _describe(printer, m, root.top.name)
         names = ", ".join(m.top.name for m in again)
         if not opts.interactive or not confirm(
             f"{root.top.name}'s outputs these groups take changed; execute the new plan "
