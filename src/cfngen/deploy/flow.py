@@ -55,7 +55,7 @@ EXIT_INTERRUPTED = 130
 SUCCESS = (StackStatus.CREATE_COMPLETE, StackStatus.UPDATE_COMPLETE)
 
 
-class _Plan:
+class ChangeSetPlan:
     """The change set made for this run, and how to leave nothing of it behind."""
 
     def __init__(self, cfn: CloudFormationClient, cs_id: str, stack_id: str, new: bool) -> None:
@@ -108,7 +108,7 @@ def deploy(
         on_failure=OnStackFailure.DELETE if opts.delete_on_failure else None,
         who=who,
     )
-    plan = _Plan(cfn, cs["Id"], cs["StackId"], stack is None)
+    plan = ChangeSetPlan(cfn, cs["Id"], cs["StackId"], stack is None)
     try:
         return _review_and_run(
             aws, cfg, opts, printer, confirm, preview_only, plan, stack, rendered, adopted
@@ -127,7 +127,7 @@ def _review_and_run(
     printer: Printer,
     confirm: Callable[[str], bool],
     preview_only: bool,
-    plan: _Plan,
+    plan: ChangeSetPlan,
     stack: dict[str, Any] | None,
     rendered: Rendered,
     adopted: frozenset[tuple[str, str]] = frozenset(),
@@ -138,7 +138,7 @@ def _review_and_run(
         changeset.delete(cfn, plan.cs_id)
         printer.say(f"no changes: {name} is up to date (change set deleted)")
         if not preview_only and stack is not None:
-            _finish(aws, cfg, opts, printer, outputs.from_stack(stack))
+            finish(aws, cfg, opts, printer, outputs.from_stack(stack))
         return 0
     if desc["Status"] == ChangeSetStatus.FAILED:
         plan.discard()
@@ -177,7 +177,7 @@ def _review_and_run(
             plan.discard()
             printer.say("not executed; change set deleted")
             return EXIT_FAILED
-    _still_as_planned(cfn, plan, stack)
+    still_as_planned(cfn, plan, stack)
     return _execute(aws, cfg, opts, printer, plan, estimate, history_file, new)
 
 
@@ -185,8 +185,8 @@ def _reviewing(stack: Mapping[str, Any] | None) -> bool:
     return stack is not None and stack["StackStatus"] == StackStatus.REVIEW_IN_PROGRESS
 
 
-def _still_as_planned(
-    cfn: CloudFormationClient, plan: _Plan, seen: Mapping[str, Any] | None
+def still_as_planned(
+    cfn: CloudFormationClient, plan: ChangeSetPlan, seen: Mapping[str, Any] | None
 ) -> None:
     """Right before executing: the stack is as planned and no other cfngen deploy waits."""
     name = str(seen["StackName"]) if seen else plan.stack_id
@@ -210,7 +210,7 @@ def _execute(
     cfg: Config,
     opts: DeployOptions,
     printer: Printer,
-    plan: _Plan,
+    plan: ChangeSetPlan,
     estimate: Any,
     history_file: Any,
     new: bool,
@@ -225,14 +225,14 @@ def _execute(
     rollouts = None if new else Rollouts(aws.client("ecs"), printer.note)
     run_plan(cfg, printer, plan, cfg.stack_name, new, rollouts, record)
     after = describe(plan.cfn, plan.stack_id) or {}
-    _finish(aws, cfg, opts, printer, outputs.from_stack(after))
+    finish(aws, cfg, opts, printer, outputs.from_stack(after))
     return 0
 
 
 def run_plan(
     cfg: Config,
     printer: Printer,
-    plan: _Plan,
+    plan: ChangeSetPlan,
     name: str,
     new: bool,
     rollouts: Rollouts | None = None,
@@ -321,7 +321,7 @@ def _preflight(
     return result.adopted
 
 
-def _finish(
+def finish(
     aws: Aws, cfg: Config, opts: DeployOptions, printer: Printer, values: dict[str, str]
 ) -> None:
     path = outputs.save(values, opts.out_dir, cfg.environment)

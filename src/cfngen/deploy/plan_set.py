@@ -37,9 +37,9 @@ from cfngen.deploy import plan_view as view
 from cfngen.deploy.changeset import Change
 from cfngen.deploy.flow import (
     EXIT_CHANGES,
-    _finish,
-    _Plan,
-    _still_as_planned,
+    ChangeSetPlan,
+    finish,
+    still_as_planned,
 )
 from cfngen.deploy.package import upload_templates, write_packaged
 from cfngen.deploy.parallel import in_parallel, own_aws
@@ -74,7 +74,7 @@ class Member:
     top: Top
     aws: Aws  # its own session clients (a group runs in its own thread)
     stack: dict[str, Any] | None = None
-    plan: _Plan | None = None
+    plan: ChangeSetPlan | None = None
     values: dict[str, str] = field(default_factory=dict)  # parameters the plan was made with
     changes: list[Change] = field(default_factory=list)
     deferred: bool = False  # previewed from the template; change set made after the root
@@ -215,7 +215,7 @@ def _make(cfg: Config, opts: DeployOptions, rendered: Rendered, m: Member, url: 
         who=operator.current("deploy"),
         parameters=m.values or None,
     )
-    m.plan = _Plan(m.cfn, cs["Id"], cs["StackId"], m.stack is None)
+    m.plan = ChangeSetPlan(m.cfn, cs["Id"], cs["StackId"], m.stack is None)
 
 
 def _read(rendered: Rendered, m: Member, adopted: frozenset[tuple[str, str]]) -> None:
@@ -280,7 +280,7 @@ def _review(
             "are up to date (change sets deleted)"
         )
         if not preview_only and not root.new:
-            _finish(aws, cfg, opts, printer, _all_outputs(members))
+            finish(aws, cfg, opts, printer, _all_outputs(members))
         return 0
     for m in members:
         _describe(printer, m, root.top.name)
@@ -322,7 +322,7 @@ def _review(
             return EXIT_FAILED
     for m in members:
         if m.plan is not None:
-            _still_as_planned(m.cfn, m.plan, m.stack)
+            still_as_planned(m.cfn, m.plan, m.stack)
     return None
 
 
@@ -413,7 +413,7 @@ def _run(
             if err and not by_key[key].error:  # escaped _execute: an AWS or connection error
                 by_key[key].error = f"stack {by_key[key].top.name}: {err}"
     code = _summary(printer, members, stale_results)
-    _finish(aws, cfg, opts, printer, _all_outputs(members))
+    finish(aws, cfg, opts, printer, _all_outputs(members))
     return code
 
 
