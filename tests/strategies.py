@@ -93,6 +93,15 @@ PATHS = st.lists(
     max_size=3,
 ).map(lambda parts: "/" + "/".join(parts))
 HOSTS = st.lists(dns_names(1, 12), min_size=2, max_size=3).map(".".join)
+# ECS's `user`: a name or UID, optionally :group or :GID (root included: it is allowed).
+USERS = st.from_regex(
+    r"([a-z_][a-z0-9_.-]{0,31}|[0-9]{1,7})(:([a-z_][a-z0-9_-]{0,8}|[0-9]{1,7}))?", fullmatch=True
+)
+WRITABLE_PATHS = st.lists(
+    st.from_regex(r"(/[a-z0-9_@+=,~%-][a-z0-9_.@+=,~%-]{0,8}){1,4}", fullmatch=True),
+    max_size=5,
+    unique=True,
+)
 IMAGE_TAGS = st.text(string.ascii_letters + string.digits + "_.-", max_size=20).map(
     lambda t: "v" + t
 )
@@ -260,6 +269,9 @@ COMPOSED = frozenset(
         "ecs.services[].autoscaling.requests_per_target",
         "ecs.services[].autoscaling.scale_in_cooldown",
         "ecs.services[].autoscaling.scale_out_cooldown",
+        "ecs.services[].user",
+        "ecs.services[].readonly_root_filesystem",
+        "ecs.services[].writable_paths",
         "ecs.services[].egress",
         "ecs.services[].egress[].cidr",
         "ecs.services[].egress[].port",
@@ -525,6 +537,9 @@ def services(
         if draw(st.booleans()):
             svc["autoscaling"] = draw(autoscalings(svc.get("desired_count", 2)))
         _maybe(draw, svc, "enable_execute_command", draw(st.booleans()))
+        _maybe(draw, svc, "user", draw(USERS))
+        _maybe(draw, svc, "readonly_root_filesystem", draw(st.booleans()))
+        _maybe(draw, svc, "writable_paths", draw(WRITABLE_PATHS))
         if draw(st.booleans()):
             svc["egress"] = draw(egress_rules())
         if draw(st.booleans()):

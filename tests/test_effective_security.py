@@ -401,6 +401,28 @@ def assert_guarantees(api: Api) -> None:
     for role in iam.list_roles()["Roles"]:
         attached = _attached(iam, role["Arn"])
         assert not attached & {CNI_MANAGED_POLICY, "AmazonEC2ContainerRegistryReadOnly"}, role
+    assert_containers_harden(api("ecs"))
+
+
+ROOT_USERS = {"", "0", "root"}
+
+
+def assert_containers_harden(ecs: Any) -> None:
+    """Every container of every task definition runs as a named non-root user on a
+    read-only root file system, and each path it may write is a volume of its task
+    (DescribeTaskDefinition)."""
+    arns = ecs.list_task_definitions()["taskDefinitionArns"]
+    assert arns
+    for arn in arns:
+        task = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
+        volumes = {v["name"] for v in task.get("volumes", [])}
+        for container in task["containerDefinitions"]:
+            user = container.get("user", "")
+            assert user.split(":")[0] not in ROOT_USERS, (arn, user)
+            assert container.get("readonlyRootFilesystem") is True, arn
+            mounts = container.get("mountPoints", [])
+            assert mounts and {m["sourceVolume"] for m in mounts} == volumes, arn
+            assert all(m.get("readOnly") is False for m in mounts), arn
 
 
 @pytest.mark.parametrize("deployment", [p.stem for p in EXAMPLES])

@@ -127,7 +127,8 @@ def test_the_ecs_only_example_is_what_init_writes(tmp_path: Path) -> None:
     """config/ecs-only.yaml says which init command wrote it; that command still does."""
     example = (ROOT / "config" / "ecs-only.yaml").read_text().split("\n", 2)
     result = _init(
-        "--name", "shop", "--services", "web:public.ecr.aws/nginx/nginx:stable,api:api",
+        "--name", "shop",
+        "--services", "web:public.ecr.aws/nginx/nginx-unprivileged:1.29-alpine,api:api",
         "--no-eks", "--out", "c.yaml", cwd=tmp_path, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -17,9 +17,12 @@ from typing import Final
 import yaml
 
 from cfngen.config import ConfigError, EksConfig, NodeGroupConfig, loads
+from cfngen.config.schema import KUBE_PUBLIC_PORT, SEED_ECS_IMAGE, SEED_ECS_TAG, SEED_ECS_USER
 
-SEED_IMAGE: Final = "public.ecr.aws/nginx/nginx:stable"  # starts before anything is pushed
+# Starts before anything is pushed, as a non-root user with a read-only root file system.
+SEED_IMAGE: Final = f"{SEED_ECS_IMAGE}:{SEED_ECS_TAG}"
 SEED_REPOSITORY: Final = "app"
+APP_USER: Final = "10001"  # a pushed image runs as this UID, as in the Kubernetes manifests
 FIRST_TAG: Final = "0.1.0"  # repositories are immutable: a version tag, never "latest"
 MIN_AZS, MAX_AZS = 2, 6
 SOURCE = "<cfngen init>"
@@ -164,7 +167,17 @@ def _service(s: Service, index: int) -> Iterator[str]:
         yield _c(f"      tag: {_q(s.tag)}", "push this tag before deploying")
     else:
         yield _c(f"      image: {_q(s.image)}", "runs as it is")
-    yield _c("      container_port: 80", "the port the container listens on")
+    if s.image == SEED_IMAGE:
+        yield _c(f"      container_port: {KUBE_PUBLIC_PORT}", "the port the container listens on")
+        yield _c(f"      user: {_q(SEED_ECS_USER)}", "the image's nginx user, not root")
+    else:
+        yield _c("      container_port: 80", "the port the container listens on")
+        if s.repository:  # your image: the UID the Kubernetes manifests run it as too
+            yield _c(f"      user: {_q(APP_USER)}", "not root; any UID your files allow")
+        else:
+            yield '      # user: "10001"   (default: the image\'s own user, often root)'
+        yield "      # The root file system is read-only: list where the app writes"
+        yield "      # writable_paths: [/tmp]   (default), or readonly_root_filesystem: false"
     yield _c("      cpu: 256", "0.25 vCPU; memory must suit it (512-2048 MiB)")
     yield "      memory: 512"
     yield "      desired_count: 2"

@@ -22,6 +22,12 @@ PRIORITY_STEP = 10  # listener rule priority of the n-th service when none is gi
 KUBE_PUBLIC_IMAGE = "public.ecr.aws/nginx/nginx-unprivileged"
 KUBE_PUBLIC_TAG = "1.29-alpine"
 KUBE_PUBLIC_PORT = 8080
+# The seed's ECS service runs the same image, so that it starts before anything is pushed
+# and under the hardened task definition: a non-root user (the image's nginx, UID 101), a
+# read-only root file system with only /tmp writable (its pid file and caches live there).
+SEED_ECS_IMAGE = KUBE_PUBLIC_IMAGE
+SEED_ECS_TAG = KUBE_PUBLIC_TAG
+SEED_ECS_USER = "101"
 # Namespaces the app must not take; a config whose name is one of them gets another.
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -286,6 +292,24 @@ class EcsService:
         "resolver; list what else the service talks to (a database, an API on another port).",
         (),
     )
+    user: str = doc(
+        "User the container runs as: a UID or user name, optionally with :GID or :group "
+        "(like 10001 or 10001:10001). Default: the image's own user, which is often root "
+        "(scanners flag a task definition that names none: set it).",
+        "",
+    )
+    readonly_root_filesystem: bool = doc(
+        "Mount the container's root file system read-only; it writes only to writable_paths "
+        "(and its logs go to CloudWatch through stdout). false: the whole file system is "
+        "writable and writable_paths is not mounted.",
+        True,
+    )
+    writable_paths: tuple[str, ...] = doc(
+        "With a read-only root: directories the container may write to, each an empty "
+        "volume on the task's ephemeral storage (gone when the task stops). Absolute paths "
+        "(like /tmp or /var/cache/nginx), no duplicates.",
+        ("/tmp",),
+    )
     deployment_strategy: Literal["rolling", "blue_green"] = doc(
         "rolling: ECS replaces tasks in place (circuit breaker with rollback). blue_green: "
         "ECS starts the new (green) revision beside the old (blue) one behind an alternate "
@@ -356,7 +380,15 @@ class EcsConfig:
 
     services: tuple[EcsService, ...] = doc(
         "Fargate services behind the ALB.",
-        (EcsService(name="web", image="public.ecr.aws/nginx/nginx", tag="stable"),),
+        (
+            EcsService(
+                name="web",
+                image=SEED_ECS_IMAGE,
+                tag=SEED_ECS_TAG,
+                container_port=8080,
+                user=SEED_ECS_USER,
+            ),
+        ),
     )
     log_retention_days: int = doc("CloudWatch Logs retention of the service log groups.", 30)
     log_encryption: Literal["default", "kms"] = doc(

@@ -1,4 +1,5 @@
-"""Semantic rules for the security settings: task egress rules and the EKS workload identity.
+"""Semantic rules for the security settings: task egress rules, the container's user and
+writable paths, and the EKS workload identity.
 
 Every security group cfngen creates declares its outbound rules, so what a service may
 reach beyond the defaults is config (``ecs.services[].egress``); these rules are what
@@ -18,10 +19,18 @@ from cfngen.config.validate import cidr_problems, retention_problems
 RULE_DESCRIPTION_RE = re.compile(r"^[A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{0,255}$")
 OUTBOUND_RULES_PER_GROUP = 60  # default EC2 quota "Inbound or outbound rules per security group"
 DEFAULT_TASK_RULES = 3  # HTTPS anywhere, DNS over UDP and TCP to the VPC resolver
+# What ECS passes to the container runtime as `user`: a name or UID, optionally :group or :GID
+# (Linux names: at most 32 characters, no leading hyphen).
+USER_PART = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}"
+USER_RE = re.compile(rf"^{USER_PART}(:{USER_PART})?$")
+# A mount point ECS accepts and that means one directory: absolute, no "." or ".." steps,
+# no empty step or trailing slash, printable characters without spaces or quotes.
+WRITABLE_PATH_RE = re.compile(r"^(/(?!\.\.?(/|$))[A-Za-z0-9_.@+=,~%-]+)+$")
+MAX_WRITABLE_PATHS = 20  # one volume each; more is a sign the root should not be read-only
 
 
 def check(cfg: Config) -> list[str]:
-    return [*_egress(cfg), *_eks(cfg)]
+    return [*_egress(cfg), *_container(cfg), *_eks(cfg)]
 
 
 def rule_key(rule: EgressRule) -> tuple[str, int, int, str]:
@@ -48,6 +57,34 @@ def _egress(cfg: Config) -> Iterator[str]:
             if k in seen:
                 yield f"{key}[{j}]: the same rule as {key}[{seen[k]}]; EC2 refuses duplicates"
             seen.setdefault(k, j)
+
+
+def _container(cfg: Config) -> Iterator[str]:
+    for i, svc in enumerate(cfg.ecs.services):
+        key = f"ecs.services[{i}]"
+        if svc.user and not USER_RE.match(svc.user):
+            yield (
+                f"{key}.user: {svc.user!r} is not a user; give a UID or user name, optionally "
+                "with :GID or :group (like 10001 or 10001:10001; letters, digits, _ . -, "
+                "at most 32 each)"
+            )
+        if len(svc.writable_paths) > MAX_WRITABLE_PATHS:
+            yield (
+                f"{key}.writable_paths: {len(svc.writable_paths)} paths; at most "
+                f"{MAX_WRITABLE_PATHS} (each is a volume: mount a common parent, or set "
+                "readonly_root_filesystem: false)"
+            )
+        seen: dict[str, int] = {}
+        for j, path in enumerate(svc.writable_paths):
+            if not WRITABLE_PATH_RE.match(path) or len(path) > 255:
+                yield (
+                    f"{key}.writable_paths[{j}]: {path!r} is not a directory to mount; give an "
+                    "absolute path other than / (like /tmp or /var/cache/nginx) without . or "
+                    ".. steps, spaces or a trailing slash, at most 255 characters"
+                )
+            elif path in seen:
+                yield f"{key}.writable_paths[{j}]: {path!r} is already writable_paths[{seen[path]}]"
+            seen.setdefault(path, j)
 
 
 def _rule(key: str, rule: EgressRule) -> Iterator[str]:

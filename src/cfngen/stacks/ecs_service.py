@@ -62,9 +62,26 @@ def _log_group(cfg: Config, svc: EcsService, s: Shared) -> logs.LogGroup:
     )
 
 
+def _file_system(svc: EcsService) -> tuple[Props, Props]:
+    """The container's user and read-only root with its writable paths, and the task's
+    volumes for them: each an empty bind-mount volume on the task's ephemeral storage."""
+    container: Props = {"ReadonlyRootFilesystem": svc.readonly_root_filesystem}
+    if svc.user:
+        container["User"] = svc.user
+    if not svc.readonly_root_filesystem or not svc.writable_paths:
+        return container, {}
+    names = [f"writable-{i}" for i in range(len(svc.writable_paths))]
+    container["MountPoints"] = [
+        ecs.MountPoint(SourceVolume=name, ContainerPath=path, ReadOnly=False)
+        for name, path in zip(names, svc.writable_paths, strict=True)
+    ]
+    return container, {"Volumes": [ecs.Volume(Name=name) for name in names]}
+
+
 def _task_definition(
     cfg: Config, svc: EcsService, s: Shared, image: object, log_group: logs.LogGroup
 ) -> ecs.TaskDefinition:
+    container, volumes = _file_system(svc)
     return ecs.TaskDefinition(
         f"{logical_id(svc.name)}TaskDefinition",
         Family=f"{cfg.prefix}-{svc.name}",
@@ -100,8 +117,10 @@ def _task_definition(
                         "awslogs-stream-prefix": svc.name,
                     },
                 ),
+                **container,
             )
         ],
+        **volumes,
     )
 
 
