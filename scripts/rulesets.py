@@ -3,11 +3,15 @@
 `make scan` (checkov with the suppressions in Metadata) and `make lint` (cfn-lint's
 errors and warnings) must stay silent; this asks the stricter and the other scanners
 what *they* would say, so that every remaining finding can be judged (README,
-"Security"): checkov with every suppression removed, cfn-lint's informational and
-experimental rules, cfripper and the AWS Control Tower proactive controls for
-cfn-guard. It reports; it never fails a build (exit 0, 2 for bad usage).
+"Security"): checkov, cfn-lint's informational and experimental rules, cfripper and
+the AWS Control Tower proactive controls for cfn-guard. Each honours the suppressions
+in the resources' Metadata, in its own convention (checkov and cfn-lint natively,
+cfripper through scripts/cfripper_filters/, cfn-guard's `Metadata.guard.SuppressedRules`
+here, as the Control Tower rules do not read it); a finding is what is left, and every
+suppression is listed with its reason (`--findings-only` leaves them out). It reports;
+it never fails a build (exit 0, 2 for bad usage).
 
-    .venv/bin/python scripts/rulesets.py [--config config/x.yaml ...]
+    .venv/bin/python scripts/rulesets.py [--config config/x.yaml ...] [--findings-only]
 
 Tools are looked up as (missing ones are skipped with a note):
   checkov   .venv-checkov/bin/checkov (made by `make scan`)
@@ -36,7 +40,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "rulesets"
 GUARD_PACKAGE = ROOT / "build/guard/node_modules/@cdklabs/cdk-validator-cfnguard"
+FILTERS = ROOT / "scripts" / "cfripper_filters"
 Finding = tuple[str, str, str, str]  # (tool, rule, template:resource, message)
+SUPPRESSED = "suppressed"  # a Finding whose tool is "<tool> suppressed" carries the reason
 
 
 def _run(argv: list[str], timeout: int = 900) -> str:
@@ -62,21 +68,10 @@ def _generate(config: Path) -> tuple[Path, str]:
     return folder, region.group(1) if region else "us-east-1"
 
 
-def _stripped(folder: Path) -> Path:
-    """A copy of the templates without any scanner suppression in the resources' Metadata."""
-    bare = folder.with_name(folder.name + "-unsuppressed")
-    shutil.rmtree(bare, ignore_errors=True)
-    bare.mkdir(parents=True)
-    for path in _templates(folder):
-        template = json.loads(path.read_text())
-        for resource in (template.get("Resources") or {}).values():
-            meta = resource.get("Metadata") or {}
-            for scanner in ("checkov", "cfn_nag", "cfripper"):
-                meta.pop(scanner, None)
-            if "Metadata" in resource and not meta:
-                del resource["Metadata"]
-        (bare / path.name).write_text(json.dumps(template))
-    return bare
+def _metadata(path: Path) -> dict[str, dict[str, Any]]:
+    """Each resource's Metadata in one template."""
+    resources = json.loads(path.read_text()).get("Resources") or {}
+    return {name: r.get("Metadata") or {} for name, r in resources.items()}
 
 
 def checkov(folder: Path, region: str) -> Iterator[Finding]:
@@ -84,13 +79,17 @@ def checkov(folder: Path, region: str) -> Iterator[Finding]:
     if not tool.exists():
         yield ("checkov", "-", "-", "not installed: run `make scan` once")
         return
-    bare = _stripped(folder)
     argv = [str(tool), "--framework", "cloudformation", "--skip-download", "-o", "json"]
-    report = json.loads(_run([*argv, "--directory", str(bare)]) or "{}")
+    report = json.loads(_run([*argv, "--directory", str(folder)]) or "{}")
     for part in report if isinstance(report, list) else [report]:
-        for check in (part.get("results") or {}).get("failed_checks", []):
+        results = part.get("results") or {}
+        for check in results.get("failed_checks", []):
             where = f"{Path(check['file_path']).name}:{check['resource'].split('.')[-1]}"
             yield ("checkov", check["check_id"], where, check["check_name"])
+        for check in results.get("skipped_checks", []):
+            where = f"{Path(check['file_path']).name}:{check['resource'].split('.')[-1]}"
+            reason = check.get("suppress_comment") or ""
+            yield (f"checkov {SUPPRESSED}", check["check_id"], where, reason)
 
 
 def cfn_lint(folder: Path, region: str) -> Iterator[Finding]:
@@ -101,6 +100,10 @@ def cfn_lint(folder: Path, region: str) -> Iterator[Finding]:
         resource = path[1] if len(path) > 1 and path[0] == "Resources" else "-"
         where = f"{Path(match['Filename']).name}:{resource}"
         yield ("cfn-lint", match["Rule"]["Id"], where, match["Message"].splitlines()[0])
+    for path in _templates(folder):  # template-wide ignores, with cfngen's reasons
+        reasons = json.loads(path.read_text()).get("Metadata", {}).get("cfngen", {})
+        for rule, reason in (reasons.get("cfn-lint ignore_checks") or {}).items():
+            yield (f"cfn-lint {SUPPRESSED}", rule, f"{path.name}:-", reason)
 
 
 def cfripper(folder: Path, region: str) -> Iterator[Finding]:
@@ -112,9 +115,13 @@ def cfripper(folder: Path, region: str) -> Iterator[Finding]:
         # --resolve first (unresolved intrinsics in principals crash its cross-account rule,
         # and then its JSON output), else as written; cfripper 1.22 never finishes on an EKS
         # cluster open to 0.0.0.0/0 (the seed's), hence the time limit.
+        for name, meta in _metadata(path).items():
+            for rule, reason in (meta.get("cfripper") or {}).items():
+                yield (f"cfripper {SUPPRESSED}", rule, f"{path.name}:{name}", reason)
         for resolve in (["--resolve"], []):
             argv = [tool, str(path), *resolve, "--format", "json", "--aws-account-id"]
-            out = _run([*argv, "123456789012"], timeout=120)
+            argv += ["123456789012", "--rules-filters-folder", str(FILTERS)]
+            out = _run(argv, timeout=120)
             if out.startswith("{"):
                 break
         else:
@@ -130,7 +137,8 @@ def cfripper(folder: Path, region: str) -> Iterator[Finding]:
 
 def _cfripper_text(tool: str, path: Path) -> Iterator[Finding]:
     """cfripper's text report, when its JSON one fails (it cannot serialize a crashed rule)."""
-    out = _run([tool, str(path), "--format", "txt", "--aws-account-id", "123456789012"], 120)
+    argv = [tool, str(path), "--format", "txt", "--aws-account-id", "123456789012"]
+    out = _run([*argv, "--rules-filters-folder", str(FILTERS)], 120)
     if not out.startswith("Valid"):
         yield ("cfripper", "-", f"{path.name}:-", "crashed or gave up after 120 s")
         return
@@ -161,6 +169,7 @@ def cfn_guard(folder: Path, region: str) -> Iterator[Finding]:
         yield ("cfn-guard", "-", "-", "not installed: set CFN_GUARD and GUARD_RULES")
         return
     for path in _templates(folder):
+        meta = _metadata(path)
         argv = [tool, "validate", "-z", "-S", "none", "-o", "json", "-r", rules, "-d", str(path)]
         for result in json.loads(_run(argv) or "[]"):
             for failed in result.get("not_compliant", []):
@@ -169,7 +178,12 @@ def cfn_guard(folder: Path, region: str) -> Iterator[Finding]:
                 rule = control.group(1) if control else failed["Rule"]["name"]
                 message = control.group(2).strip() if control else ""
                 for resource in sorted(set(_resources(failed))) or ["-"]:
-                    yield ("cfn-guard", rule, f"{path.name}:{resource}", message)
+                    guard = meta.get(resource, {}).get("guard") or {}
+                    if rule in (guard.get("SuppressedRules") or []):
+                        reason = (guard.get("Reasons") or {}).get(rule, "")
+                        yield (f"cfn-guard {SUPPRESSED}", rule, f"{path.name}:{resource}", reason)
+                    else:
+                        yield ("cfn-guard", rule, f"{path.name}:{resource}", message)
 
 
 TOOLS = (checkov, cfn_lint, cfripper, cfn_guard)
@@ -178,6 +192,9 @@ TOOLS = (checkov, cfn_lint, cfripper, cfn_guard)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", action="append", type=Path, help="default: config/*.yaml")
+    parser.add_argument(
+        "--findings-only", action="store_true", help="leave out the suppressions and reasons"
+    )
     args = parser.parse_args(argv)
     configs = args.config or sorted((ROOT / "config").glob("*.yaml"))
     for config in configs:
@@ -186,9 +203,15 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     for config in configs:
         folder, region = _generate(config)
-        findings = sorted({f for tool in TOOLS for f in tool(folder, region)})
-        print(f"== {config.name} ({region}): {len(findings)} findings")
-        for tool_name, rule, where, message in findings:
+        every = sorted({f for tool in TOOLS for f in tool(folder, region)})
+        findings = [f for f in every if not f[0].endswith(SUPPRESSED)]
+        suppressed = [f for f in every if f[0].endswith(SUPPRESSED)]
+        print(
+            f"== {config.name} ({region}): {len(findings)} findings, {len(suppressed)} suppressed"
+        )
+        for tool_name, rule, where, message in findings + (
+            [] if args.findings_only else suppressed
+        ):
             print(f"{tool_name:9} {rule:28} {where:55} {message}")
     return 0
 

@@ -486,6 +486,11 @@ class NodeGroupConfig:
     metadata_hop_limit: int = doc(
         "With launch_template: IMDS hop limit (1 keeps pods off the node role).", 1
     )
+    detailed_monitoring: bool = doc(
+        "With launch_template: EC2 detailed monitoring (1-minute instance metrics, billed "
+        "per instance). Default: off (5-minute metrics, free).",
+        False,
+    )
 
 
 @dataclass(frozen=True)

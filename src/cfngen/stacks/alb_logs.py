@@ -14,7 +14,7 @@ from troposphere import AccountId, GetAtt, Join, Partition, Template, s3
 from cfngen.config import Config
 from cfngen.stacks.common import Props
 from cfngen.stacks.iam import POLICY_VERSION
-from cfngen.stacks.security import retain, suppress
+from cfngen.stacks.security import retain, suppress, suppress_guard
 
 LOG_PREFIX = "alb"
 ELB_ACCOUNTS = {
@@ -103,6 +103,18 @@ def add(cfg: Config, t: Template) -> tuple[s3.Bucket, s3.BucketPolicy]:
         {
             "CKV_AWS_18": "This bucket is the access-log destination; logging its own "
             "accesses would need yet another bucket (and that one another).",
+        },
+    )
+    suppress_guard(
+        bucket,
+        {
+            "CT.S3.PR.10": "Elastic Load Balancing delivers access logs only to a bucket "
+            "encrypted with S3-managed keys (SSE-S3); a KMS key is not supported.",
+            "CT.S3.PR.9": "Object Lock would keep each log object undeletable for its "
+            "retention; the logs expire by the lifecycle rule (alb.access_logs.expire_days), "
+            "versioning keeps overwrites, and only the log delivery service may write.",
+            "CT.S3.PR.4": "Nothing consumes events of this bucket: Elastic Load Balancing "
+            "writes, people and log tools read; notifications would go nowhere.",
         },
     )
     objects = Join("", [GetAtt(bucket, "Arn"), f"/{LOG_PREFIX}/AWSLogs/", AccountId, "/*"])

@@ -38,9 +38,25 @@ class UncappedTemplate(Template):
         return self._update(self.parameters, parameter)
 
 
+# cfn-lint's informational rules that every template fails on purpose (cfn-lint reads the
+# template's Metadata.cfn-lint.config; the reasons stand beside it under Metadata.cfngen).
+LINT_IGNORED = {
+    "I1022": "Fn::Join with an empty delimiter is how troposphere's builders join "
+    "references; Fn::Sub would only change the notation",
+    "I4010": "experimental: asks for a com.aws.cloudformation.Context block for AI "
+    "tooling; the Description and the README's architecture section say what each stack is",
+}
+
+
 def new_template(cfg: Config, what: str) -> Template:
     t = UncappedTemplate(Description=f"cfngen {cfg.prefix}: {what}")
     t.set_version(TEMPLATE_VERSION)
+    t.set_metadata(
+        {
+            "cfn-lint": {"config": {"ignore_checks": sorted(LINT_IGNORED)}},
+            "cfngen": {"cfn-lint ignore_checks": LINT_IGNORED},
+        }
+    )
     return t
 
 

@@ -27,7 +27,7 @@ from cfngen.stacks import (
     service_connect,
 )
 from cfngen.stacks.common import Props, add_output, add_parameter, name_tags, new_template
-from cfngen.stacks.security import suppress
+from cfngen.stacks.security import suppress, suppress_guard
 
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"
 
@@ -221,6 +221,15 @@ def load_balancer(
         Tags=name_tags(cfg, alb_tag(lb)),
         **extra,
     )
+    if not cfg.alb.deletion_protection:
+        suppress_guard(
+            alb,
+            {
+                "CT.ELASTICLOADBALANCING.PR.5": "Deletion protection is opt-in "
+                "(alb.deletion_protection) so that cfngen destroy can remove a dev platform; "
+                "production.yaml turns it on.",
+            },
+        )
     if not cfg.alb.access_logs.enabled:
         suppress(
             alb,
@@ -241,6 +250,15 @@ def ecs_cluster(cfg: Config) -> ecs.Cluster:
         ],
         **ecs_service.cluster_capacity(cfg),
     )
+    if cfg.ecs.container_insights == "enhanced":
+        suppress_guard(
+            cluster,
+            {
+                "CT.ECS.PR.2": "containerInsights is 'enhanced', Container Insights with "
+                "enhanced observability, which includes what 'enabled' records; the control "
+                "accepts only the value 'enabled'.",
+            },
+        )
     if cfg.ecs.container_insights == "disabled":
         suppress(
             cluster, {"CKV_AWS_65": "Container Insights switched off by ecs.container_insights."}

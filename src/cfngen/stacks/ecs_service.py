@@ -13,7 +13,7 @@ from cfngen.config import AutoscalingConfig, Config, EcsService
 from cfngen.naming import logical_id
 from cfngen.stacks import ecs_blue_green, egress, log_groups, service_connect
 from cfngen.stacks.common import Props, name_tags
-from cfngen.stacks.security import suppress_cfn_nag
+from cfngen.stacks.security import PUBLIC_ADDRESSES, suppress_cfn_nag, suppress_guard
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,8 @@ def add(
             **placement,
         )
     )
+    if not private:
+        suppress_guard(service, {"CT.ECS.PR.9": PUBLIC_ADDRESSES})
     if svc.autoscaling is not None:
         _autoscaling(cfg, t, svc, svc.autoscaling, s, service, r.target_group)
     return service, task_sg

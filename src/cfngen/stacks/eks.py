@@ -25,7 +25,7 @@ from cfngen.stacks import (
 )
 from cfngen.stacks.common import Props, add_output, add_parameter, new_template
 from cfngen.stacks.iam import uses_vpc_cni_role
-from cfngen.stacks.security import suppress
+from cfngen.stacks.security import suppress, suppress_guard
 
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"
 
@@ -96,7 +96,24 @@ def _cluster(
                 "customer-managed KMS key is opt-in (production.yaml turns it on).",
             },
         )
+    if e.endpoint_public_access:
+        suppress_guard(cluster, {"CT.EKS.PR.1": _public_endpoint(e.public_access_cidrs)})
     return t.add_resource(cluster)
+
+
+def _public_endpoint(cidrs: tuple[str, ...]) -> str:
+    if "0.0.0.0/0" in cidrs:
+        return (
+            "EKS's default public endpoint, open to any address (eks.public_access_cidrs), "
+            "so that kubectl and cfngen manifests apply work from anywhere on a first "
+            "platform; limit it with eks.public_access_cidrs or set "
+            "eks.endpoint_public_access: false (config/private.yaml)."
+        )
+    return (
+        f"Public endpoint admitting only {', '.join(cidrs)} (eks.public_access_cidrs), where "
+        "the operators deploy from; nodes use the private endpoint. "
+        "eks.endpoint_public_access: false makes it private-only (config/private.yaml)."
+    )
 
 
 def build(cfg: Config) -> Template:

@@ -11,6 +11,7 @@ from troposphere import GetAtt, Template, ec2, eks
 
 from cfngen.config import Config, NodeGroupConfig
 from cfngen.stacks.common import Props, name_tags
+from cfngen.stacks.security import suppress_guard
 
 
 def _root_device(ng: NodeGroupConfig) -> str:
@@ -19,9 +20,10 @@ def _root_device(ng: NodeGroupConfig) -> str:
 
 
 def _launch_template(cfg: Config, ng: NodeGroupConfig) -> ec2.LaunchTemplate:
-    return ec2.LaunchTemplate(
+    template = ec2.LaunchTemplate(
         "NodeLaunchTemplate",
         LaunchTemplateData=ec2.LaunchTemplateData(
+            Monitoring=ec2.Monitoring(Enabled=ng.detailed_monitoring),
             MetadataOptions=ec2.MetadataOptions(
                 HttpEndpoint="enabled",
                 HttpTokens="required",
@@ -47,6 +49,15 @@ def _launch_template(cfg: Config, ng: NodeGroupConfig) -> ec2.LaunchTemplate:
             ],
         ),
     )
+    if not ng.detailed_monitoring:
+        suppress_guard(
+            template,
+            {
+                "CT.EC2.PR.10": "eks.node_group.detailed_monitoring is off: 1-minute EC2 "
+                "metrics are billed per instance; the free 5-minute metrics stay.",
+            },
+        )
+    return template
 
 
 def add(

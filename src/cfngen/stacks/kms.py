@@ -18,7 +18,7 @@ from troposphere import AccountId, Join, Partition, kms
 from cfngen.config import Config
 from cfngen.stacks.common import Props
 from cfngen.stacks.iam import POLICY_VERSION
-from cfngen.stacks.security import retain
+from cfngen.stacks.security import retain, suppress_cfripper
 
 KEY_USE = [
     kms_actions.Encrypt,
@@ -67,6 +67,14 @@ def role_user(role_arn: object) -> list[Statement]:
     ]
 
 
+ROOT_STATEMENT = (
+    "kms:* for the account root is AWS's default key policy statement: it delegates key "
+    "administration to IAM policies (and CloudFormation's own updates of this policy go "
+    "through it); KMS refuses a policy that would lock the caller out, and a key without it "
+    "can become unmanageable. Use of the key is limited by the other statements and IAM."
+)
+
+
 def key(cfg: Config, title: str, description: str, *users: Statement) -> kms.Key:
     """A key with rotation whose policy lets this account's IAM manage it and ``users`` use it.
 
@@ -98,13 +106,12 @@ def key(cfg: Config, title: str, description: str, *users: Statement) -> kms.Key
             ),
         ),
     ]
-    return retain(
-        kms.Key(
-            title,
-            Description=f"{cfg.prefix}: {description}",
-            EnableKeyRotation=True,
-            PendingWindowInDays=30,
-            KeyPolicy=PolicyDocument(Version=POLICY_VERSION, Statement=statements),
-        ),
-        cfg.retain.kms_keys,
+    key = kms.Key(
+        title,
+        Description=f"{cfg.prefix}: {description}",
+        EnableKeyRotation=True,
+        PendingWindowInDays=30,
+        KeyPolicy=PolicyDocument(Version=POLICY_VERSION, Statement=statements),
     )
+    suppress_cfripper(key, {"GenericResourceWildcardPolicyRule": ROOT_STATEMENT})
+    return retain(key, cfg.retain.kms_keys)

@@ -10,15 +10,20 @@ ecs-alb and eks stacks receive its ARN as the ``LogsKeyArn`` parameter.
 from __future__ import annotations
 
 from awacs.aws import ArnEquals, Condition
-from troposphere import AccountId, Join, Partition, Region, Template, kms, logs
+from troposphere import AccountId, Join, Partition, Ref, Region, Template, kms, logs
 
 from cfngen.config import Config
 from cfngen.stacks import kms as keys
 from cfngen.stacks.common import Props
-from cfngen.stacks.security import retain, suppress
+from cfngen.stacks.security import retain, suppress, suppress_guard
 
 KEY_ARN_PATTERN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]+$"
 ENCRYPTION_CONTEXT = "kms:EncryptionContext:aws:logs:arn"
+YEAR = 365  # AWS Control Tower CT.CLOUDWATCH.PR.2: at least a year of retention
+KEY_FROM_PARAMETER = (
+    "Encrypted with the logs key of the network stack, received as a stack parameter; the "
+    "control accepts only a literal key ARN or a key in the same template."
+)
 DEFAULT_ENCRYPTION = (
     "ecs.log_encryption is 'default': CloudWatch Logs encrypts the group at rest with "
     "service-managed keys; a customer-managed key is opt-in (ecs.log_encryption: kms)."
@@ -84,6 +89,16 @@ def group(
     res = logs.LogGroup(title, LogGroupName=name, RetentionInDays=retention, **kw)
     if key_arn is None:
         suppress(res, {"CKV_AWS_158": DEFAULT_ENCRYPTION})
+    elif isinstance(key_arn, Ref):  # another stack's key, received as a parameter
+        suppress_guard(res, {"CT.CLOUDWATCH.PR.3": KEY_FROM_PARAMETER})
+    if retention < YEAR:
+        suppress_guard(
+            res,
+            {
+                "CT.CLOUDWATCH.PR.2": f"Kept {retention} days, as the config sets (a shorter "
+                f"retention costs less; {YEAR} or more meets the control)."
+            },
+        )
     return retain(res, cfg.retain.log_groups)
 
 

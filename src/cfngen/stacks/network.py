@@ -14,6 +14,7 @@ from cfngen.config import Config
 from cfngen.contracts import NetworkOut
 from cfngen.stacks import log_groups, network_private, network_security
 from cfngen.stacks.common import add_output, name_tags, new_template
+from cfngen.stacks.security import PUBLIC_ADDRESSES, suppress_guard
 from cfngen.stacks.subnets import az, az_names, subnet_tags
 
 
@@ -55,7 +56,7 @@ def _internet_access(
 def _public_subnet(
     cfg: Config, vpc: ec2.VPC, index: int, cidr: str, names: Parameter | None
 ) -> ec2.Subnet:
-    return ec2.Subnet(
+    subnet = ec2.Subnet(
         f"PublicSubnet{index + 1}",
         VpcId=vpc.ref(),
         CidrBlock=cidr,
@@ -63,6 +64,9 @@ def _public_subnet(
         MapPublicIpOnLaunch=not cfg.network.private_subnets,
         Tags=subnet_tags(cfg, f"public-{index + 1}", "elb"),
     )
+    if not cfg.network.private_subnets:
+        suppress_guard(subnet, {"CT.EC2.PR.11": PUBLIC_ADDRESSES})
+    return subnet
 
 
 def build(cfg: Config) -> Template:
