@@ -204,13 +204,17 @@ def main(argv: list[str] | None = None) -> int:
     for config in configs:
         folder, region = _generate(config)
         every = sorted({f for tool in TOOLS for f in tool(folder, region)})
-        findings = [f for f in every if not f[0].endswith(SUPPRESSED)]
+        # A tool that is missing, crashed or ran out of time reports rule "-": a note, not a
+        # finding about the templates.
+        notes = [f for f in every if f[1] == "-"]
+        findings = [f for f in every if not f[0].endswith(SUPPRESSED) and f[1] != "-"]
         suppressed = [f for f in every if f[0].endswith(SUPPRESSED)]
         print(
-            f"== {config.name} ({region}): {len(findings)} findings, {len(suppressed)} suppressed"
+            f"== {config.name} ({region}): {len(findings)} findings, {len(suppressed)} "
+            f"suppressed, {len(notes)} tool notes"
         )
-        for tool_name, rule, where, message in findings + (
-            [] if args.findings_only else suppressed
+        for tool_name, rule, where, message in (
+            notes + findings + ([] if args.findings_only else suppressed)
         ):
             print(f"{tool_name:9} {rule:28} {where:55} {message}")
     return 0
