@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cfngen.config.schema import SEED_ECS_IMAGE, SEED_ECS_TAG, SEED_ECS_USER
 from deploy_env import *  # noqa: F403
 from deploy_env import Env
 
-WEB = {"name": "web", "image": "public.ecr.aws/nginx/nginx", "tag": "stable"}
+# The default config's service as written out, so that a change to one key is the only change.
+WEB = {
+    "name": "web",
+    "image": SEED_ECS_IMAGE,
+    "tag": SEED_ECS_TAG,
+    "container_port": 8080,
+    "user": SEED_ECS_USER,
+}
 
 
 def test_desired_count_change_shows_before_and_after_and_gates_ci(env: Env) -> None:
