@@ -395,3 +395,39 @@ def test_a_running_platform_switches_to_blue_green_and_service_connect(env: Env)
     (namespace,) = env.client("servicediscovery").list_namespaces()["Namespaces"]
     (deployment,) = svc["deployments"]
     assert deployment["serviceConnectConfiguration"]["namespace"] == namespace["Arn"]
+
+
+def test_renaming_the_namespace_moves_the_services_before_the_old_one_goes(env: Env) -> None:
+    """The namespace is replaced (Name is create-only): the new one first, the services
+    move to it, the old one is deleted in the cleanup phase, as CloudFormation does."""
+    _deploy(env)
+    discovery = env.client("servicediscovery")
+    (old,) = discovery.list_namespaces()["Namespaces"]
+    data = yaml.safe_load(CONFIG.read_text())
+    data["ecs"]["service_connect"]["namespace"] = "orbit.renamed"
+    renamed = env.workdir / "renamed.yaml"
+    renamed.write_text(yaml.safe_dump(data))
+    _deploy(env, renamed)
+    (new,) = discovery.list_namespaces()["Namespaces"]
+    assert new["Name"] == "orbit.renamed" and new["Id"] != old["Id"]
+    published = {s["Id"]: s["Name"] for s in discovery.list_services()["Services"]}
+    assert sorted(published.values()) == sorted(PORTS)
+    for sid in published:
+        assert discovery.get_service(Id=sid)["Service"]["NamespaceId"] == new["Id"]
+    services = _services(env)
+    assert set(services) == set(PORTS)
+    for svc in services.values():
+        assert svc["deployments"][0]["serviceConnectConfiguration"]["namespace"] == new["Arn"]
+    ecs_alb = next(
+        s["StackName"]
+        for s in env.client("cloudformation").describe_stacks()["Stacks"]
+        if "-EcsAlb-" in s["StackName"]
+    )
+    listed = env.client("cloudformation").describe_stack_events(StackName=ecs_alb)
+    seen = [
+        (e["LogicalResourceId"], e["ResourceStatus"], e["PhysicalResourceId"])
+        for e in reversed(listed["StackEvents"])
+    ]
+    old_gone = seen.index(("ServiceConnectNamespace", "DELETE_COMPLETE", old["Id"]))
+    moved = max(i for i, e in enumerate(seen) if e[:2] == ("WebService", "UPDATE_COMPLETE"))
+    assert moved < old_gone

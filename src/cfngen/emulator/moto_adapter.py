@@ -409,7 +409,7 @@ def begin_update(rmap: ResourceMap, template: Template, parameters: dict[str, An
     itself (:func:`update_now`, :func:`create_now`) and deletes in a cleanup phase.
     """
     rmap._template = template
-    if parameters:
+    if parameters is not None:  # moto keeps the old ones for {}: a dropped last parameter
         rmap.input_parameters = parameters
     rmap.load_mapping()
     rmap.load_parameters()

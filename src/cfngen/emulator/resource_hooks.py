@@ -139,6 +139,26 @@ def update_resource(
     return resource
 
 
+def replace_resource(
+    logical_id: str, resource_json: Template, rmap: ResourceMap, account_id: str, region_name: str
+) -> Any:
+    """A replacement, as CloudFormation makes one: the new physical resource is created
+    while the old one stays (the update's cleanup phase deletes it)."""
+    rtype = resource_json["Type"]
+    stack = stack_of(rmap)
+    original = moto.parsed(rmap).get(logical_id)
+    resource = _run_resource(
+        stack,
+        logical_id,
+        rtype,
+        "UPDATE",
+        original,
+        lambda: MOTO_RESOURCES.create(logical_id, resource_json, rmap, account_id, region_name),
+    )
+    event(stack, logical_id, physical_id(resource), rtype, "UPDATE_COMPLETE")
+    return resource
+
+
 def delete_resource(rmap: ResourceMap, resource: Any, resource_json: Template) -> None:
     stack = stack_of(rmap)
     lid = str(getattr(resource, "logical_resource_id", ""))

@@ -25,6 +25,7 @@ from typing import Any
 
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAIL_ROLLBACK, FAULTS, LOSE_NESTED_FAILURE
+from cfngen.emulator.fill_types import Filled
 from cfngen.emulator.moto_adapter import (
     ActionResult,
     CloudFormationBackend,
@@ -40,6 +41,7 @@ from cfngen.emulator.resource_hooks import (
     delete_resources,
     kept_on_delete,
     physical_id,
+    replace_resource,
     undoing_creation,
 )
 from cfngen.emulator.stack_state import (
@@ -106,11 +108,13 @@ def run_update(stack: Stack, template: str, parameters: dict[str, Any]) -> None:
     before = set(moto.parsed(rmap))
     with _cleanup_phase() as cleanups:
         stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
+        replaced: list[Replaced] = []
         try:
-            removed = _add_and_modify(rmap, moto.parse_template(template), parameters)
+            removed = _add_and_modify(rmap, moto.parse_template(template), parameters, replaced)
         except ResourceFailed as exc:
             reason = f"The following resource(s) failed to update: [{exc.logical_id}]. "
             stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
+            _undo_replacements(rmap, replaced)
             _remove_added(stack, before)
             moto.restore(stack, saved)
             moto.refresh(stack)
@@ -128,24 +132,62 @@ def run_update(stack: Stack, template: str, parameters: dict[str, Any]) -> None:
         stack.parameters = parameters
         moto.refresh(stack)
         stack_event(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
-        cleanups.append((stack, removed))
+        cleanups.append((stack, removed, replaced))
+
+
+# A replaced resource's old self, kept for the cleanup: (logical id, resource, its old JSON).
+Replaced = tuple[str, Any, Template]
 
 
 def _add_and_modify(
-    rmap: ResourceMap, template: Template, parameters: dict[str, Any]
+    rmap: ResourceMap, template: Template, parameters: dict[str, Any], replaced: list[Replaced]
 ) -> dict[str, Template]:
     """Create what the update adds and update what it modifies, each after what it refers
-    to; return the template JSON of what it removes (still in place, for the cleanup)."""
+    to; return the template JSON of what it removes (still in place, for the cleanup).
+
+    A resource the update replaces (a create-only property changed) and that the emulator
+    models itself (:class:`~cfngen.emulator.fill_types.Filled`, whose in-place update
+    would delete first) is created anew and its old self put on ``replaced``: a Cloud Map
+    namespace renamed while ECS services use it goes only once they use the new one.
+    """
     actions = moto.resource_diff(rmap, template, parameters)
-    removed = {lid: moto.declared(rmap)[lid] for lid in actions["Remove"]}
+    old = dict(moto.declared(rmap))
+    removed = {lid: old[lid] for lid in actions["Remove"]}
     moto.begin_update(rmap, template, parameters)
-    added = set(actions["Add"])
+    added, replacing = set(actions["Add"]), set(actions.get("Replace") or [])
+    made = moto.parsed(rmap)
     for lid in dependencies_first([*actions["Add"], *actions["Modify"]], template["Resources"]):
         if lid in added:
             moto.create_now(rmap, lid)
+        elif lid in replacing and isinstance(made.get(lid), Filled):
+            replaced.append((lid, made[lid], old[lid]))
+            new = template["Resources"][lid]
+            made[lid] = replace_resource(lid, new, rmap, *moto.location(rmap))
         else:
             moto.update_now(rmap, lid)
     return removed
+
+
+def _undo_replacements(rmap: ResourceMap, replaced: list[Replaced]) -> None:
+    """A failed update deletes the replacements it made and keeps the old resources."""
+    made = moto.parsed(rmap)
+    for lid, old, _ in reversed(replaced):
+        new = made.get(lid)
+        if new is not None and new is not old:
+            with contextlib.suppress(Exception), undoing_creation():
+                delete_resource(rmap, new, moto.declared(rmap)[lid])
+        made[lid] = old
+    replaced.clear()
+
+
+def _delete_replaced(stack: Stack, replaced: list[Replaced]) -> None:
+    """The cleanup deletes the old selves of replaced resources (DELETE_FAILED if refused)."""
+    for lid, old, old_json in reversed(replaced):
+        try:
+            delete_resource(stack.resource_map, old, old_json)
+        except Exception as exc:  # refused: it stays, outside the stack, as in CloudFormation
+            rtype = old_json["Type"]
+            event(stack, lid, physical_id(old), rtype, "DELETE_FAILED", reason_of(exc))
 
 
 def _delete_removed(stack: Stack, removed: dict[str, Template]) -> None:
@@ -168,13 +210,13 @@ def _delete_removed(stack: Stack, removed: dict[str, Template]) -> None:
         made.pop(lid, None)
 
 
-Cleanup = tuple[Stack, dict[str, Template]]
+Cleanup = tuple[Stack, dict[str, Template], list[Replaced]]
 _CLEANUPS: ContextVar[list[Cleanup] | None] = ContextVar("cleanups", default=None)
 
 
 @contextlib.contextmanager
 def _cleanup_phase() -> Iterator[list[Cleanup]]:
-    """The list an update puts its cleanup on (the stack, what it removed).
+    """The list an update puts its cleanup on (the stack, what it removed, what it replaced).
 
     The outermost update of an operation (the root) deletes them all at its end, the
     last-updated stack's first, then completes each stack's update (the root's last).
@@ -191,9 +233,10 @@ def _cleanup_phase() -> Iterator[list[Cleanup]]:
         yield pending
     finally:
         _CLEANUPS.reset(token)
-        for stack, removed in reversed(pending):
+        for stack, removed, replaced in reversed(pending):
             _delete_removed(stack, removed)
-        for stack, _ in pending:
+            _delete_replaced(stack, replaced)
+        for stack, _, _ in pending:
             stack_event(stack, "UPDATE_COMPLETE")
 
 

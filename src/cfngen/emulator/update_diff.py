@@ -13,7 +13,9 @@ rehearsal of such a deploy then changes nothing. :func:`resource_diff` adds both
   resource schemas cfn-lint ships, the same ones AWS publishes); every resource that
   refers to a replaced one is modified too ("Evaluation: Dynamic" in a change set),
   transitively;
-* modifications run dependencies first, so a dependent reads the new physical id.
+* modifications run dependencies first, so a dependent reads the new physical id;
+  ``Replace`` lists the modified resources that are replaced (moto reads only ``Add``,
+  ``Modify`` and ``Remove``).
 """
 
 from __future__ import annotations
@@ -134,4 +136,5 @@ def resource_diff(
         if not grown:
             break
     actions["Modify"] = dependencies_first(modify, new)
+    actions["Replace"] = [name for name in actions["Modify"] if name in replaced]
     return actions
