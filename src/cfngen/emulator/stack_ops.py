@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from cfngen.emulator import moto_adapter as moto
@@ -96,7 +97,8 @@ def run_create(stack: Stack, on_failure: str) -> None:
 
 
 def run_update(stack: Stack, template: str, parameters: dict[str, Any]) -> None:
-    """Update in place; a failed resource rolls the stack's template back.
+    """Update in place; a failed resource rolls the stack back, and the nested stacks
+    it had updated.
 
     As CloudFormation does, resources are added and modified first (dependencies first)
     and what the update removes is deleted last, in the cleanup phase: after this stack
@@ -109,11 +111,15 @@ def run_update(stack: Stack, template: str, parameters: dict[str, Any]) -> None:
     with _cleanup_phase() as cleanups:
         stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
         replaced: list[Replaced] = []
+        mark = len(cleanups)  # entries after it are nested stacks this update updates
         try:
             removed = _add_and_modify(rmap, moto.parse_template(template), parameters, replaced)
         except ResourceFailed as exc:
             reason = f"The following resource(s) failed to update: [{exc.logical_id}]. "
             stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
+            for done in reversed(cleanups[mark:]):
+                _roll_back_nested(done)
+            del cleanups[mark:]
             _undo_replacements(rmap, replaced)
             _remove_added(stack, before)
             moto.restore(stack, saved)
@@ -132,7 +138,7 @@ def run_update(stack: Stack, template: str, parameters: dict[str, Any]) -> None:
         stack.parameters = parameters
         moto.refresh(stack)
         stack_event(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
-        cleanups.append((stack, removed, replaced))
+        cleanups.append(Cleanup(stack, removed, replaced, saved, before))
 
 
 # A replaced resource's old self, kept for the cleanup: (logical id, resource, its old JSON).
@@ -210,18 +216,28 @@ def _delete_removed(stack: Stack, removed: dict[str, Template]) -> None:
         made.pop(lid, None)
 
 
-Cleanup = tuple[Stack, dict[str, Template], list[Replaced]]
+@dataclass
+class Cleanup:
+    """A stack whose update phase is done: what its cleanup deletes, what a rollback restores."""
+
+    stack: Stack
+    removed: dict[str, Template]
+    replaced: list[Replaced]
+    saved: moto.Saved
+    before: set[str]
+
+
 _CLEANUPS: ContextVar[list[Cleanup] | None] = ContextVar("cleanups", default=None)
 
 
 @contextlib.contextmanager
 def _cleanup_phase() -> Iterator[list[Cleanup]]:
-    """The list an update puts its cleanup on (the stack, what it removed, what it replaced).
+    """The list an update puts its cleanup on, once its update phase is done.
 
-    The outermost update of an operation (the root) deletes them all at its end, the
-    last-updated stack's first, then completes each stack's update (the root's last).
-    It does so even when the root failed: a nested stack that updated is not rolled
-    back by the emulator, so it must not keep what it removed.
+    The outermost update of an operation (the root) runs them all at its end, the
+    last-updated stack's first, then completes each stack's update (the root's last). A
+    failed update rolls back the nested stacks it had updated instead, as in
+    CloudFormation: what they removed or replaced stays, what they added goes.
     """
     pending = _CLEANUPS.get()
     if pending is not None:
@@ -230,14 +246,26 @@ def _cleanup_phase() -> Iterator[list[Cleanup]]:
     pending = []
     token = _CLEANUPS.set(pending)
     try:
-        yield pending
+        yield pending  # a failed update has rolled back the nested stacks it updated
     finally:
         _CLEANUPS.reset(token)
-        for stack, removed, replaced in reversed(pending):
-            _delete_removed(stack, removed)
-            _delete_replaced(stack, replaced)
-        for stack, _, _ in pending:
-            stack_event(stack, "UPDATE_COMPLETE")
+    for done in reversed(pending):
+        _delete_removed(done.stack, done.removed)
+        _delete_replaced(done.stack, done.replaced)
+    for done in pending:
+        stack_event(done.stack, "UPDATE_COMPLETE")
+
+
+def _roll_back_nested(done: Cleanup) -> None:
+    """A nested stack that updated, in an operation that failed, goes back to before."""
+    stack = done.stack
+    stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS")
+    _undo_replacements(stack.resource_map, done.replaced)
+    _remove_added(stack, done.before)
+    moto.restore(stack, done.saved)
+    moto.refresh(stack)
+    stack_event(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+    stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
 
 
 def _remove_added(stack: Stack, before: set[str]) -> None:
