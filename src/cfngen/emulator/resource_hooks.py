@@ -25,7 +25,7 @@ from cfngen.emulator import imports
 from cfngen.emulator import moto_adapter as moto
 from cfngen.emulator.faults import FAULTS
 from cfngen.emulator.imports import IMPORTING
-from cfngen.emulator.moto_adapter import MOTO_RESOURCES, ResourceMap, Stack, Template
+from cfngen.emulator.moto_adapter import MOTO_RESOURCES, ResourceHook, ResourceMap, Stack, Template
 from cfngen.emulator.stack_state import ResourceFailed, event, reason_of, stack_of
 
 _deleting: dict[str, set[str]] = {}  # stack id -> logical ids whose delete has begun
@@ -123,20 +123,9 @@ def create_resource(
 def update_resource(
     logical_id: str, resource_json: Template, rmap: ResourceMap, account_id: str, region_name: str
 ) -> Any:
-    rtype = resource_json["Type"]
-    stack = stack_of(rmap)
-    original = moto.parsed(rmap).get(logical_id)
-    resource = _run_resource(
-        stack,
-        logical_id,
-        rtype,
-        "UPDATE",
-        original,
-        lambda: MOTO_RESOURCES.update(logical_id, resource_json, rmap, account_id, region_name),
+    return _update_by(
+        MOTO_RESOURCES.update, logical_id, resource_json, rmap, account_id, region_name
     )
-    resource = resource if resource is not None else original  # moto: "no update support"
-    event(stack, logical_id, physical_id(resource), rtype, "UPDATE_COMPLETE")
-    return resource
 
 
 def replace_resource(
@@ -144,6 +133,20 @@ def replace_resource(
 ) -> Any:
     """A replacement, as CloudFormation makes one: the new physical resource is created
     while the old one stays (the update's cleanup phase deletes it)."""
+    return _update_by(
+        MOTO_RESOURCES.create, logical_id, resource_json, rmap, account_id, region_name
+    )
+
+
+def _update_by(
+    make: ResourceHook,
+    logical_id: str,
+    resource_json: Template,
+    rmap: ResourceMap,
+    account_id: str,
+    region_name: str,
+) -> Any:
+    """An update's events around ``make`` (moto's update, or a create for a replacement)."""
     rtype = resource_json["Type"]
     stack = stack_of(rmap)
     original = moto.parsed(rmap).get(logical_id)
@@ -153,8 +156,9 @@ def replace_resource(
         rtype,
         "UPDATE",
         original,
-        lambda: MOTO_RESOURCES.create(logical_id, resource_json, rmap, account_id, region_name),
+        lambda: make(logical_id, resource_json, rmap, account_id, region_name),
     )
+    resource = resource if resource is not None else original  # moto: "no update support"
     event(stack, logical_id, physical_id(resource), rtype, "UPDATE_COMPLETE")
     return resource
 
