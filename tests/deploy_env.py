@@ -231,6 +231,17 @@ def run_cli(
     )
 
 
+def routed_service(name: str) -> dict[str, Any]:
+    """A one-task service routed by its own path (``/<name>/*``), on a public image."""
+    return {
+        "name": name,
+        "image": "public.ecr.aws/nginx/nginx",
+        "tag": "stable",
+        "desired_count": 1,
+        "path_patterns": [f"/{name}/*"],
+    }
+
+
 __all__ = [
     "ROOT",
     "STACK",
@@ -239,6 +250,7 @@ __all__ = [
     "SharedEnv",
     "env",
     "release_when_it_waits",
+    "routed_service",
     "run_cli",
     "shared_env",
     "wait_for_line",

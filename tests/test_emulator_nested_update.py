@@ -9,20 +9,10 @@ import json
 from typing import Any
 
 from deploy_env import *  # noqa: F403 (the env fixture and its helpers)
-from deploy_env import Env
+from deploy_env import Env, routed_service
 
 SECTIONS: dict[str, Any] = {"eks": {"enabled": False}}
 ECS: dict[str, Any] = {"layout": "sharded", "shards": 2}
-
-
-def _service(name: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "image": "public.ecr.aws/nginx/nginx",
-        "tag": "stable",
-        "desired_count": 1,
-        "path_patterns": [f"/{name}/*"],
-    }
 
 
 def _by_service(env: Env) -> dict[str, dict[str, str]]:
@@ -59,13 +49,15 @@ def test_a_service_removed_from_a_shard_leaves_nothing_and_the_others_keep_their
     env: Env,
 ) -> None:
     names = ["alpha", "bravo", "charlie"]
-    first = env.config("first", ecs={**ECS, "services": [_service(n) for n in names]}, **SECTIONS)
+    first = env.config(
+        "first", ecs={**ECS, "services": [routed_service(n) for n in names]}, **SECTIONS
+    )
     code, _, err = env.cfngen("deploy", "--config", str(first), "--yes")
     assert code == 0, err
     before = _by_service(env)
     assert sorted(before) == names and all("service" in e for e in before.values())
 
-    kept = [_service(n) for n in names if n != "bravo"]
+    kept = [routed_service(n) for n in names if n != "bravo"]
     second = env.config("second", ecs={**ECS, "services": kept}, **SECTIONS)
     code, _, err = env.cfngen("deploy", "--config", str(second), "--yes")
     assert code == 0, err
@@ -105,13 +97,17 @@ def test_changing_shards_that_would_move_named_resources_is_refused_before_any_c
     the old shard, whose deletes wait for the root's cleanup phase, still holds them.
     """
     names = ["alpha", "bravo", "foxtrot"]
-    first = env.config("first", ecs={**ECS, "services": [_service(n) for n in names]}, **SECTIONS)
+    first = env.config(
+        "first", ecs={**ECS, "services": [routed_service(n) for n in names]}, **SECTIONS
+    )
     code, _, err = env.cfngen("deploy", "--config", str(first), "--yes")
     assert code == 0, err
     before = _services(env)
     updated = env.stack()
     wider = {**ECS, "shards": 3}
-    third = env.config("third", ecs={**wider, "services": [_service(n) for n in names]}, **SECTIONS)
+    third = env.config(
+        "third", ecs={**wider, "services": [routed_service(n) for n in names]}, **SECTIONS
+    )
 
     for command in (["diff"], ["deploy", "--yes"]):
         code, _, err = env.cfngen(*command, "--config", str(third))
@@ -125,7 +121,7 @@ def test_changing_shards_that_would_move_named_resources_is_refused_before_any_c
     assert env.stack() == updated and _services(env) == before  # nothing was touched
 
     # The way out: without the movers, then with them in their new shards.
-    without = [_service("alpha")]
+    without = [routed_service("alpha")]
     step = env.config("step", ecs={**wider, "services": without}, **SECTIONS)
     code, _, err = env.cfngen("deploy", "--config", str(step), "--yes")
     assert code == 0, err

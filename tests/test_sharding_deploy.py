@@ -4,23 +4,12 @@ that adding, removing and reordering services touches no other service."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from cfngen.naming import logical_id
 from deploy_env import *  # noqa: F403 (the env fixture and its helpers)
-from deploy_env import Env
+from deploy_env import Env, routed_service
 
 ROW = re.compile(r"^  (\S+) +(Add|Modify|Remove) +(\S+) +(\S+) +(\S+)$", re.M)
-
-
-def _service(name: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "image": "public.ecr.aws/nginx/nginx",
-        "tag": "stable",
-        "desired_count": 1,
-        "path_patterns": [f"/{name}/*"],
-    }
 
 
 def _target_groups(env: Env) -> set[str]:
@@ -28,16 +17,18 @@ def _target_groups(env: Env) -> set[str]:
     return {g["TargetGroupArn"] for g in groups}
 
 
-def test_adding_removing_and_reordering_touch_no_other_service(env: Env) -> None:
+def test_adding_removing_and_reordering_touch_no_otherrouted_service(env: Env) -> None:
     names = [f"svc{i}" for i in range(8)]
     sections = {"alb": {"count": 2}, "eks": {"enabled": False}}
     ecs = {"layout": "sharded", "shards": 4}
-    first = env.config("first", ecs={**ecs, "services": [_service(n) for n in names]}, **sections)
+    first = env.config(
+        "first", ecs={**ecs, "services": [routed_service(n) for n in names]}, **sections
+    )
     code, _, err = env.cfngen("deploy", "--config", str(first), "--yes")
     assert code == 0, err
     before = _target_groups(env)
     kept = [n for n in names if n != "svc3"][::-1]  # svc3 goes, the rest reversed
-    services = [_service(n) for n in [*kept[:3], "newcomer", *kept[3:]]]
+    services = [routed_service(n) for n in [*kept[:3], "newcomer", *kept[3:]]]
     second = env.config("second", ecs={**ecs, "services": services}, **sections)
 
     code, out, err = env.cfngen("diff", "--config", str(second))

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from cfngen.deploy.topology import GROUP_KEY, relabel
 from cfngen.preview.templates import TemplateSet
 from cfngen.resource_diff import ResourceChange, TemplateTree, diff_tree
 
@@ -98,8 +99,6 @@ def plan(
     ``tops`` are the new set's top-level templates (a split platform's ``services-GG``
     beside ``root``); a group only the old set has is planned as removed.
     """
-    from cfngen.deploy.topology import GROUP_KEY, relabel
-
     keys = dict.fromkeys([*tops, *sorted(k for k in old if GROUP_KEY.fullmatch(k))])
     out: list[ResourceChange] = []
     for key in keys:

@@ -26,6 +26,7 @@ from cfngen.deploy import (
     changeset,
     concurrency,
     flow,
+    offline,
     operator,
     outputs,
     plan_cost,
@@ -64,8 +65,6 @@ from cfngen.render import Rendered, render
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
     from types_boto3_cloudformation import CloudFormationClient
 
-NESTED_TYPE = "AWS::CloudFormation::Stack"
-
 
 @dataclass
 class Member:
@@ -92,20 +91,6 @@ class Member:
     @property
     def changed(self) -> bool:
         return self.deferred or self.plan is not None
-
-
-def _template_changes(files: Mapping[str, bytes], key: str) -> list[Change]:
-    """What creating a group adds, from its rendered template and the templates it nests."""
-    top = json.loads(files[f"{key}.json"])
-    out: list[Change] = []
-    for lid, res in sorted((top.get("Resources") or {}).items()):
-        out.append(Change(key, "Add", lid, str(res.get("Type", "")), ""))
-        url = str((res.get("Properties") or {}).get("TemplateURL", ""))
-        if res.get("Type") == NESTED_TYPE and url in files:
-            child = json.loads(files[url])
-            for rid, cres in sorted((child.get("Resources") or {}).items()):
-                out.append(Change(f"{key}/{lid}", "Add", rid, str(cres.get("Type", "")), ""))
-    return out
 
 
 def run(
@@ -253,7 +238,9 @@ def _plan(
         m.values, missing = parameters(m.top, root_outputs)
         if root.new or m.new or missing:  # a new group: nothing to compare, made after root
             m.deferred = True
-            m.changes = _template_changes(rendered.files, m.top.key)
+            # What creating it adds: its templates diffed against nothing, as diff --against.
+            new = offline.from_files(rendered.files)
+            m.changes = offline.plan({}, new, m.aws.region, (m.top.key,))
         else:
             _make(cfg, opts, rendered, m, urls[m.top.key])
     for m in members:
