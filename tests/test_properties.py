@@ -180,13 +180,27 @@ def _refused_cleanly(config: Path, out: Path, before: dict[str, bytes]) -> str:
 
 
 def _names(err: str, path: str) -> bool:
-    """Some problem names ``path``, or names its leaf under one of its ancestors."""
+    """Some problem names ``path`` or a value inside it (``path[0]`` when a list's item has
+    the wrong type), or names its leaf under one of its ancestors."""
     leaf = re.split(r"[.\[]", path)[-1].rstrip("]")
     for line in err.splitlines()[1:]:
         shown = line.split(": ", 2)[1].removesuffix(" (default)")
-        if shown == path or (path.startswith(shown) and leaf in line):
+        if shown == path or shown.startswith((path + "[", path + ".")):
+            return True
+        if path.startswith(shown) and leaf in line:
             return True
     return False
+
+
+def test_a_count_turned_into_a_list_is_refused_naming_the_item(tmp_path: Path) -> None:
+    """``availability_zones`` takes a count or a list of names: ``[2]`` is the right shape with
+    an item of the wrong type, so the problem names the item (found by ``make fuzz``)."""
+    config = _write(tmp_path, b"network:\n  availability_zones:\n  - 2\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    err = _refused_cleanly(config, out, tree(out))
+    assert _names(err, "network.availability_zones"), err
+    assert "network.availability_zones[0]: 2 was read as a number" in err, err
 
 
 @given(st.data())
