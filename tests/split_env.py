@@ -19,9 +19,16 @@ def _service(name: str, count: int = 1) -> dict[str, Any]:
     }
 
 
-def split_config(env: Env, name: str = "split", operations: str = "split", **counts: int) -> str:
-    """Three services in four shards, two shards per service group: root and two groups."""
-    services = [_service(n, counts.get(n, 1)) for n in NAMES]
+def split_config(
+    env: Env,
+    name: str = "split",
+    operations: str = "split",
+    names: tuple[str, ...] = tuple(NAMES),
+    **counts: int,
+) -> str:
+    """Three services in four shards, two shards per service group: root and two groups
+    (``names`` without alpha: root and one group, alpha's shard is group 02's only one)."""
+    services = [_service(n, counts.get(n, 1)) for n in names]
     ecs = {"layout": "sharded", "shards": 4, "services": services}
     ecs |= {"operations": operations, "shards_per_operation": 2}
     return str(env.config(name, ecs=ecs, eks={"enabled": False}))

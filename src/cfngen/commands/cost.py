@@ -51,20 +51,25 @@ def _date(text: str) -> date:
 def run(args: argparse.Namespace) -> int:
     from cfngen.preview import cost, cost_report
     from cfngen.preview.prices import PriceError
+    from cfngen.preview.templates import TemplateSet
+    from cfngen.render import render
 
     cfg = load_config(args.config)
     table, usage = load_inputs(args.prices, args.usage)
-    templates = config_templates(cfg)
+    rendered = render(cfg, ("json",))
+    templates = TemplateSet.platform(rendered.files, cfg.region)
     try:
         est = cost.estimate(
             templates, table, usage, args.as_of or date.today(), kubernetes_objects(cfg)
         )
     except PriceError as exc:  # a region the table does not cover
         raise UserError(str(exc)) from None
+    names = {t.key: cfg.stack_name + t.stack_suffix for t in rendered.top_level}
+    tops = cost.per_top_level(est, templates, names)
     if args.format == "json":
-        sys.stdout.write(cost_report.as_json(est, cfg.stack_name))
+        sys.stdout.write(cost_report.as_json(est, cfg.stack_name, tops))
     else:
-        print(cost_report.table(est, cfg.stack_name))
+        print(cost_report.table(est, cfg.stack_name, tops))
     return 0
 
 

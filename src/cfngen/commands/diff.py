@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         return deploy.run(args)
     from cfngen.deploy import offline, plan_cost, timings, topology
     from cfngen.deploy import plan_view as view
-    from cfngen.deploy.progress import plan_deploy
+    from cfngen.deploy.progress import Part, plan_deploy, plan_waves
     from cfngen.deploy.stack import today
     from cfngen.render import render
 
@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     files = render(cfg, ("json",)).files
     region = args.region or cfg.region
-    tops = [t.key for t in topology.tops(cfg)]
-    changes = offline.plan(old, offline.from_files(files), region, tops)
+    tops = topology.tops(cfg)
+    changes = offline.plan(old, offline.from_files(files), region, [t.key for t in tops])
     if not changes:
         print(f"no changes: {args.config} generates what {args.against} holds")
         return 0
@@ -66,9 +66,28 @@ def run(args: argparse.Namespace) -> int:
     if replaced:
         print("replacements (a new resource is created and the old one deleted):")
         print("\n".join(replaced))
-    print("\n".join(plan_cost.offline_lines(old, files, region, today())))
+    names = {k: f"{cfg.stack_name}-{k}" for k in old if topology.GROUP_KEY.fullmatch(k)}
+    names |= {t.key: t.name for t in tops}
+    print("\n".join(plan_cost.offline_lines(old, files, region, today(), names)))
     history = timings.load(timings.path(args.output_dir, cfg.environment))
-    print("\n".join(plan_deploy(files, region, changes, history)[1]))
+    if len(tops) == 1:
+        print("\n".join(plan_deploy(files, region, changes, history)[1]))
+        return EXIT_CHANGES if args.exit_code else 0
+    # each stack's tree and changes on its own (a stack only DIR has is not timed)
+    waves = [
+        [
+            Part(
+                t.name,
+                t.key,
+                topology.subtree(files, t.key, as_root=True),
+                None if t.key not in old else topology.local(changes, t.key),
+            )
+            for t in wave
+        ]
+        for wave in topology.waves(tops)
+    ]
+    gone = [names[k] for k in old if k in names and k not in {t.key for t in tops}]
+    print("\n".join(plan_waves(waves, region, history, gone)))
     return EXIT_CHANGES if args.exit_code else 0
 
 

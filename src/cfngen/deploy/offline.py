@@ -68,10 +68,12 @@ def _child(res: Mapping[str, Any]) -> str:
     return url.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-def template_set(templates: Mapping[str, Mapping[str, Any]], region: str) -> TemplateSet:
-    """The folder's templates as the previews (cost) read a deployment."""
+def template_set(
+    templates: Mapping[str, Mapping[str, Any]], region: str, top: str = ROOT
+) -> TemplateSet:
+    """The folder's tree under ``top`` as the previews (cost) read a deployment."""
     return TemplateSet.build(
-        templates[ROOT], lambda _path, _lid, res: templates.get(_child(res)), region
+        templates[top], lambda _path, _lid, res: templates.get(_child(res)), region
     )
 
 

@@ -45,7 +45,7 @@ from cfngen.deploy.flow import (
 from cfngen.deploy.package import upload_templates, write_packaged
 from cfngen.deploy.parallel import in_parallel, own_aws
 from cfngen.deploy.preflight_base import Finding
-from cfngen.deploy.progress import plan_deploy
+from cfngen.deploy.progress import Part, plan_waves
 from cfngen.deploy.session import EXIT_FAILED, EXIT_USAGE, Aws, DeployError
 from cfngen.deploy.stack import (
     DeployOptions,
@@ -58,7 +58,7 @@ from cfngen.deploy.stack import (
     today,
 )
 from cfngen.deploy.status import ChangeSetStatus, ChangeSetType, OnStackFailure, StackStatus
-from cfngen.deploy.topology import Top, parameters, relabel, subtree, waves
+from cfngen.deploy.topology import Top, local, parameters, relabel, subtree, waves
 from cfngen.deploy.watch import Interrupted, Printer, latest_event
 from cfngen.render import Rendered, render
 
@@ -283,13 +283,7 @@ def _review(
         printer.say("replacements (a new resource is created and the old one deleted):")
         for line in replaced:
             printer.say(line)
-    printer.say(f"cost and duration of {root.top.name} (the platform root; groups follow it):")
-    root_files = subtree(rendered.files, "root")
-    stack_id = None if root.new or root.plan is None else root.plan.stack_id
-    for line in plan_cost.lines(root.cfn, stack_id, root_files, aws.region, today()):
-        printer.say(line)
-    history = timings.load(timings.path(opts.out_dir, cfg.environment))
-    for line in plan_deploy(root_files, aws.region, None if root.new else root.changes, history)[1]:
+    for line in _cost_and_duration(aws, cfg, opts, rendered, members, stale):
         printer.say(line)
     if preview_only:
         _discard(members)
@@ -311,6 +305,45 @@ def _review(
         if m.plan is not None:
             still_as_planned(m.cfn, m.plan, m.stack)
     return None
+
+
+def _cost_and_duration(
+    aws: Aws,
+    cfg: Config,
+    opts: DeployOptions,
+    rendered: Rendered,
+    members: Sequence[Member],
+    stale: Sequence[Mapping[str, Any]],
+) -> list[str]:
+    """The monthly cost change of every top-level stack the plan touches, and the time
+    of the run: the root first, then the groups at once."""
+    root = members[0]
+    gone = {str(s["StackName"]).removeprefix(f"{cfg.stack_name}-"): s for s in stale}
+    names = {m.top.key: m.top.name for m in members} | {
+        k: str(s["StackName"]) for k, s in gone.items()
+    }
+    live = {m.top.key: str(m.stack["StackId"]) for m in members if m.stack and not m.new}
+    live |= {k: str(s["StackId"]) for k, s in gone.items()}
+    out = [
+        f"cost and duration of the whole plan ({root.top.name} first, then "
+        f"{len(members) - 1} service group stacks at once):"
+    ]
+    out += plan_cost.platform_lines(root.cfn, live, rendered.files, aws.region, today(), names)
+    parts = {
+        m.top.key: Part(
+            m.top.name,
+            m.top.key,
+            subtree(rendered.files, m.top.key, as_root=True),
+            None if m.new or m.deferred else local(m.changes, m.top.key),
+        )
+        for m in members
+        if m.changed
+    }
+    order = [
+        [parts[t.key] for t in wave if t.key in parts] for wave in waves([m.top for m in members])
+    ]
+    history = timings.load(timings.path(opts.out_dir, cfg.environment))
+    return out + plan_waves(order, aws.region, history, [str(s["StackName"]) for s in stale])
 
 
 def _stale_note(stale: Sequence[Mapping[str, Any]]) -> str:

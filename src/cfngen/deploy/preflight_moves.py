@@ -42,10 +42,6 @@ class Place:
     what: str  # "LogGroup /ecs/..." or "BravoListenerRule (priority 7 on MainListener)"
 
 
-def _label(ts: TemplateSet, path: str) -> str:
-    return re.sub(r"(?<=[a-z])(?=\d)", "-", ts.label(path))
-
-
 def _identities(ts: TemplateSet) -> dict[str, Place]:
     """Each fixed identity of the tree -> where it is declared."""
     out: dict[str, Place] = {}
@@ -54,7 +50,7 @@ def _identities(ts: TemplateSet) -> dict[str, Place]:
             name = ts.resolve(res.stack, res.properties.get(kind.prop))
             if isinstance(name, str):
                 what = f"{kind.rtype.rsplit('::', 1)[1]} {name}"
-                out[f"{kind.rtype}|{name}"] = Place(res.stack, _label(ts, res.stack), what)
+                out[f"{kind.rtype}|{name}"] = Place(res.stack, ts.label(res.stack), what)
     for res in ts.resources(RULE):
         listener = ts.resolve(res.stack, res.properties.get("ListenerArn"))
         priority = res.properties.get("Priority")
@@ -62,7 +58,7 @@ def _identities(ts: TemplateSet) -> dict[str, Place]:
             continue
         shown = getattr(listener, "logical_id", listener)
         out[f"{RULE}|{json.dumps(listener, default=repr)}|{priority}"] = Place(
-            res.stack, _label(ts, res.stack), f"{res.logical_id} (priority {priority} on {shown})"
+            res.stack, ts.label(res.stack), f"{res.logical_id} (priority {priority} on {shown})"
         )
     return out
 

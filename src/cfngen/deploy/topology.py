@@ -89,6 +89,19 @@ def relabel(changes: Sequence[ResourceChange], key: str) -> list[ResourceChange]
     return [replace(c, stack=key if c.stack == "root" else f"{key}/{c.stack}") for c in changes]
 
 
+def local(changes: Sequence[ResourceChange], key: str) -> list[ResourceChange]:
+    """A group's changes with its stack paths inside its own tree again (undoes :func:`relabel`)."""
+    if key == ROOT_FILE:
+        return list(changes)
+    out = []
+    for c in changes:
+        if c.stack == key:
+            out.append(replace(c, stack=ROOT_FILE))
+        elif c.stack.startswith(f"{key}/"):
+            out.append(replace(c, stack=c.stack.removeprefix(f"{key}/")))
+    return out
+
+
 def _pattern(cfg: Config) -> re.Pattern[str]:
     return re.compile(re.escape(cfg.stack_name + GROUP_SUFFIX) + r"\d{2}")
 

@@ -14,10 +14,10 @@ from typing import Any
 from cfngen.preview import cost_rules
 from cfngen.preview.cost_model import Context, Estimate, Item, merge
 from cfngen.preview.prices import PriceTable
-from cfngen.preview.templates import TemplateSet
+from cfngen.preview.templates import ROOT, TemplateSet
 from cfngen.preview.usage import Usage
 
-__all__ = ["Estimate", "Item", "estimate"]
+__all__ = ["Estimate", "Item", "estimate", "per_top_level"]
 
 
 def estimate(
@@ -45,3 +45,19 @@ def estimate(
         usage,
         warnings,
     )
+
+
+def per_top_level(
+    est: Estimate, templates: TemplateSet, names: Mapping[str, str]
+) -> dict[str, float]:
+    """Monthly total per top-level stack (``names``: key -> stack name), root first.
+
+    Each line item belongs to the top-level stack its stack is deployed with; a line of no
+    stack of the tree (usage, Kubernetes) to the root, which the platform is named after.
+    """
+    from cfngen.preview.cost_report import by_top
+
+    owners = templates.owners()
+    totals = by_top(est, lambda label: owners.get(label, ROOT))
+    keys = [ROOT, *sorted(k for k in totals if k != ROOT)]
+    return {names.get(k, k): totals.get(k, 0.0) for k in keys}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -16,7 +17,7 @@ def money(value: float, sign: bool = False) -> str:
     return "-" + text if value < -0.004 else text
 
 
-def table(est: Estimate, title: str) -> str:
+def table(est: Estimate, title: str, tops: Mapping[str, float] | None = None) -> str:
     """Monthly figures per stack and line item, total, what is not estimated, sources."""
     rows = [("STACK", "ITEM", "BASIS", "MONTHLY")]
     priced = [i for i in est.items if i.estimated]
@@ -31,6 +32,9 @@ def table(est: Estimate, title: str) -> str:
         lines.append(("  " + "  ".join(cells) + "  " + r[3].rjust(widths[3])).rstrip())
     lines.append("")
     lines.append("per stack: " + ", ".join(f"{s} {money(v)}" for s, v in _stacks(est).items()))
+    if tops and len(tops) > 1:
+        shown = ", ".join(f"{name} {money(v)}" for name, v in tops.items())
+        lines.append(f"per top-level stack (each its own operation): {shown}")
     open_items = [i for i in est.items if not i.estimated]
     if open_items:
         lines.append("usage-based, not estimated (0 in the total):")
@@ -46,7 +50,8 @@ def table(est: Estimate, title: str) -> str:
     return "\n".join(lines)
 
 
-def as_json(est: Estimate, stack_name: str) -> str:
+def as_json(est: Estimate, stack_name: str, tops: Mapping[str, float] | None = None) -> str:
+    """``tops``: stack name -> monthly total of each top-level stack (a split platform)."""
     data: dict[str, Any] = {
         "stack_name": stack_name,
         "region": est.region,
@@ -54,12 +59,21 @@ def as_json(est: Estimate, stack_name: str) -> str:
         "hours_per_month": est.hours,
         "total_monthly_usd": round(est.total, 2),
         "stacks": {k: round(v, 2) for k, v in _stacks(est).items()},
+        "top_level_stacks": {k: round(v, 2) for k, v in (tops or {stack_name: est.total}).items()},
         "items": [i.as_json() for i in est.items],
         "warnings": list(est.warnings),
         "usage": asdict(est.usage),
         "prices": {"as_of": est.prices_as_of, "source": est.prices_source},
     }
     return json.dumps(data, indent=2) + "\n"
+
+
+def by_top(est: Estimate, owner: Callable[[str], str]) -> dict[str, float]:
+    """Monthly total per top-level stack, ``owner(stack label)`` naming each line's one."""
+    out: dict[str, float] = {}
+    for i in est.items:
+        out[owner(i.stack)] = out.get(owner(i.stack), 0.0) + i.monthly
+    return out
 
 
 def _stacks(est: Estimate) -> dict[str, float]:
@@ -108,3 +122,25 @@ def plan_lines(before: Estimate | None, after: Estimate) -> list[str]:
 
 def _qty(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.2f}"
+
+
+def top_level_lines(
+    before: Mapping[str, float], after: Mapping[str, float], order: list[str]
+) -> list[str]:
+    """Each top-level stack's monthly total before and after a plan, in ``order``."""
+    width = max(len(name) for name in order)
+    figures = [(before.get(n, 0.0), after.get(n, 0.0)) for n in order]
+    left = max(len(money(old)) for old, _ in figures)
+    right = max(len(money(new)) for _, new in figures)
+    out = ["  by top-level stack:"]
+    for name, (old, new) in zip(order, figures, strict=True):
+        change = "no change" if abs(new - old) < 0.005 else f"{money(new - old, sign=True)}/month"
+        if name not in after:
+            change += ", deleted"
+        elif name not in before:
+            change += ", new"
+        out.append(
+            f"    {name.ljust(width)}  {money(old).rjust(left)} -> {money(new).rjust(right)}"
+            f"  ({change})"
+        )
+    return out

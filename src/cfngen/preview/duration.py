@@ -268,14 +268,26 @@ def minutes(seconds: float) -> str:
     return f"~{round(seconds / 60):.0f} min"
 
 
+def source(measured: frozenset[str]) -> str:
+    """Where the times come from: the table, and how many types this account timed."""
+    text = "typical times per resource type"
+    if measured:
+        text += f", {len(measured)} type(s) from this account's recorded deploys"
+    return text
+
+
+def chain(p: Plan, label: Callable[[str], str]) -> str:
+    """The critical path as ``network/Vpc ~15 s -> eks/Cluster ~11 min``."""
+    return " -> ".join(
+        f"{label(s.key[0])}/{s.key[1]} {minutes(s.seconds)}" for s in p.critical if s.seconds > 0
+    )
+
+
 def summary(p: Plan, label: Callable[[str], str]) -> list[str]:
     """The preview lines: total and the chain that makes it."""
     if p.total <= 0:
         return ["estimated duration: no resource changes"]
-    source = "typical times per resource type"
-    if p.measured:
-        source += f", {len(p.measured)} type(s) from this account's recorded deploys"
-    chain = " -> ".join(
-        f"{label(s.key[0])}/{s.key[1]} {minutes(s.seconds)}" for s in p.critical if s.seconds > 0
-    )
-    return [f"estimated duration: {minutes(p.total)} ({source})", f"  critical path: {chain}"]
+    return [
+        f"estimated duration: {minutes(p.total)} ({source(p.measured)})",
+        f"  critical path: {chain(p, label)}",
+    ]

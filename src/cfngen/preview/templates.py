@@ -71,7 +71,9 @@ def _camel(stem: str) -> str:
 
 
 def _kebab(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
+    """``EcsServices01`` -> ``ecs-services-01``: a shard's number (two digits or more at
+    the end) set off as its template file names it."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Za-z])(?=\d{2,}$)", "-", name).lower()
 
 
 @dataclass
@@ -80,6 +82,7 @@ class TemplateSet:
 
     stacks: dict[str, StackTemplate]
     region: str = "us-east-1"
+    tops: dict[str, str] = field(default_factory=dict)  # hung top-level tree's path -> key
     _index: dict[tuple[str, str], Resource] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -125,11 +128,9 @@ class TemplateSet:
     @classmethod
     def platform(cls, files: Mapping[str, bytes], region: str = "us-east-1") -> TemplateSet:
         """From rendered JSON files, every top-level stack of the platform: the root's tree
-        and, for a split platform, each other top-level template (one nobody nests), hung
-        under the root as if nested there, its parameters given the root outputs of the
-        same names (which is what the deployer passes). For what the whole platform
-        holds (cost, diagram); :meth:`from_files` is the root's operation alone."""
-        root = json.loads(files["root.json"])
+        and, for a split platform, each other top-level template (one nobody nests) joined
+        to it (:meth:`joined`). For what the whole platform holds (cost, diagram);
+        :meth:`from_files` is the root's operation alone."""
         nested = {
             str((res.get("Properties") or {}).get("TemplateURL", ""))
             for name, data in files.items()
@@ -142,19 +143,44 @@ class TemplateSet:
             for name in files
             if name.endswith(".json") and "/" not in name and name not in nested | {"root.json"}
         )
-        outputs = root.get("Outputs") or {}
-        extra = {}
-        for name in others:
-            params = json.loads(files[name]).get("Parameters") or {}
-            extra[_camel(name[: -len(".json")])] = {
+        tops = {
+            name.removesuffix(".json"): cls.from_files({**files, "root.json": files[name]}, region)
+            for name in others
+        }
+        return cls.joined(cls.from_files(files, region), tops)
+
+    @classmethod
+    def joined(cls, root: TemplateSet, tops: Mapping[str, TemplateSet]) -> TemplateSet:
+        """The root's tree with each other top-level tree (key ``services-01`` -> its set)
+        hung under the root as if nested there (logical ID ``Services01``), its parameters
+        given the root outputs of the same names (which is what the deployer passes), so
+        values resolve across them and every stack is labelled ``services-01/...``."""
+        body = root.stacks[ROOT].body
+        outputs = body.get("Outputs") or {}
+        resources = dict(body.get("Resources") or {})
+        stacks = dict(root.stacks)
+        owners = dict(root.tops)
+        for key, ts in sorted(tops.items()):
+            lid = _camel(key)
+            params = ts.stacks[ROOT].body.get("Parameters") or {}
+            resources[lid] = {
                 "Type": NESTED_TYPE,
                 "Properties": {
-                    "TemplateURL": name,
+                    "TemplateURL": f"{key}.json",
                     "Parameters": {p: outputs[p]["Value"] for p in params if p in outputs},
                 },
             }
-        whole = {**root, "Resources": {**(root.get("Resources") or {}), **extra}}
-        return cls.from_files({**files, "root.json": json.dumps(whole).encode()}, region)
+            for path, st in ts.stacks.items():
+                if st.parent is None:  # the tree's top: now a child of the root
+                    stacks[lid] = StackTemplate(lid, st.body, ROOT, lid)
+                    continue
+                parent = lid if st.parent == ROOT else f"{lid}/{st.parent}"
+                stacks[f"{lid}/{path}"] = StackTemplate(
+                    f"{lid}/{path}", st.body, parent, st.logical_id
+                )
+            owners[lid] = key
+        stacks[ROOT] = StackTemplate(ROOT, {**body, "Resources": resources})
+        return cls(stacks, root.region, owners)
 
     # ------------------------------------------------------------------ queries
 
@@ -172,6 +198,15 @@ class TemplateSet:
 
     def label(self, path: str) -> str:
         return self.stacks[path].label
+
+    def owner(self, path: str) -> str:
+        """The top-level stack a stack's resources are deployed with: ``root``, or the key
+        of a tree :meth:`joined` hung under the root (``services-01``)."""
+        return self.tops.get(path.split("/")[0], ROOT)
+
+    def owners(self) -> dict[str, str]:
+        """Stack label -> the top-level stack it is deployed with (:meth:`owner`)."""
+        return {st.label: self.owner(path) for path, st in self.stacks.items()}
 
     def top_level(self, path: str) -> str:
         """The root's child a stack belongs to (itself when it is one); ``root`` for root."""
