@@ -11,10 +11,13 @@ import codecs
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -161,9 +164,9 @@ def shared_env(
 
 
 def release_when_it_waits(
-    monkeypatch: pytest.MonkeyPatch, control: EmulatorClient, fault_id: str
+    monkeypatch: pytest.MonkeyPatch, control: EmulatorClient, *fault_ids: str
 ) -> list[float]:
-    """Release a ``busy`` or ``hold`` fault when the CLI run in-process first waits.
+    """Release ``busy`` or ``hold`` faults when the CLI run in-process first waits.
 
     A deploy, watch or destroy that finds the stack busy looks at it, sleeps, looks
     again. The printer's sleep is the seam the watcher already offers for tests: here it
@@ -176,10 +179,14 @@ def release_when_it_waits(
     sleeps: list[float] = []
     real = watch.Printer
 
+    lock = threading.Lock()  # a split watch sleeps in one thread per stack
+
     def sleep(seconds: float) -> None:
-        if not sleeps:
-            control.release(fault_id)
-        sleeps.append(seconds)
+        with lock:
+            if not sleeps:
+                for fault_id in fault_ids:
+                    control.release(fault_id)
+            sleeps.append(seconds)
 
     def printer(*args: Any, **kwargs: Any) -> watch.Printer:
         return real(*args, **{"sleep": sleep, **kwargs})
@@ -231,6 +238,31 @@ def run_cli(
     )
 
 
+@contextmanager
+def own_endpoint(tmp_path: Path) -> Iterator[tuple[str, Callable[[], None]]]:
+    """A `cfngen emulator` process of the test's own, to stop under a running command:
+    its URL, and what stops it (SIGTERM, waited for). Killed at the end if still up."""
+    url_file = tmp_path / "endpoint"
+    server = subprocess.Popen(
+        [str(VENV_BIN / "cfngen"), "emulator", "--port", "0", "--url-file", str(url_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def stop() -> None:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=GUARD)
+
+    try:
+        wait_for_line(server, "cfngen emulator: AWS API on")  # once it serves
+        yield url_file.read_text().strip(), stop
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
 def routed_service(name: str) -> dict[str, Any]:
     """A one-task service routed by its own path (``/<name>/*``), on a public image."""
     return {
@@ -249,6 +281,7 @@ __all__ = [
     "Env",
     "SharedEnv",
     "env",
+    "own_endpoint",
     "release_when_it_waits",
     "routed_service",
     "run_cli",

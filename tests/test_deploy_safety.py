@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
 from pathlib import Path
 
 from cfngen.commands.common import load_config
@@ -20,7 +18,7 @@ from cfngen.deploy.stack import DeployOptions
 from cfngen.deploy.watch import Printer, wait_until_idle
 from conftest import GUARD
 from deploy_env import *  # noqa: F403
-from deploy_env import STACK, VENV_BIN, Env, run_cli, wait_for_line
+from deploy_env import STACK, Env, own_endpoint, run_cli, wait_for_line
 from terminal import Terminal
 
 WEB = {"name": "web", "image": "public.ecr.aws/nginx/nginx", "tag": "stable"}
@@ -166,16 +164,7 @@ def test_time_at_the_prompt_is_not_counted_and_a_long_wait_has_a_heartbeat(env: 
 
 
 def test_losing_the_endpoint_while_watching_says_how_to_resume(env: Env, tmp_path: Path) -> None:
-    url_file = tmp_path / "endpoint"
-    server = subprocess.Popen(
-        [str(VENV_BIN / "cfngen"), "emulator", "--port", "0", "--url-file", str(url_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        wait_for_line(server, "cfngen emulator: AWS API on")  # once it serves
-        url = url_file.read_text().strip()
+    with own_endpoint(tmp_path) as (url, stop):
         from cfngen.emulator import EmulatorClient
 
         EmulatorClient(url).fault("hold", stack=STACK)
@@ -185,8 +174,7 @@ def test_losing_the_endpoint_while_watching_says_how_to_resume(env: Env, tmp_pat
             env_extra={"AWS_MAX_ATTEMPTS": "1"},
         )
         wait_for_line(proc, "User Initiated")
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=GUARD)
+        stop()
         _, err = proc.communicate(timeout=GUARD)
         assert proc.returncode == 1
         assert "lost the connection to the endpoint while watching" in err
@@ -195,10 +183,6 @@ def test_losing_the_endpoint_while_watching_says_how_to_resume(env: Env, tmp_pat
             in err
         )
         assert "Traceback" not in err
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
 
 
 def test_deploy_with_manifests_on_the_local_endpoint_skips_kubectl_in_one_line(env: Env) -> None:

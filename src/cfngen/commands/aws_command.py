@@ -14,6 +14,7 @@ from cfngen.commands.common import DIRECTORY, UserError, completes
 if TYPE_CHECKING:
     from cfngen.config import Config
     from cfngen.deploy.session import Aws
+    from cfngen.deploy.watch import Stopped
 
 EXIT_FAILED, EXIT_INTERRUPTED = 1, 130
 
@@ -65,9 +66,9 @@ def confirm(prompt: str) -> bool:
 
 
 @contextmanager
-def deploy_errors(resume: str) -> Iterator[None]:
+def deploy_errors(resume: str, again: str = "") -> Iterator[None]:
     """DeployError (or a hook's KubeError) -> UserError with its exit code; Ctrl-C while
-    watching -> how to resume."""
+    watching, or a lost endpoint -> which stacks go on, how to resume, what to run after."""
     from cfngen.deploy.session import DeployError, aws_errors
     from cfngen.deploy.watch import ConnectionLost, Interrupted
     from cfngen.kube.steps import KubeError
@@ -79,20 +80,49 @@ def deploy_errors(resume: str) -> Iterator[None]:
         raise UserError(str(exc), exc.exit_code) from None
     except ConnectionLost as exc:
         raise UserError(
-            f"lost the connection to the endpoint while watching ({exc}); an operation that "
-            f"was started goes on in CloudFormation. Resume watching with: {resume}",
+            f"lost the connection to the endpoint while watching ({exc}); "
+            + _going_on(exc, "an operation that was started goes on in CloudFormation")
+            + _resume(exc, resume, again),
             EXIT_FAILED,
         ) from None
-    except Interrupted:
+    except Interrupted as exc:
         raise UserError(
-            "stopped watching; the operation goes on in CloudFormation. "
-            f"Resume watching with: {resume}",
+            "stopped watching; "
+            + _going_on(exc, "the operation goes on in CloudFormation")
+            + _resume(exc, resume, again),
             EXIT_INTERRUPTED,
         ) from None
 
 
+def _going_on(exc: Stopped, one: str) -> str:
+    if not exc.running:
+        return one
+    return f"the operations go on in CloudFormation (in progress: {', '.join(exc.running)})"
+
+
+def _resume(exc: Stopped, resume: str, again: str) -> str:
+    text = f". Resume watching with: {resume}"
+    if exc.pending:
+        text += (
+            f"\nnot started: {', '.join(exc.pending)}; once the operations above are "
+            f"complete, run again: {again}"
+        )
+    return text
+
+
 def resume_command(args: argparse.Namespace) -> str:
-    parts = ["cfngen", "watch", "--config", str(args.config)]
+    return _command(args, "watch")
+
+
+def again_command(args: argparse.Namespace) -> str:
+    """The command that was run, to run again (what it had not started)."""
+    text = _command(args, str(getattr(args, "command", "deploy")))
+    out_dir = getattr(args, "output_dir", None)
+    return text if out_dir in (None, Path("output")) else f"{text} --output-dir {out_dir}"
+
+
+def _command(args: argparse.Namespace, name: str) -> str:
+    parts = ["cfngen", name, "--config", str(args.config)]
     for flag in ("profile", "region", "endpoint_url"):
         value = getattr(args, flag, None)
         if value:
@@ -115,5 +145,5 @@ def run_with(args: argparse.Namespace, body: Callable[[Aws, Config], int]) -> in
 
     cfg = load_config(args.config)
     aws = connect(args, cfg)
-    with deploy_errors(resume_command(args)):
+    with deploy_errors(resume_command(args), again_command(args)):
         return body(aws, cfg)

@@ -1,4 +1,4 @@
-"""`cfngen watch`: follow an operation already running on the root stack (e.g. after Ctrl-C)."""
+"""`cfngen watch`: follow what runs on the platform's stacks (e.g. after Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -19,38 +19,25 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cfngen.deploy.session import DeployError
-    from cfngen.deploy.stack import describe
-    from cfngen.deploy.status import in_progress, succeeded
-    from cfngen.deploy.watch import Printer, root_cause, wait_until_idle
+    from cfngen.deploy.watch import Printer
+    from cfngen.deploy.watch_set import watch
 
     def body(aws: Aws, cfg: Config) -> int:
-        cfn = aws.client("cloudformation")
-        stack = describe(cfn, cfg.stack_name)
-        if stack is None:
-            raise DeployError(f"stack {cfg.stack_name} does not exist")
-        printer = Printer()
-        if not in_progress(stack["StackStatus"]):
-            printer.say(f"stack {cfg.stack_name} is {stack['StackStatus']}: nothing running")
-            return 0 if succeeded(stack["StackStatus"]) else 1
-        final = wait_until_idle(cfn, stack["StackId"], printer)
-        printer.say(f"stack {cfg.stack_name}: {final}")
-        if succeeded(final):
-            return 0
-        cause = root_cause(
-            cfn, stack["StackId"], stack.get("LastUpdatedTime") or stack["CreationTime"]
-        )
-        raise DeployError(
-            f"stack {cfg.stack_name} ended in {final}" + (f"; cause: {cause}" if cause else "")
-        )
+        return watch(aws, cfg, Printer())
 
     return run_with(args, body)
 
 
 COMMAND = Command(
     "watch",
-    help="follow the events of an operation running on the stack until it ends",
-    description="Print the events of the running operation; exit 0 if it succeeds, else 1.",
+    help="follow the events of the operations running on the stacks until they end",
+    description=(
+        "Print the events of the operation running on the root stack and, for a split "
+        "platform (ecs.operations), on every service group stack that is busy, at once; "
+        "then one line per stack with its final status. Exit 0 if every operation "
+        "succeeds (or nothing runs on stacks that are fine), else 1 with each failure's "
+        "cause."
+    ),
     arguments=_arguments,
     run=run,
 )

@@ -19,7 +19,8 @@ from cfngen.deploy.parallel import in_parallel, own_aws
 from cfngen.deploy.session import EXIT_USAGE, Aws, DeployError
 from cfngen.deploy.stack import describe, failure, start_and_watch, token
 from cfngen.deploy.status import StackStatus, in_progress
-from cfngen.deploy.watch import Printer, latest_event, wait_until_idle
+from cfngen.deploy.topology import key_of
+from cfngen.deploy.watch import Printer, Stopped, latest_event, wait_until_idle
 
 
 def _idle(
@@ -131,8 +132,13 @@ def destroy(
     printer.restart()
     printer.say(f"deleting {len(live)} service group stacks first, at once: {listed}")
     kept: list[retained.Kept] = []
-    jobs = [_job(aws, g, g["StackName"].removeprefix(f"{name}-"), kept) for g in live]
-    results = in_parallel(jobs, printer, threading.Lock())
+    labels = {key_of(cfg, g["StackName"]): str(g["StackName"]) for g in live}
+    jobs = [_job(aws, g, label, kept) for label, g in zip(labels, live, strict=True)]
+    try:
+        results = in_parallel(jobs, printer, threading.Lock())
+    except Stopped as exc:  # the root waits for the groups: a destroy run again deletes it
+        running = [labels.get(k, k) for k in exc.running]
+        raise type(exc)(str(exc), running, [name] if root is not None else []) from None
     failed = [err for _, err in results.values() if err]
     if failed:
         raise DeployError(
@@ -140,7 +146,10 @@ def destroy(
             f"{name} is kept (the groups use it):\n" + "\n".join(failed)
         )
     if root is not None:
-        delete_one(aws, root, printer, "root", kept)
+        try:
+            delete_one(aws, root, printer, "root", kept)
+        except Stopped as exc:
+            raise type(exc)(str(exc), [name]) from None
     outputs.path_for(opts.out_dir, cfg.environment).unlink(missing_ok=True)
     if root is not None:
         hooks.run(hooks.post_delete_hooks(), context)

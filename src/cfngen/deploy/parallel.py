@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from cfngen.deploy.session import Aws, DeployError
-from cfngen.deploy.watch import Interrupted, Printer
+from cfngen.deploy.watch import LOST, ConnectionLost, Interrupted, Printer
+
+GONE = "lost"  # a job's state when it lost the endpoint
 
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
     from types_boto3_cloudformation.type_defs import StackEventTypeDef
@@ -66,7 +68,9 @@ def in_parallel(
     """Run each job in its own thread with a printer labelled by its name; wait for all.
 
     Each job reports through its member; an exception escaping one is caught here, so a
-    failure never stops the others.
+    failure never stops the others. Ctrl-C raises :class:`Interrupted` naming the jobs
+    still running; a job that lost the endpoint raises :class:`ConnectionLost` naming
+    every such job once all have ended (their operations go on in CloudFormation).
     """
     results: dict[str, tuple[str, str]] = {}
 
@@ -74,6 +78,8 @@ def in_parallel(
         try:
             job(Prefixed(printer, name, lock))
             results[name] = ("done", "")
+        except (ConnectionLost, *LOST) as exc:  # the operation goes on; said after the join
+            results[name] = (GONE, str(exc))
         except DeployError as exc:
             results[name] = ("failed", str(exc))
         except Exception as exc:  # reported with the others, never lost
@@ -89,5 +95,8 @@ def in_parallel(
         for t in threads:
             t.join()
     except KeyboardInterrupt:  # the operations go on in CloudFormation; say how to resume
-        raise Interrupted() from None
+        raise Interrupted(running=[n for n, _ in jobs if n not in results]) from None
+    lost = [n for n, _ in jobs if results[n][0] == GONE]  # in the jobs' order
+    if lost:
+        raise ConnectionLost(results[lost[0]][1], running=lost)
     return results

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -58,8 +59,8 @@ from cfngen.deploy.stack import (
     today,
 )
 from cfngen.deploy.status import ChangeSetStatus, ChangeSetType, OnStackFailure, StackStatus
-from cfngen.deploy.topology import Top, local, parameters, relabel, subtree, waves
-from cfngen.deploy.watch import Interrupted, Printer, latest_event
+from cfngen.deploy.topology import Top, key_of, local, parameters, relabel, subtree, waves
+from cfngen.deploy.watch import Interrupted, Printer, Stopped, latest_event
 from cfngen.render import Rendered, render
 
 if TYPE_CHECKING:  # the stubs are a test-only dependency (types-boto3)
@@ -153,10 +154,12 @@ def deploy(
     if code is not None:
         return code
     try:
-        return _run(aws, cfg, opts, printer, confirm, rendered, members, stale, urls)
+        with _resumable(members) as current:
+            return _run(aws, cfg, opts, printer, confirm, rendered, members, stale, urls, current)
     except KeyboardInterrupt:  # between operations: what started goes on in CloudFormation
         _discard([m for m in members if not m.result])
-        raise Interrupted() from None
+        waiting = [m.top.name for m in members if m.changed and not m.result and not m.error]
+        raise Interrupted(pending=waiting) from None
     finally:
         for m in members[1:]:
             m.aws.close()
@@ -318,7 +321,7 @@ def _cost_and_duration(
     """The monthly cost change of every top-level stack the plan touches, and the time
     of the run: the root first, then the groups at once."""
     root = members[0]
-    gone = {str(s["StackName"]).removeprefix(f"{cfg.stack_name}-"): s for s in stale}
+    gone = {key_of(cfg, str(s["StackName"])): s for s in stale}
     names = {m.top.key: m.top.name for m in members} | {
         k: str(s["StackName"]) for k, s in gone.items()
     }
@@ -382,6 +385,23 @@ def _all_outputs(members: Sequence[Member]) -> dict[str, str]:
     return merged
 
 
+@contextmanager
+def _resumable(members: Sequence[Member]) -> Iterator[list[str]]:
+    """Stopped watching (Ctrl-C, a lost endpoint): the error names the stacks whose
+    operation goes on (the list yielded, kept naming the stacks being run) and those not
+    started (their change sets deleted: a deploy run again makes them)."""
+    current: list[str] = []
+    try:
+        yield current
+    except Stopped as exc:
+        names = {m.top.key: m.top.name for m in members}
+        running = [names.get(n, n) for n in exc.running] or current
+        waiting = [m for m in members if m.changed and not m.result and not m.error]
+        waiting = [m for m in waiting if m.top.name not in running]
+        _discard(waiting)
+        raise type(exc)(str(exc), running, [m.top.name for m in waiting]) from None
+
+
 def _run(
     aws: Aws,
     cfg: Config,
@@ -392,11 +412,12 @@ def _run(
     members: list[Member],
     stale: Sequence[Mapping[str, Any]],
     urls: Mapping[str, str],
+    current: list[str],
 ) -> int:
-    """Delete the stale groups, run the root, then the groups at once; summarise."""
     printer.restart()
     lock = threading.Lock()
     by_key = {m.top.key: m for m in members}
+    current[:] = [str(s["StackName"]) for s in stale]
     stale_results = in_parallel([_deletion(aws, s) for s in stale], printer, lock)
     if any(err for _, err in stale_results.values()):
         _discard(members)
@@ -426,6 +447,7 @@ def _run(
         if any(not m.top.is_root for m in ready):
             _replan(cfg, opts, printer, confirm, rendered, members[0], ready, urls)
         jobs = [(m.top.key, lambda p, m=m: _execute(cfg, p, m)) for m in ready]
+        current[:] = [m.top.name for m in ready if m.plan is not None and not m.error]
         if len(jobs) == 1 and ready[0].top.is_root:
             _execute(cfg, printer, ready[0])
             continue

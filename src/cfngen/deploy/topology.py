@@ -102,6 +102,13 @@ def local(changes: Sequence[ResourceChange], key: str) -> list[ResourceChange]:
     return out
 
 
+def key_of(cfg: Config, stack_name: str) -> str:
+    """``cfngen-dev-services-01`` -> ``services-01``; the platform's own stack -> ``root``."""
+    if stack_name == cfg.stack_name:
+        return ROOT_FILE
+    return stack_name.removeprefix(f"{cfg.stack_name}-")
+
+
 def _pattern(cfg: Config) -> re.Pattern[str]:
     return re.compile(re.escape(cfg.stack_name + GROUP_SUFFIX) + r"\d{2}")
 
@@ -117,20 +124,20 @@ def deployed_groups(cfn: CloudFormationClient, cfg: Config) -> list[dict[str, An
     """The live service-group stacks of this platform (named ``<stack>-services-GG`` and
     tagged with its name and environment), by name."""
     pattern = _pattern(cfg)
-    names: set[str] = set()
+    ids: dict[str, str] = {}  # name -> id: by id, a stack being deleted is found too
     try:
         for page in cfn.get_paginator("list_stacks").paginate():
             for summary in page.get("StackSummaries", []):
                 name = str(summary.get("StackName", ""))
                 if pattern.fullmatch(name) and summary.get("StackStatus") not in GONE:
-                    names.add(name)
+                    ids[name] = str(summary.get("StackId") or name)
     except ClientError as exc:
         if error_code(exc) in UNANSWERED:  # a role without ListStacks: as before splits
             return []
         raise
     found: list[dict[str, Any]] = []
-    for name in sorted(names):
-        stacks = cfn.describe_stacks(StackName=name).get("Stacks", [])
+    for name in sorted(ids):
+        stacks = cfn.describe_stacks(StackName=ids[name]).get("Stacks", [])
         live = [dict(s) for s in stacks if s["StackStatus"] not in GONE]
         found.extend(s for s in live if _ours(s, cfg))
     return found

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import takewhile
@@ -44,11 +44,26 @@ COLOURS = {"FAILED": "31", "ROLLBACK": "33", "COMPLETE": "32", "IN_PROGRESS": "3
 CANCELLED = ("Resource creation cancelled", "Resource update cancelled", "cancelled")
 
 
-class Interrupted(Exception):
+class Stopped(Exception):
+    """Watching stopped while operations went on in CloudFormation.
+
+    For a plan of several top-level stacks, ``running`` names the stacks whose operation
+    goes on and ``pending`` those of the plan that had not started (running the command
+    again does them); both empty for one stack.
+    """
+
+    def __init__(
+        self, message: str = "", running: Sequence[str] = (), pending: Sequence[str] = ()
+    ) -> None:
+        super().__init__(message)
+        self.running, self.pending = tuple(running), tuple(pending)
+
+
+class Interrupted(Stopped):
     """Ctrl-C while watching: the operation goes on in CloudFormation."""
 
 
-class ConnectionLost(Exception):
+class ConnectionLost(Stopped):
     """The endpoint stopped answering while an operation ran: it goes on in CloudFormation."""
 
 
