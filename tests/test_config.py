@@ -187,6 +187,22 @@ def test_every_problem_is_reported_at_once() -> None:
     assert {"name", "network.vpc_cidr", "ecs.services[0].memory", "eks.node_group"} <= keys
 
 
+@pytest.mark.parametrize(
+    ("size", "problem"),
+    [
+        ("desired_size: -1", "eks.node_group.desired_size: -1 is negative"),
+        ("max_size: -1", "eks.node_group.max_size: -1 must be at least 1"),
+        ("max_size: 0", "eks.node_group.max_size: 0 must be at least 1"),
+        ("min_size: -1", "eks.node_group.min_size: -1 is negative"),
+    ],
+)
+def test_a_bad_node_group_size_is_the_one_problem(size: str, problem: str) -> None:
+    """The sizes left at their defaults follow a written one only when it is valid, so a bad
+    size is refused under its own key, not as a default that followed it (found by make fuzz:
+    ``desired_size: -1`` was reported as ``min_size (default): -1 is negative``)."""
+    assert problems_of(f"eks: {{node_group: {{{size}}}}}") == [problem]
+
+
 def test_error_text_carries_the_source_file() -> None:
     with pytest.raises(ConfigError) as info:
         loads("name: X", "config/mine.yaml")

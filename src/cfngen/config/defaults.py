@@ -316,7 +316,12 @@ def _node_group(cfg: Config, written: Written) -> Config:
             desired if written(f"{key}.desired_size") else 0,
         )
     if not written(f"{key}.min_size"):
-        mn = min(mn, mx, desired if written(f"{key}.desired_size") else mn)
+        # Follow only sizes that validate accepts, so that a bad one is the one refused.
+        mn = min(
+            mn,
+            mx if mx >= 1 else mn,
+            desired if written(f"{key}.desired_size") and desired >= 0 else mn,
+        )
     if not written(f"{key}.desired_size") and mn <= mx:
         desired = min(max(desired, mn), mx)
     ng = replace(ng, min_size=mn, max_size=mx, desired_size=desired)

@@ -357,7 +357,11 @@ def _eks(cfg: Config) -> Iterator[str]:
         yield f"{key}.min_size: {ng.min_size} is negative"
     if ng.max_size < 1:
         yield f"{key}.max_size: {ng.max_size} must be at least 1"
-    if not ng.min_size <= ng.desired_size <= ng.max_size:
+    if ng.desired_size < 0:
+        yield f"{key}.desired_size: {ng.desired_size} is negative"
+    elif min(ng.min_size, ng.max_size - 1) >= 0 and not (
+        ng.min_size <= ng.desired_size <= ng.max_size
+    ):
         yield (
             f"{key}: min_size {ng.min_size} <= desired_size {ng.desired_size} <= max_size "
             f"{ng.max_size} does not hold"
