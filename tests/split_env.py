@@ -24,13 +24,14 @@ def split_config(
     name: str = "split",
     operations: str = "split",
     names: tuple[str, ...] = tuple(NAMES),
+    per_group: int = 2,
     **counts: int,
 ) -> str:
     """Three services in four shards, two shards per service group: root and two groups
     (``names`` without alpha: root and one group, alpha's shard is group 02's only one)."""
     services = [_service(n, counts.get(n, 1)) for n in names]
     ecs = {"layout": "sharded", "shards": 4, "services": services}
-    ecs |= {"operations": operations, "shards_per_operation": 2}
+    ecs |= {"operations": operations, "shards_per_operation": per_group}
     return str(env.config(name, ecs=ecs, eks={"enabled": False}))
 
 

@@ -1,5 +1,6 @@
-"""Cost and duration of a split platform, without AWS: every top-level stack is priced and
-timed, root first, then the groups at once.
+"""Cost, duration and moves of a split platform, without AWS: every top-level stack is
+priced and timed, root first, then the groups at once; a service leaving a group stack
+for another is found before the deploy.
 
 Expected figures are hand-computed from us-east-1 list prices (730 h/month): one routed
 one-task service of the split test platform is a Fargate task of 0.25 vCPU and 0.5 GB
@@ -21,9 +22,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfngen.cli import main
+from cfngen.commands.common import load_config
+from cfngen.deploy.preflight_moves import top_level_findings
 from cfngen.deploy.progress import Part, plan_waves
 from cfngen.preview.duration import TYPICAL_SECONDS, minutes
 from cfngen.preview.templates import TemplateSet
+from cfngen.render import render
 from conftest import ROOT
 
 H = 730
@@ -249,3 +253,40 @@ def test_waves_add_up_and_a_wave_lasts_as_long_as_its_longest_stack(
     line = plan_waves(parts, "us-east-1", {})[0]
     assert line.startswith(f"estimated duration: {minutes(expected)} (")
     assert line.count(", then ") == len(waves) - 1
+
+
+def _platform(tmp_path: Path, names: list[str], name: str, **ecs: Any) -> TemplateSet:
+    cfg = load_config(Path(_config(tmp_path, names, name, **ecs)))
+    return TemplateSet.platform(render(cfg, ("json",)).files, "us-east-1")
+
+
+def test_regrouping_shards_is_a_move_between_group_stacks(tmp_path: Path) -> None:
+    names = ["alpha", "beta", "gamma"]
+    deployed = _platform(tmp_path, names, "two")
+    findings = top_level_findings(
+        deployed, _platform(tmp_path, names, "one", shards_per_operation=1)
+    )
+    assert [f.key for f in findings] == ["ecs.shards_per_operation"]
+    assert "would move between top-level stacks" in findings[0].problem
+    assert "LogGroup /ecs/cfngen-dev/gamma services-01/ecs-services-02 -> services-02/" in (
+        findings[0].problem
+    )
+    # a new shard count moves services between shards (and groups): the shard count's key
+    other = top_level_findings(deployed, _platform(tmp_path, names, "six", shards=6))
+    assert [f.key for f in other] == ["ecs.shards"]
+    # entering split mode moves services out of the root, which runs first: not refused
+    single = _platform(tmp_path, names, "single", operations="single")
+    assert top_level_findings(single, deployed) == []
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(st.from_regex(r"[a-z]{3,8}", fullmatch=True), min_size=1, max_size=6, unique=True),
+    st.lists(st.from_regex(r"[a-z]{3,8}", fullmatch=True), min_size=1, max_size=3, unique=True),
+)
+def test_adding_services_never_moves_another_between_stacks(
+    tmp_path_factory: pytest.TempPathFactory, kept: list[str], added: list[str]
+) -> None:
+    tmp = tmp_path_factory.mktemp("moves")
+    after = kept + [n for n in added if n not in kept]
+    assert top_level_findings(_platform(tmp, kept, "a"), _platform(tmp, after, "b")) == []

@@ -40,3 +40,27 @@ def test_leaving_split_mode_deletes_the_groups_before_the_root_takes_the_service
     code, out, err = env.cfngen("deploy", "--config", split_config(env), "--yes")
     assert code == 0, err
     assert services_of(env, STACK) == set() and len(ecs_services(env)) == 3
+
+
+def test_services_moving_between_kept_groups_are_refused_before_any_change(env: Env) -> None:
+    """One shard per group instead of two: gamma's shard goes from services-01 to
+    services-02 and alpha's from services-02 to a new services-03, while the groups run
+    at once. Refused in the preflight, naming each move and the key; nothing changes."""
+    config = split_config(env)
+    assert env.cfngen("deploy", "--config", config, "--yes")[0] == 0
+    before = {g: env.stack(g)["StackStatus"] for g in [STACK, *group_stacks(env)]}  # type: ignore[index]
+    regrouped = split_config(env, "regrouped", per_group=1)
+    for command in (["diff"], ["deploy", "--yes"]):
+        code, out, err = env.cfngen(*command, "--config", regrouped)
+        assert code == 2, out + err
+        assert "ecs.shards_per_operation: " in err
+        assert "would move between top-level stacks" in err
+        assert "services-01/ecs-services-02 -> services-02/ecs-services-02" in err
+        assert "services-02/ecs-services-03 -> services-03/ecs-services-03" in err
+        assert "keep ecs.shards_per_operation as deployed, or move the services in two" in err
+        assert "Traceback" not in err
+    # nothing changed: the same stacks, in the same states, no group added, no change set
+    cfn = env.client("cloudformation")
+    assert {g: env.stack(g)["StackStatus"] for g in [STACK, *group_stacks(env)]} == before  # type: ignore[index]
+    for name in before:
+        assert cfn.list_change_sets(StackName=name)["Summaries"] == []

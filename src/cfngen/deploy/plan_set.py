@@ -46,6 +46,7 @@ from cfngen.deploy.flow import (
 from cfngen.deploy.package import upload_templates, write_packaged
 from cfngen.deploy.parallel import in_parallel, own_aws
 from cfngen.deploy.preflight_base import Finding
+from cfngen.deploy.preflight_moves import between_top_level
 from cfngen.deploy.progress import Part, plan_waves
 from cfngen.deploy.session import EXIT_FAILED, EXIT_USAGE, Aws, DeployError
 from cfngen.deploy.stack import (
@@ -184,9 +185,17 @@ def _preflight(
             printer.say(note if m.top.is_root else f"{note} ({m.top.name})")
         findings.extend(result.findings)
         adopted[m.top.key] = result.adopted
+    live = {m.top.key: describe(m.cfn, m.top.name) for m in members}
+    ids = {k: str(s["StackId"]) for k, s in live.items() if s and _settled(s)}
+    findings += between_top_level(aws.client("cloudformation"), aws.region, ids, rendered.files)
     if findings:
         raise DeployError(preflight.report(findings), EXIT_USAGE)
     return adopted
+
+
+def _settled(stack: Mapping[str, Any]) -> bool:
+    """A stack that holds resources (not a create's placeholder, not gone)."""
+    return stack["StackStatus"] not in (StackStatus.REVIEW_IN_PROGRESS, "DELETE_COMPLETE")
 
 
 def _make(cfg: Config, opts: DeployOptions, rendered: Rendered, m: Member, url: str) -> None:

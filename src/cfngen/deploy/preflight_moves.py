@@ -1,5 +1,9 @@
 """Preflight for moves: a named resource must not change nested stack in one update.
 
+A split platform's service groups run at once, so a named resource must not move from
+one group to another either (:func:`between_top_level`; a group the plan deletes goes
+first, and the root runs before the groups, so what leaves those moves safely).
+
 Changing ``ecs.shards`` / ``ecs.layout`` (or ``ecr.shards`` / ``ecr.layout``) moves
 services (repositories) from one nested stack to another. CloudFormation runs such an
 update in two phases: every stack first creates and updates its resources, and only
@@ -29,7 +33,7 @@ from cfngen.deploy.deployed import deployed_templates
 from cfngen.deploy.preflight_base import Context, Finding
 from cfngen.deploy.preflight_names import NAMED
 from cfngen.deploy.session import error_message
-from cfngen.preview.templates import TemplateSet
+from cfngen.preview.templates import ROOT, TemplateSet
 
 RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 SHOWN = 4  # moved items named in a finding; the rest are counted
@@ -40,6 +44,7 @@ class Place:
     stack: str  # the nested stack's path in the tree (``EcsServices01``)
     label: str  # as cfngen's files name it (``ecs-services-01``)
     what: str  # "LogGroup /ecs/..." or "BravoListenerRule (priority 7 on MainListener)"
+    top: str = ROOT  # the top-level stack it is deployed with (``services-01``)
 
 
 def _identities(ts: TemplateSet) -> dict[str, Place]:
@@ -50,7 +55,9 @@ def _identities(ts: TemplateSet) -> dict[str, Place]:
             name = ts.resolve(res.stack, res.properties.get(kind.prop))
             if isinstance(name, str):
                 what = f"{kind.rtype.rsplit('::', 1)[1]} {name}"
-                out[f"{kind.rtype}|{name}"] = Place(res.stack, ts.label(res.stack), what)
+                out[f"{kind.rtype}|{name}"] = Place(
+                    res.stack, ts.label(res.stack), what, ts.owner(res.stack)
+                )
     for res in ts.resources(RULE):
         listener = ts.resolve(res.stack, res.properties.get("ListenerArn"))
         priority = res.properties.get("Priority")
@@ -58,7 +65,10 @@ def _identities(ts: TemplateSet) -> dict[str, Place]:
             continue
         shown = getattr(listener, "logical_id", listener)
         out[f"{RULE}|{json.dumps(listener, default=repr)}|{priority}"] = Place(
-            res.stack, ts.label(res.stack), f"{res.logical_id} (priority {priority} on {shown})"
+            res.stack,
+            ts.label(res.stack),
+            f"{res.logical_id} (priority {priority} on {shown})",
+            ts.owner(res.stack),
         )
     return out
 
@@ -81,11 +91,13 @@ SHARD = re.compile(r"^(EcsServices|Ecr)\d\d$")
 
 
 def _key(before: Place, after: Place) -> str:
-    """The config key whose change moved it (the shard count, or the layout)."""
-    ecr = before.stack.startswith("Ecr") or after.stack.startswith("Ecr")
-    section = "ecr" if ecr else "ecs"
-    both_shards = SHARD.match(before.stack) and SHARD.match(after.stack)
-    return f"{section}.{'shards' if both_shards else 'layout'}"
+    """The config key whose change moved it: the shard count, the shards per service
+    group (the same shard in another top-level stack), or the layout."""
+    b, a = before.stack.rsplit("/", 1)[-1], after.stack.rsplit("/", 1)[-1]
+    section = "ecr" if b.startswith("Ecr") or a.startswith("Ecr") else "ecs"
+    if not (SHARD.match(b) and SHARD.match(a)):
+        return f"{section}.layout"
+    return f"{section}.shards" if b != a else "ecs.shards_per_operation"
 
 
 def moves(deployed: TemplateSet, new: TemplateSet) -> dict[str, list[tuple[Place, Place]]]:
@@ -122,16 +134,57 @@ def moved(ctx: Context) -> Iterator[Finding]:
     if deployed is None:
         ctx.notes.append("preflight: moves between nested stacks not checked (root unreadable)")
         return
-    for key, moved_ in sorted(moves(deployed, _new_tree(ctx)).items()):
+    yield from _findings(moves(deployed, _new_tree(ctx)))
+
+
+def between_top_level(
+    cfn: Any, region: str, live: Mapping[str, str], files: Mapping[str, bytes]
+) -> list[Finding]:
+    """A split platform's moves out of a service-group stack: to another group (the two
+    run at once), within it (as for the root's nested stacks), or to the root.
+
+    ``live``: top-level key -> stack id of the root and of each group the plan keeps (a
+    group the plan deletes goes first, so what leaves it moves safely; so does what
+    leaves the root, which runs before the groups).
+    """
+    if ROOT not in live:
+        return []
+    trees = {k: deployed_templates(cfn, sid, region) for k, sid in live.items()}
+    root = trees.pop(ROOT)
+    if root is None or any(t is None for t in trees.values()):
+        return []  # the root's own check says it could not read the tree
+    deployed = TemplateSet.joined(root, {k: t for k, t in trees.items() if t is not None})
+    return top_level_findings(deployed, TemplateSet.platform(files, region))
+
+
+def top_level_findings(deployed: TemplateSet, new: TemplateSet) -> list[Finding]:
+    """The moves out of a group stack between two whole platforms (joined trees)."""
+    found = {
+        key: [(b, a) for b, a in pairs if b.top != ROOT]
+        for key, pairs in moves(deployed, new).items()
+    }
+    return list(_findings({k: v for k, v in found.items() if v}))
+
+
+def _findings(by_key: Mapping[str, list[tuple[Place, Place]]]) -> Iterator[Finding]:
+    for key, moved_ in sorted(by_key.items()):
         shown = [f"{b.what} {b.label} -> {a.label}" for b, a in moved_[:SHOWN]]
         more = f", and {len(moved_) - SHOWN} more" if len(moved_) > SHOWN else ""
         items = "repositories" if key.startswith("ecr") else "services"
+        across = any(b.top != a.top for b, a in moved_)
+        where = "between top-level stacks" if across else "between nested stacks in one update"
+        why = (
+            "the two stacks run at once, and the new one creates them while the old one "
+            "still holds them"
+            if across
+            else "CloudFormation creates them in the new stack before the cleanup phase "
+            "deletes them from the old one"
+        )
         yield Finding(
             key,
             f"{len(moved_)} fixed name{'s' if len(moved_) != 1 else ''} or priorit"
-            f"{'ies' if len(moved_) != 1 else 'y'} would move between nested stacks in one "
-            f"update ({'; '.join(shown)}{more}): CloudFormation creates them in the new "
-            "stack before the cleanup phase deletes them from the old one, so each would "
-            "be taken and the update would roll back",
+            f"{'ies' if len(moved_) != 1 else 'y'} would move {where} "
+            f"({'; '.join(shown)}{more}): {why}, so each would be taken and the update "
+            "would roll back",
             f"keep {key} as deployed, or move the {items} in two deploys: {WAY_OUT[items]}",
         )
