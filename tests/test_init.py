@@ -18,12 +18,12 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import pytest
-from cfnlint.api import ManualArgs, lint_by_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cfngen.cli import main
 from cfngen.config import Config, load
+from cfngen.lint import lint_files
 from cfngen.render import render
 from conftest import GUARD, ROOT
 
@@ -346,7 +346,7 @@ def test_every_flag_combination_validates_and_lints_clean(batch: list[list[str]]
                 if "/" not in name:
                     templates.append(str(target))
         regions = sorted({_flag(flags, "--region") for flags in batch})
-        findings = lint_by_config(ManualArgs(templates=templates, regions=regions))
+        findings = lint_files([Path(t) for t in templates], regions)
         assert [str(f) for f in findings] == []
 
 

@@ -123,3 +123,35 @@ def test_an_invalid_config_exits_2_before_linting(
     assert main(["lint", "--config", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "network.vpc_cidr" in err and "Traceback" not in err
+
+
+def test_rules_loaded_once_find_what_a_fresh_cfn_lint_finds_in_any_order(tmp_path: Path) -> None:
+    """cfngen lint loads cfn-lint's rules once per process and reuses them: no rule may carry
+    what it saw in one template into the next. A broken template, a clean one and the broken
+    one again give the findings cfn-lint's own entry point (rules loaded anew) gives."""
+    from cfnlint.api import ManualArgs, lint_by_config
+
+    from cfngen.lint import lint_files
+
+    out = _generate(tmp_path / "t")
+    broken = tmp_path / "broken.json"
+    template = json.loads((out / "network.json").read_text())
+    template["Resources"]["Bogus"] = {"Type": "AWS::EC2::NoSuchThing"}
+    template.setdefault("Parameters", {})["Unused"] = {"Type": "String"}
+    template["Resources"]["Topic"] = {
+        "Type": "AWS::SNS::Topic",
+        "Properties": {"TopicName": {"Ref": "Nowhere"}, "NoSuchProperty": 1},
+    }
+    broken.write_text(json.dumps(template, indent=2))
+    fresh = sorted(
+        (str(m.filename), int(m.linenumber), m.rule.id, str(m.message))
+        for m in lint_by_config(ManualArgs(templates=[str(broken)], regions=["us-east-1"]))
+    )
+    assert {rule for _, _, rule, _ in fresh} >= {"E3006", "W2001", "E1020", "E3002"}
+    runs = [lint_files([broken], ["us-east-1"]), lint_files([out / "network.json"], ["us-east-1"])]
+    runs.append(lint_files([broken], ["us-east-1"]))
+    assert [[(f.file, f.line, f.rule, f.message) for f in run] for run in runs] == [
+        fresh,
+        [],
+        fresh,
+    ]

@@ -7,17 +7,28 @@ written to a temporary folder only because cfn-lint follows ``TemplateURL`` on d
 Settings in a ``.cfnlintrc`` of the working folder apply as they do for the ``cfn-lint``
 command (ignored checks, for one), but its template list does not: what is linted is
 exactly what is given.
+
+cfn-lint's own entry points load its ~340 rule modules anew on every run (about half a
+second, more than linting a template): here they are loaded once per process and the
+same rules serve every run, as cfn-lint's ``api.lint(s, rules=...)`` allows (each run
+configures and initializes every rule for the template it checks).
 """
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cfngen.config import Config
 from cfngen.render import PARAMETERS_DIR, render
+
+if TYPE_CHECKING:
+    from cfnlint.match import Match
+    from cfnlint.runner import Runner
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 LINT_FORMAT = "yaml"  # one format per config: the JSON twin holds the same template
@@ -62,17 +73,49 @@ def template_files(path: Path) -> list[Path]:
 
 def lint_files(files: Sequence[Path], regions: Sequence[str]) -> list[Finding]:
     """cfn-lint's findings for ``files`` in ``regions``, sorted by file and line."""
-    from cfnlint.api import lint_by_config  # lazy: cfn-lint loads its schemas on import
-
     if not files:
         return []
-    matches = lint_by_config(
-        {"templates": [str(f) for f in files], "regions": list(regions), "merge_configs": False}
-    )
+    matches = _run([str(f) for f in files], list(regions))
     return sorted(
         Finding(str(m.filename or ""), int(m.linenumber), m.rule.id, str(m.message))
         for m in matches
     )
+
+
+def _run(templates: list[str], regions: list[str]) -> list[Match]:
+    """What ``cfnlint.api.lint_by_config`` returns for these settings, on the rules loaded
+    once per process."""
+    from cfnlint.config import ConfigMixIn  # lazy: cfn-lint loads its schemas on import
+    from cfnlint.match import Match
+    from cfnlint.rules.errors.config import ConfigError
+
+    config = ConfigMixIn(templates=templates, regions=regions, merge_configs=False)
+    try:
+        config.validate()
+    except ValueError as e:
+        return [Match.create(message=str(e), filename="", rule=ConfigError())]
+    return list(_runner_class()(config).run())
+
+
+@functools.cache
+def _runner_class() -> type[Runner]:
+    """cfn-lint's ``Runner`` with its rules loaded once per process for each set of rule
+    sources (the built-in rules folder, ``append_rules`` and ``custom_rules`` of a
+    ``.cfnlintrc``): which of them run is still chosen per run from the run's settings."""
+    from cfnlint.rules._rules import Rules
+    from cfnlint.runner import Runner
+
+    loaded: dict[tuple[tuple[str, ...], str], Rules] = {}
+
+    class CachedRulesRunner(Runner):
+        def _get_rules(self) -> None:
+            key = (tuple(self.config.append_rules), str(self.config.custom_rules or ""))
+            if key not in loaded:
+                super()._get_rules()
+                loaded[key] = self.rules
+            self.rules = loaded[key]
+
+    return CachedRulesRunner
 
 
 def lint(
