@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from deploy_env import *  # noqa: F403
-from deploy_env import ROOT, Env
+from deploy_env import ROOT, Env, SharedEnv
 
 CONFIG = ROOT / "config" / "platform-2026.yaml"
 CLUSTER = "orbit-dev"
@@ -32,6 +32,21 @@ def _deploy(env: Env, config: Path = CONFIG) -> str:
     code, out, err = env.cfngen("deploy", "--config", str(config), "--yes")
     assert code == 0, err + out
     return out
+
+
+@pytest.fixture
+def deployed(deployment: str, shared_env: SharedEnv) -> Env:
+    """config/platform-2026.yaml deployed once for the tests that only read it."""
+
+    def make(env: Env) -> Env:
+        _deploy(env)
+        return env
+
+    return shared_env.once((deployment, str(CONFIG)), make)
+
+
+# The tests that only read a deployment name it: they run one after another on one deploy.
+READS_THE_DEPLOYMENT = pytest.mark.parametrize("deployment", ["platform-2026"])
 
 
 def _services(env: Env) -> dict[str, dict[str, Any]]:
@@ -61,8 +76,9 @@ def _forwards(env: Env, rule_arn: str) -> list[tuple[str, int]]:
     return [(g["TargetGroupArn"], g["Weight"]) for g in action["ForwardConfig"]["TargetGroups"]]
 
 
-def test_blue_green_services_have_what_ecs_shifts(env: Env) -> None:
-    _deploy(env)
+@READS_THE_DEPLOYMENT
+def test_blue_green_services_have_what_ecs_shifts(deployed: Env) -> None:
+    env = deployed
     services = _services(env)
     elbv2 = env.client("elbv2")
     listeners = {
@@ -119,8 +135,9 @@ def _rules(permissions: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
     return found
 
 
-def test_service_connect_namespace_and_peer_traffic_on_service_ports_only(env: Env) -> None:
-    _deploy(env)
+@READS_THE_DEPLOYMENT
+def test_service_connect_namespace_and_peer_traffic_on_service_ports_only(deployed: Env) -> None:
+    env = deployed
     discovery = env.client("servicediscovery")
     (namespace,) = discovery.list_namespaces()["Namespaces"]
     assert (namespace["Name"], namespace["Type"]) == ("orbit.internal", "HTTP")
@@ -164,8 +181,9 @@ def test_service_connect_namespace_and_peer_traffic_on_service_ports_only(env: E
     assert {r[-1] for r in test_ingress} == {"10.60.0.0/16", "203.0.113.0/24"}
 
 
-def test_auto_mode_cluster_and_the_apps_pod_identity(env: Env) -> None:
-    _deploy(env)
+@READS_THE_DEPLOYMENT
+def test_auto_mode_cluster_and_the_apps_pod_identity(deployed: Env) -> None:
+    env = deployed
     eks = env.client("eks")
     cluster = eks.describe_cluster(name=CLUSTER)["cluster"]
     compute = cluster["computeConfig"]
