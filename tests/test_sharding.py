@@ -12,6 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cfngen.config import Config, ConfigError, loads, placement
+from cfngen.lint import lint_files
 from cfngen.render import QuotaError, render
 from test_properties import lint
 
@@ -192,12 +193,34 @@ def test_services_placed_by_hand_get_their_own_load_balancer(tmp_path: Path) -> 
     assert lint(out, cfg.region) == []
 
 
-def test_a_200_service_output_lints_clean(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def two_hundred_services(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], str]:
+    """The templates of 200 services in 3 load balancers and 120 repositories, written once
+    per module: the lint pieces below read them and change nothing."""
     cfg = _config([f"svc{i:03d}" for i in range(200)], 3, repos=120)
+    out = tmp_path_factory.mktemp("two-hundred")
     for name, data in render(cfg).files.items():
         if name.endswith(".json") and "/" not in name:
-            (tmp_path / name).write_bytes(data)
-    assert lint(tmp_path, cfg.region) == []
+            (out / name).write_bytes(data)
+    return sorted(out.glob("*.json")), cfg.region
+
+
+LINT_PIECES = 4
+
+
+@pytest.mark.parametrize("piece", range(LINT_PIECES))
+def test_a_200_service_output_lints_clean(
+    two_hundred_services: tuple[list[Path], str], piece: int
+) -> None:
+    """Every template of the 200-service output lints clean. Its ~50 templates take half a
+    minute of cfn-lint, so they are linted in LINT_PIECES pieces that parallel workers share;
+    every template is in exactly one piece, and all of them stay on disk together, so the
+    root is checked against its children's parameters (E3043) wherever it is linted."""
+    files, region = two_hundred_services
+    mine = files[piece::LINT_PIECES]
+    assert len(files) > 3 * LINT_PIECES and mine
+    findings = lint_files(mine, [region])
+    assert [f"{f.rule} {Path(f.file).name}: {f.message}" for f in findings] == []
 
 
 def test_service_connect_spans_the_shards(tmp_path: Path) -> None:
