@@ -28,6 +28,7 @@ from cfngen.render import PARAMETERS_DIR, render
 
 if TYPE_CHECKING:
     from cfnlint.match import Match
+    from cfnlint.rules import Rules  # type: ignore[attr-defined]  # re-exported, no __all__
     from cfnlint.runner import Runner
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
@@ -102,7 +103,6 @@ def _runner_class() -> type[Runner]:
     """cfn-lint's ``Runner`` with its rules loaded once per process for each set of rule
     sources (the built-in rules folder, ``append_rules`` and ``custom_rules`` of a
     ``.cfnlintrc``): which of them run is still chosen per run from the run's settings."""
-    from cfnlint.rules._rules import Rules
     from cfnlint.runner import Runner
 
     loaded: dict[tuple[tuple[str, ...], str], Rules] = {}
