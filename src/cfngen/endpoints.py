@@ -42,9 +42,9 @@ def with_local_credentials(
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     if profile or not is_loopback(endpoint) or session.get_credentials() is not None:
         return session
-    import boto3
+    from cfngen.aws_session import new_session
 
-    return boto3.Session(
+    return new_session(
         aws_access_key_id=LOCAL_ACCESS_KEY_ID,
         aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
         region_name=session.region_name,

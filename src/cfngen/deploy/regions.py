@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import boto3
+from cfngen.aws_session import new_session
 
 
 @lru_cache(maxsize=1)
 def known_regions() -> frozenset[str]:
     """Every region of every partition this botocore knows CloudFormation in."""
-    session = boto3.Session()
+    session = new_session()
     found: set[str] = set()
     for partition in session.get_available_partitions():
         found.update(session.get_available_regions("cloudformation", partition_name=partition))

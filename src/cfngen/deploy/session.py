@@ -24,6 +24,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from cfngen.aws_session import new_session
 from cfngen.deploy.regions import unknown_region
 from cfngen.endpoints import with_local_credentials
 
@@ -211,7 +212,7 @@ def connect(
     credentials are only resolved.
     """
     try:
-        session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+        session = new_session(profile_name=profile)
     except ProfileNotFound:
         raise _profile_not_found(profile) from None
     source = "--region" if region else "region (config)" if default_region else "AWS_REGION"

@@ -39,9 +39,9 @@ def client(
     region: str | None,
     endpoint_url: str | None,
 ) -> CloudFormationClient | EKSClient:
-    import boto3  # lazy: rendering from outputs.json never needs it
+    from cfngen.aws_session import new_session  # lazy: rendering from outputs.json needs no boto3
 
-    session = boto3.Session(profile_name=profile, region_name=region or cfg.region)
+    session = new_session(profile_name=profile, region_name=region or cfg.region)
     session = with_local_credentials(session, endpoint_url, profile)
     return session.client(service, endpoint_url=endpoint_url)
 
