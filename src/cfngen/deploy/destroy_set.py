@@ -137,8 +137,7 @@ def destroy(
     try:
         results = in_parallel(jobs, printer, threading.Lock())
     except Stopped as exc:  # the root waits for the groups: a destroy run again deletes it
-        running = [labels.get(k, k) for k in exc.running]
-        raise type(exc)(str(exc), running, [name] if root is not None else []) from None
+        raise exc.naming(exc.running_as(labels), [name] if root is not None else []) from None
     failed = [err for _, err in results.values() if err]
     if failed:
         raise DeployError(
@@ -149,7 +148,7 @@ def destroy(
         try:
             delete_one(aws, root, printer, "root", kept)
         except Stopped as exc:
-            raise type(exc)(str(exc), [name]) from None
+            raise exc.naming([name]) from None
     outputs.path_for(opts.out_dir, cfg.environment).unlink(missing_ok=True)
     if root is not None:
         hooks.run(hooks.post_delete_hooks(), context)

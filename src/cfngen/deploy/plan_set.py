@@ -404,11 +404,11 @@ def _resumable(members: Sequence[Member]) -> Iterator[list[str]]:
         yield current
     except Stopped as exc:
         names = {m.top.key: m.top.name for m in members}
-        running = [names.get(n, n) for n in exc.running] or current
+        running = exc.running_as(names) or current
         waiting = [m for m in members if m.changed and not m.result and not m.error]
         waiting = [m for m in waiting if m.top.name not in running]
         _discard(waiting)
-        raise type(exc)(str(exc), running, [m.top.name for m in waiting]) from None
+        raise exc.naming(running, [m.top.name for m in waiting]) from None
 
 
 def _run(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import takewhile
@@ -57,6 +57,14 @@ class Stopped(Exception):
     ) -> None:
         super().__init__(message)
         self.running, self.pending = tuple(running), tuple(pending)
+
+    def naming(self, running: Sequence[str], pending: Sequence[str] = ()) -> Stopped:
+        """The same stop (same type and message), naming the plan's stacks."""
+        return type(self)(str(self), running, pending)
+
+    def running_as(self, names: Mapping[str, str]) -> list[str]:
+        """The running jobs' labels as stack names (a label without a name kept)."""
+        return [names.get(label, label) for label in self.running]
 
 
 class Interrupted(Stopped):

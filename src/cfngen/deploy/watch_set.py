@@ -57,7 +57,7 @@ def _at_once(aws: Aws, cfg: Config, busy: list[dict[str, Any]], printer: Printer
     try:
         results = in_parallel(jobs, printer, threading.Lock())
     except Stopped as exc:  # name the stacks, not the labels of their lines
-        raise type(exc)(str(exc), [names.get(k, k) for k in exc.running]) from None
+        raise exc.naming(exc.running_as(names)) from None
     for key, (_, err) in results.items():
         if err:
             finals.setdefault(names[key], f"not followed: {err}")
